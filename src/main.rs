@@ -1,3 +1,31 @@
-fn main() {
-    println!("Hello, world!");
+//! exax, the Accelerator: reproducible data-processing jobs scripted in Lua. `main` only hands
+//! over to the command line in `cli`.
+
+mod build_lock;
+mod builder;
+mod capture;
+mod cli;
+mod config;
+mod console;
+mod embedded;
+mod error;
+mod hash;
+mod job_id;
+mod json;
+mod lua;
+mod merge;
+mod method;
+mod msgpack;
+mod options;
+mod project;
+mod records;
+mod render;
+mod requires;
+mod reuse_index;
+mod sys;
+mod value;
+mod workdir;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -1,0 +1,186 @@
+//! Build or reuse: the one place that turns a resolved `urd:build` call into a job id. It looks
+//! the reuse key up, takes the key's build lock, allocates the job directory, writes the hashed
+//! sources and setup.json, has a `JobRunner` run the phases, and writes post.json last.
+
+use std::collections::BTreeMap;
+
+use camino::Utf8PathBuf;
+use parking_lot::Mutex;
+
+use crate::error::{Error, IoContext, Result};
+use crate::hash::ReuseKey;
+use crate::job_id::JobId;
+use crate::json;
+use crate::method::{MethodDecl, Params};
+use crate::project::Project;
+use crate::records::{self, ExecTime, Post, Setup};
+use crate::workdir::Workdir;
+
+pub const EXAX_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const HASHED_DIR: &str = "hashed";
+
+pub struct BuildRequest<'a> {
+    pub decl: &'a MethodDecl,
+    pub params: Params,
+    pub caption: String,
+    pub workdir: Option<String>,
+    pub force: bool,
+    /// `build.lua`, or the id of the job building a subjob.
+    pub builder: String,
+    pub lua_version: String,
+}
+
+/// What the phases of a job produced, for post.json.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub exectime: ExecTime,
+    pub files: Vec<String>,
+    pub subjobs: Vec<String>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+pub struct JobContext<'a> {
+    pub project: &'a Project,
+    pub id: JobId,
+    pub path: Utf8PathBuf,
+    pub decl: &'a MethodDecl,
+    pub params: &'a Params,
+    pub setup: &'a Setup,
+}
+
+pub trait JobRunner {
+    fn run(&self, ctx: &JobContext) -> Result<RunReport>;
+}
+
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub id: JobId,
+    pub path: Utf8PathBuf,
+    /// False when an existing job was reused.
+    pub fresh: bool,
+    pub seconds: f64,
+}
+
+/// Keys this process is building right now (a job building itself as a subjob would deadlock).
+static BUILDING: Mutex<Vec<ReuseKey>> = Mutex::new(Vec::new());
+
+pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
+    let key = req.decl.reuse_key(&req.params);
+    for id in req.params.referenced_jobs() {
+        let path = project.job_path(&id).map_err(|_| Error::Build(format!("method `{}`: parameter refers to job {id}, whose workdir is not in accelerator.conf", req.decl.name())))?;
+        if !path.join(records::POST).is_file() {
+            return Err(Error::Build(format!(
+                "method `{}`: parameter refers to job {id}, which {}",
+                req.decl.name(),
+                if path.is_dir() { "did not finish" } else { "does not exist" }
+            )));
+        }
+    }
+    if !req.force {
+        if let Some(found) = lookup(project, key)? {
+            return Ok(found);
+        }
+    }
+    if BUILDING.lock().contains(&key) {
+        return Err(Error::Build(format!(
+            "method `{}` with these parameters is already being built by an enclosing job (a job cannot build itself)",
+            req.decl.name()
+        )));
+    }
+    let _lock = project.locks.lock(key)?;
+    if !req.force {
+        // Another process may have built it while we waited for the lock.
+        if let Some(found) = lookup(project, key)? {
+            return Ok(found);
+        }
+    }
+    let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
+    wd.ensure(project.config.slices)?;
+    BUILDING.lock().push(key);
+    let result = run_new(project, wd, key, &req, runner);
+    BUILDING.lock().retain(|k| *k != key);
+    result
+}
+
+/// A finished job with this key in any workdir, newest first.
+pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
+    for wd in &project.workdirs {
+        let found = project.with_index(wd, |index| {
+            Ok(index.candidates(key).find(|&n| wd.job_path(n).join(records::POST).is_file()))
+        })?;
+        if let Some(n) = found {
+            return Ok(Some(Built {
+                id: JobId::new(&wd.name, n),
+                path: wd.job_path(n),
+                fresh: false,
+                seconds: 0.0,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
+    let started = std::time::Instant::now();
+    let id = wd.allocate()?;
+    let path = wd.job_path(id.number);
+    std::fs::write(path.join(records::METHOD_SOURCE), &req.decl.source.source).at(path.join(records::METHOD_SOURCE))?;
+    let mut hashed_files = Vec::new();
+    for f in &req.decl.hashed {
+        let copy = Utf8PathBuf::from(HASHED_DIR).join(f.display.trim_start_matches('/').replace("../", "__/"));
+        let dest = path.join(&copy);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).at(parent)?;
+        }
+        std::fs::write(&dest, &f.bytes).at(&dest)?;
+        hashed_files.push((copy.to_string(), f.display.clone()));
+    }
+    let section = |s: &[(String, crate::value::Value)], name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
+        s.iter().map(|(k, v)| Ok((k.clone(), json::to_json(v, &format!("{name}.{k}"))?))).collect()
+    };
+    let setup = Setup {
+        version: 1,
+        jobid: id.to_string(),
+        method: req.decl.name().to_string(),
+        method_file: req.decl.source.display.clone(),
+        hash: key.to_string(),
+        caption: req.caption.clone(),
+        builder: req.builder.clone(),
+        slices: project.config.slices,
+        input_directory: project.config.input_directory.to_string(),
+        starttime: records::now(),
+        exax_version: EXAX_VERSION.to_string(),
+        lua_version: req.lua_version.clone(),
+        hashed_files,
+        options: section(&req.params.options, "options")?,
+        datasets: section(&req.params.datasets, "datasets")?,
+        jobs: section(&req.params.jobs, "jobs")?,
+    };
+    records::write_json_atomic(&path, records::SETUP, &setup)?;
+    let ctx = JobContext {
+        project,
+        id: id.clone(),
+        path: path.clone(),
+        decl: req.decl,
+        params: &req.params,
+        setup: &setup,
+    };
+    let report = runner.run(&ctx)?;
+    let post = Post {
+        version: 1,
+        starttime: setup.starttime,
+        endtime: records::now(),
+        exectime: report.exectime,
+        files: report.files,
+        subjobs: report.subjobs,
+        extra: report.extra,
+    };
+    records::write_json_atomic(&path, records::POST, &post)?;
+    project.with_index(wd, |index| index.append(key, id.number))?;
+    Ok(Built {
+        id,
+        path,
+        fresh: true,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

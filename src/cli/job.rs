@@ -1,0 +1,131 @@
+//! `exax job ID [-O [PART]] [-f FILE] [-P]`: a job's method, parameters, status, files and result;
+//! or its captured output, one of its files, or its parameters.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::error::{Error, IoContext, Result};
+use crate::json::from_json;
+use crate::msgpack;
+use crate::project::Project;
+use crate::records::{self, Post, Setup};
+use crate::value::Value;
+
+/// Show a job: method, parameters, status, files and result.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The job id, like `demo-3`.
+    id: String,
+    /// Print the job's captured output: all of it, or one PART (`prepare`, `synthesis`, a slice number).
+    #[arg(short = 'O', long = "output", num_args = 0..=1, value_name = "PART")]
+    output: Option<Option<String>>,
+    /// Print one file of the job.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<String>,
+    /// Print the job's parameters (options, datasets, jobs) as JSON.
+    #[arg(short = 'P', long = "params")]
+    params: bool,
+}
+
+fn out(s: &str) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("stdout", e)),
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let project = Project::from_cwd()?;
+    let (id, path) = project.existing_job(&a.id)?;
+    let setup: Setup = records::read_json(&path.join(records::SETUP))?;
+    if let Some(part) = a.output {
+        let dir = path.join(records::OUTPUT_DIR);
+        let parts: Vec<String> = match part {
+            Some(p) => {
+                if p != "prepare" && p != "synthesis" && p.parse::<usize>().map_or(true, |n| n >= setup.slices) {
+                    return Err(Error::User(format!(
+                        "no output part `{p}`; parts are prepare, synthesis and slices 0 to {}",
+                        setup.slices - 1
+                    )));
+                }
+                vec![p]
+            }
+            None => std::iter::once("prepare".to_string())
+                .chain((0..setup.slices).map(|s| s.to_string()))
+                .chain(std::iter::once("synthesis".to_string()))
+                .collect(),
+        };
+        let mut text = String::new();
+        for p in parts {
+            if let Ok(b) = std::fs::read(dir.join(&p)) {
+                text.push_str(&String::from_utf8_lossy(&b));
+            }
+        }
+        out(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(file) = a.file {
+        if file.contains("..") || file.starts_with('/') {
+            return Err(Error::User(format!("`{file}` is not a file name inside job {id}")));
+        }
+        let p = path.join(&file);
+        let bytes = std::fs::read(&p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::User(format!("job {id} has no file `{file}`")),
+            _ => Error::io(&p, e),
+        })?;
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(&bytes);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.params {
+        let v = serde_json::json!({"options": setup.options, "datasets": setup.datasets, "jobs": setup.jobs});
+        out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let post: Option<Post> = if path.join(records::POST).is_file() { Some(records::read_json(&path.join(records::POST))?) } else { None };
+    let mut s = String::new();
+    let status = if post.is_some() { "finished" } else { "unfinished (failed, killed or still running; never reused)" };
+    s.push_str(&format!("{id}  {}  {status}\n", setup.method));
+    s.push_str(&format!("  method file: {}\n", setup.method_file));
+    if !setup.caption.is_empty() {
+        s.push_str(&format!("  caption:     {}\n", setup.caption));
+    }
+    s.push_str(&format!("  started:     {} UTC, built by {}\n", super::format_time(setup.starttime), setup.builder));
+    if let Some(p) = &post {
+        s.push_str(&format!("  exectime:    {}\n", crate::lua::runtime::format_seconds(p.exectime.total)));
+    }
+    for (label, section) in [("options", &setup.options), ("datasets", &setup.datasets), ("jobs", &setup.jobs)] {
+        if section.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("  {label}:\n"));
+        for (k, v) in section.iter() {
+            s.push_str(&format!("    {k} = {}\n", from_json(v)));
+        }
+    }
+    if let Some(p) = &post {
+        if !p.files.is_empty() {
+            s.push_str(&format!("  files:       {}\n", p.files.join(", ")));
+        }
+        if !p.subjobs.is_empty() {
+            s.push_str(&format!("  subjobs:     {}\n", p.subjobs.join(", ")));
+        }
+        let rp = path.join(records::RESULT);
+        let result = match std::fs::read(&rp) {
+            Ok(b) => msgpack::decode(&b, records::RESULT)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Nil,
+            Err(e) => return Err(Error::io(rp, e)),
+        };
+        let mut text = result.to_string();
+        if text.len() > 400 {
+            let cut = (0..=400).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            text.truncate(cut);
+            text.push_str(" ...");
+        }
+        s.push_str(&format!("  result:      {text}\n"));
+    }
+    out(&s)?;
+    let _ = std::fs::metadata(&path).at(&path)?;
+    Ok(ExitCode::SUCCESS)
+}

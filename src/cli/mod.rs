@@ -1,0 +1,108 @@
+//! The command line: clap definitions (the `///` docs are the help text), one file per
+//! subcommand, and the exit-code and error-rendering policy shared by all of them.
+
+mod init;
+mod job;
+mod method;
+mod run;
+mod workdir;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::console;
+use crate::error::Result;
+use crate::render::render;
+
+/// exax, the Accelerator: build and reuse reproducible data-processing jobs written in Lua.
+#[derive(Parser)]
+#[command(name = "exax", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(init::Args),
+    Run(run::Args),
+    Job(job::Args),
+    Method(method::Args),
+    Workdir(workdir::Args),
+    /// (internal) run one analysis slice of a job
+    #[command(name = "__analysis", hide = true)]
+    Analysis { conf: camino::Utf8PathBuf, job: String, sliceno: usize },
+}
+
+pub fn main() -> ExitCode {
+    console::init();
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        console::err_line(&format!("error: internal error in exax{place}: {msg} (please report this)"));
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = std::panic::catch_unwind(|| dispatch(cli));
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            crate::sys::flush_c_stdio();
+            console::err_line(render(&e).trim_end());
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(a) => init::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Job(a) => job::run(a),
+        Command::Method(a) => method::run(a),
+        Command::Workdir(a) => workdir::run(a),
+        Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
+            true => ExitCode::SUCCESS,
+            false => ExitCode::from(1),
+        }),
+    }
+}
+
+/// `2026-11-24 10:00:01` (UTC) from seconds since the epoch.
+pub fn format_time(t: f64) -> String {
+    let secs = t as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_format() {
+        assert_eq!(super::format_time(0.0), "1970-01-01 00:00:00");
+        assert_eq!(super::format_time(1795496557.5), "2026-11-24 04:22:37");
+    }
+}

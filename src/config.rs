@@ -1,0 +1,336 @@
+//! accelerator.conf: exax's `key: value` format (values may continue on indented lines, `#`
+//! comments, `${VAR}` / `${VAR=default}` from the environment, paths relative to the file).
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::error::{did_you_mean, Error, IoContext, Result};
+
+pub const FILE_NAME: &str = "accelerator.conf";
+
+const KEYS: &[&str] = &[
+    "slices",
+    "workdirs",
+    "target workdir",
+    "method directories",
+    "input directory",
+    "result directory",
+    "board listen",
+    "urd",
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: Utf8PathBuf,
+    pub slices: usize,
+    /// (name, absolute path), in file order.
+    pub workdirs: Vec<(String, Utf8PathBuf)>,
+    pub target_workdir: String,
+    pub method_directories: Vec<Utf8PathBuf>,
+    pub input_directory: Utf8PathBuf,
+    pub result_directory: Utf8PathBuf,
+    pub board_listen: String,
+    pub urd: Option<String>,
+}
+
+struct Entry {
+    key: String,
+    line: usize,
+    /// (line, words) for the value on the key's line and each continuation line.
+    values: Vec<(usize, Vec<String>)>,
+}
+
+impl Config {
+    pub fn load(path: &Utf8Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).at(path)?;
+        Config::parse(path, &text, |k| std::env::var(k).ok())
+    }
+
+    pub fn parse(path: &Utf8Path, text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let dir = path.parent().unwrap_or(Utf8Path::new("."));
+        let err = |line: usize, message: String| Error::Config {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let content = strip_comment(raw);
+            if content.trim().is_empty() {
+                continue;
+            }
+            let words = |s: &str| split_words(&interpolate(s, &env).map_err(|m| err(line, m))?).map_err(|m| err(line, m));
+            if content.starts_with([' ', '\t']) {
+                let Some(entry) = entries.last_mut() else {
+                    return Err(err(line, "an indented line must continue a `key:` line".into()));
+                };
+                entry.values.push((line, words(content)?));
+                continue;
+            }
+            let Some((key, value)) = content.split_once(':') else {
+                return Err(err(line, format!("expected `key: value`, got `{}`", content.trim())));
+            };
+            let key = key.trim().to_string();
+            if !KEYS.contains(&key.as_str()) {
+                return Err(err(line, format!("unknown key `{key}`{}", did_you_mean(&key, KEYS.iter().copied()))));
+            }
+            if entries.iter().any(|e| e.key == key) {
+                return Err(err(line, format!("`{key}` is given twice")));
+            }
+            let mut values = Vec::new();
+            let w = words(value)?;
+            if !w.is_empty() {
+                values.push((line, w));
+            }
+            entries.push(Entry { key, line, values });
+        }
+
+        let find = |k: &str| entries.iter().find(|e| e.key == k);
+        let abs = |p: &str| -> Utf8PathBuf {
+            let p = Utf8Path::new(p);
+            let joined = if p.is_absolute() { p.to_path_buf() } else { dir.join(p) };
+            normalize(&joined)
+        };
+        let single = |e: &Entry| -> Result<String> {
+            match e.values.as_slice() {
+                [(_, w)] if w.len() == 1 => Ok(w[0].clone()),
+                [] => Err(err(e.line, format!("`{}` needs a value", e.key))),
+                _ => Err(err(e.line, format!("`{}` takes exactly one value", e.key))),
+            }
+        };
+
+        let slices = match find("slices") {
+            None => return Err(err(1, "missing `slices:` (the number of parallel slices)".into())),
+            Some(e) => {
+                let v = single(e)?;
+                match v.parse::<usize>() {
+                    Ok(n) if (1..=1024).contains(&n) => n,
+                    _ => return Err(err(e.line, format!("slices: expected a whole number from 1 to 1024, got `{v}`"))),
+                }
+            }
+        };
+        let mut workdirs: Vec<(String, Utf8PathBuf)> = Vec::new();
+        match find("workdirs") {
+            None => return Err(err(1, "missing `workdirs:` (lines of `name path`)".into())),
+            Some(e) => {
+                if e.values.is_empty() {
+                    return Err(err(e.line, "`workdirs` needs at least one `name path` line".into()));
+                }
+                for (line, w) in &e.values {
+                    let [name, p] = w.as_slice() else {
+                        return Err(err(*line, "a workdir is `name path`".into()));
+                    };
+                    if !valid_workdir_name(name) {
+                        return Err(err(*line, format!("bad workdir name `{name}`: use letters, digits, `_` and `-`")));
+                    }
+                    if workdirs.iter().any(|(n, _)| n == name) {
+                        return Err(err(*line, format!("workdir `{name}` is defined twice")));
+                    }
+                    workdirs.push((name.clone(), abs(p)));
+                }
+            }
+        }
+        let target_workdir = match find("target workdir") {
+            None => workdirs[0].0.clone(),
+            Some(e) => {
+                let v = single(e)?;
+                if !workdirs.iter().any(|(n, _)| *n == v) {
+                    let names = workdirs.iter().map(|(n, _)| n.as_str());
+                    return Err(err(e.line, format!("target workdir `{v}` is not one of the workdirs{}", did_you_mean(&v, names))));
+                }
+                v
+            }
+        };
+        let method_directories = match find("method directories") {
+            None => vec![abs("./methods")],
+            Some(e) => {
+                let dirs: Vec<_> = e.values.iter().flat_map(|(_, w)| w.iter().map(|p| abs(p))).collect();
+                if dirs.is_empty() {
+                    return Err(err(e.line, "`method directories` needs at least one path".into()));
+                }
+                dirs
+            }
+        };
+        let path_or = |k: &str, default: &str| -> Result<Utf8PathBuf> {
+            match find(k) {
+                None => Ok(abs(default)),
+                Some(e) => Ok(abs(&single(e)?)),
+            }
+        };
+        let input_directory = path_or("input directory", "./input")?;
+        let result_directory = path_or("result directory", "./results")?;
+        let board_listen = match find("board listen") {
+            None => "127.0.0.1:8520".to_string(),
+            Some(e) => single(e)?,
+        };
+        let urd = find("urd").map(single).transpose()?;
+        Ok(Config {
+            path: path.to_path_buf(),
+            slices,
+            workdirs,
+            target_workdir,
+            method_directories,
+            input_directory,
+            result_directory,
+            board_listen,
+            urd,
+        })
+    }
+}
+
+pub fn valid_workdir_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `#` starts a comment at the start of a line or after whitespace (so `http://a#b` survives).
+fn strip_comment(line: &str) -> &str {
+    let b = line.as_bytes();
+    for i in 0..b.len() {
+        if b[i] == b'#' && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t') {
+            return &line[..i];
+        }
+    }
+    line
+}
+
+fn interpolate(s: &str, env: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(pos) = rest.find("${") {
+        if pos > 0 && rest.as_bytes()[pos - 1] == b'\\' {
+            out.push_str(&rest[..pos - 1]);
+            out.push_str("${");
+            rest = &rest[pos + 2..];
+            continue;
+        }
+        out.push_str(&rest[..pos]);
+        let Some(end) = rest[pos..].find('}') else {
+            return Err("unterminated `${`".into());
+        };
+        let inner = &rest[pos + 2..pos + end];
+        let (name, default) = match inner.split_once('=') {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        match (env(name), default) {
+            (Some(v), _) => out.push_str(&v),
+            (None, Some(d)) => out.push_str(d),
+            (None, None) => return Err(format!("environment variable `{name}` is not set (write `${{{name}=default}}` for a default)")),
+        }
+        rest = &rest[pos + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Splits on whitespace; single or double quotes keep spaces in a word.
+fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unterminated quote".into());
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// Removes `.` and `..` components without touching the file system.
+pub fn normalize(p: &Utf8Path) -> Utf8PathBuf {
+    let mut out = Utf8PathBuf::new();
+    for c in p.components() {
+        match c {
+            camino::Utf8Component::CurDir => {}
+            camino::Utf8Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Utf8Path::new("/p/accelerator.conf"), text, |k| (k == "HOME").then(|| "/home/u".to_string()))
+    }
+
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn spec_example() {
+        let c = parse(
+            "slices: 2\nworkdirs:\n    demo ./workdirs/demo\ntarget workdir: demo\nmethod directories:\n    ./methods\n\
+             input directory: ./input\nresult directory: ./results\nboard listen: 127.0.0.1:8520\n",
+        )
+        .unwrap();
+        assert_eq!(c.slices, 2);
+        assert_eq!(c.workdirs, vec![("demo".to_string(), Utf8PathBuf::from("/p/workdirs/demo"))]);
+        assert_eq!(c.target_workdir, "demo");
+        assert_eq!(c.method_directories, vec![Utf8PathBuf::from("/p/methods")]);
+        assert_eq!(c.input_directory, "/p/input");
+        assert_eq!(c.board_listen, "127.0.0.1:8520");
+    }
+
+    #[test]
+    fn comments_env_and_defaults() {
+        let c = parse("# top\nslices: 3 # three\nworkdirs: w ${HOME}/wd\nmethod directories: ${NOPE=./m} ./n\n").unwrap();
+        assert_eq!(c.slices, 3);
+        assert_eq!(c.workdirs[0].1, "/home/u/wd");
+        assert_eq!(c.target_workdir, "w");
+        assert_eq!(c.method_directories, vec![Utf8PathBuf::from("/p/m"), Utf8PathBuf::from("/p/n")]);
+        assert_eq!(c.result_directory, "/p/results");
+    }
+
+    #[test]
+    fn errors_have_lines() {
+        assert_eq!(
+            message("slices: 2\nslice: 3\n"),
+            "/p/accelerator.conf:2: unknown key `slice` (did you mean `slices`?)"
+        );
+        assert_eq!(
+            message("slices: two\nworkdirs: a ./a\n"),
+            "/p/accelerator.conf:1: slices: expected a whole number from 1 to 1024, got `two`"
+        );
+        assert_eq!(
+            message("slices: 2\nworkdirs:\n  a ./a\ntarget workdir: b\n"),
+            "/p/accelerator.conf:4: target workdir `b` is not one of the workdirs"
+        );
+        assert_eq!(message("slices: 2\n"), "/p/accelerator.conf:1: missing `workdirs:` (lines of `name path`)");
+        assert_eq!(message("  x\n"), "/p/accelerator.conf:1: an indented line must continue a `key:` line");
+        assert_eq!(
+            message("slices: 1\nworkdirs: a ${UNSET}\n"),
+            "/p/accelerator.conf:2: environment variable `UNSET` is not set (write `${UNSET=default}` for a default)"
+        );
+    }
+}

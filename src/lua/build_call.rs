@@ -1,0 +1,149 @@
+//! `urd:build(method, params)` and `subjobs.build(method, params)`: split the Lua parameter table
+//! into the keys `build` consumes (name, caption, workdir, force_build) and the parameters, resolve
+//! them against the method, build or reuse, and return a Job handle.
+
+use mlua::{AnyUserData, Lua, Table};
+
+use super::convert::to_value;
+use super::errors::to_lua_err;
+use super::job::LuaJob;
+use super::runner::LuaRunner;
+use super::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
+use crate::builder::{self, BuildRequest};
+use crate::error::Error;
+use crate::method::BuildArgs;
+use crate::value::Value;
+
+pub struct Call {
+    pub name: String,
+    pub job: AnyUserData,
+}
+
+fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
+    let mlua::Value::Table(t) = t else {
+        return Err(to_lua_err(Error::Build(format!("`{label}` must be a table of name = value, got a {}", t.type_name()))));
+    };
+    let mut out = Vec::new();
+    for kv in t.pairs::<mlua::Value, mlua::Value>() {
+        let (k, v) = kv?;
+        let mlua::Value::String(k) = k else {
+            return Err(to_lua_err(Error::Build(format!("`{label}` keys must be parameter names, got a {}", k.type_name()))));
+        };
+        let k = k.to_string_lossy();
+        let v = to_value(&v, &format!("{label}.{k}")).map_err(|e| to_lua_err(Error::Build(e)))?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<Call> {
+    let rt = Runtime::get(lua);
+    let (builder, depth) = match lua.app_data_ref::<JobScope>() {
+        Some(scope) => {
+            let phase = *scope.phase.borrow();
+            if phase == "analysis" {
+                return Err(to_lua_err(Error::Build(format!(
+                    "subjobs can be built in prepare and synthesis, not in analysis (job {})",
+                    scope.id
+                ))));
+            }
+            if scope.depth + 1 > MAX_SUBJOB_DEPTH {
+                return Err(to_lua_err(Error::Build(format!(
+                    "subjobs nested more than {MAX_SUBJOB_DEPTH} deep (does `{}` build itself?)",
+                    scope.method
+                ))));
+            }
+            (scope.id.to_string(), scope.depth + 1)
+        }
+        None => (rt.builder_name.borrow().clone(), 0),
+    };
+    let mut args = BuildArgs::default();
+    let mut name = method.clone();
+    let mut caption = String::new();
+    let mut workdir = None;
+    let mut force = false;
+    if let Some(params) = params {
+        for kv in params.pairs::<mlua::Value, mlua::Value>() {
+            let (k, v) = kv?;
+            let mlua::Value::String(k) = k else {
+                return Err(to_lua_err(Error::Build(format!(
+                    "urd:build('{method}', params): parameter names must be strings, got a {}",
+                    k.type_name()
+                ))));
+            };
+            let k = k.to_string_lossy();
+            let want_string = |v: &mlua::Value| -> mlua::Result<String> {
+                match v {
+                    mlua::Value::String(s) => Ok(s.to_string_lossy()),
+                    other => Err(to_lua_err(Error::Build(format!("`{k}` must be a string, got a {}", other.type_name())))),
+                }
+            };
+            match k.as_str() {
+                "name" => name = want_string(&v)?,
+                "caption" => caption = want_string(&v)?,
+                "workdir" => workdir = Some(want_string(&v)?),
+                "force_build" => {
+                    force = match v {
+                        mlua::Value::Boolean(b) => b,
+                        other => return Err(to_lua_err(Error::Build(format!("`force_build` must be a boolean, got a {}", other.type_name())))),
+                    }
+                }
+                "options" => args.options = section(&v, "options")?,
+                "datasets" => args.datasets = section(&v, "datasets")?,
+                "jobs" => args.jobs = section(&v, "jobs")?,
+                _ => {
+                    let value = to_value(&v, &k).map_err(|e| to_lua_err(Error::Build(e)))?;
+                    args.loose.push((k, value));
+                }
+            }
+        }
+    }
+    let decl = rt.decl(&method).map_err(to_lua_err)?;
+    let params = decl.resolve(args).map_err(to_lua_err)?;
+    let req = BuildRequest {
+        decl: &decl,
+        params,
+        caption,
+        workdir,
+        force,
+        builder,
+        lua_version: lua_version(lua),
+    };
+    let runner = LuaRunner { rt: rt.clone(), depth };
+    let built = builder::build(&rt.project, req, &runner).map_err(to_lua_err)?;
+    rt.report(&built, &method, depth);
+    if let Some(scope) = lua.app_data_ref::<JobScope>() {
+        scope.subjobs.borrow_mut().push(built.id.to_string());
+    }
+    Ok(Call {
+        name,
+        job: LuaJob::handle(lua, built.id)?,
+    })
+}
+
+pub fn lua_version(lua: &Lua) -> String {
+    lua.globals().get::<String>("_VERSION").unwrap_or_default()
+}
+
+/// `require('exax.subjobs').build` reaches Rust through `exax._build_subjob`.
+pub fn register(lua: &Lua) -> mlua::Result<()> {
+    let exax: Table = match lua.globals().get::<Option<Table>>("exax")? {
+        Some(t) => t,
+        None => {
+            let t = lua.create_table()?;
+            lua.globals().set("exax", t.clone())?;
+            t
+        }
+    };
+    exax.set("version", crate::builder::EXAX_VERSION)?;
+    exax.set(
+        "_build_subjob",
+        lua.create_function(|lua, (method, params): (String, Option<Table>)| {
+            if lua.app_data_ref::<JobScope>().is_none() {
+                return Err(to_lua_err(Error::Build("subjobs.build is for methods; a build script uses urd:build".into())));
+            }
+            Ok(build(lua, method, params)?.job)
+        })?,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! Lua values to `Value` and back. Saving names the path of anything that cannot be saved
+//! (`result.items[3]: cannot save a function`); handles come back as live userdata.
+
+use mlua::{Lua, Table};
+
+use super::dataset::LuaDataset;
+use super::job::LuaJob;
+use crate::value::{path_push, Value};
+
+const MAX_DEPTH: usize = 100;
+
+pub fn to_value(v: &mlua::Value, path: &str) -> Result<Value, String> {
+    to_value_at(v, path, 0)
+}
+
+fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, String> {
+    use mlua::Value as L;
+    Ok(match v {
+        L::Nil => Value::Nil,
+        L::Boolean(b) => Value::Bool(*b),
+        L::Integer(i) => Value::Int(*i),
+        L::Number(x) => Value::Float(*x),
+        L::String(s) => Value::Str(s.as_bytes().to_vec()),
+        L::Table(t) => {
+            if depth >= MAX_DEPTH {
+                return Err(format!("{path}: tables nested more than {MAX_DEPTH} deep (does a table contain itself?)"));
+            }
+            table_to_value(&readonly_inner(t).unwrap_or_else(|| t.clone()), path, depth)?
+        }
+        L::UserData(ud) => {
+            if let Ok(j) = ud.borrow::<LuaJob>() {
+                Value::Job(j.id.clone())
+            } else if let Ok(d) = ud.borrow::<LuaDataset>() {
+                Value::Dataset(d.id.clone())
+            } else {
+                return Err(format!("{path}: cannot save a userdata ({})", userdata_name(ud)));
+            }
+        }
+        L::Function(_) => return Err(format!("{path}: cannot save a function")),
+        L::Thread(_) => return Err(format!("{path}: cannot save a coroutine")),
+        L::LightUserData(_) => return Err(format!("{path}: cannot save a light userdata")),
+        L::Error(e) => return Err(format!("{path}: cannot save an error ({e})")),
+        other => return Err(format!("{path}: cannot save a {}", other.type_name())),
+    })
+}
+
+fn userdata_name(ud: &mlua::AnyUserData) -> String {
+    ud.metatable()
+        .ok()
+        .and_then(|mt| mt.get::<String>("__name").ok())
+        .unwrap_or_else(|| "unknown type".to_string())
+}
+
+fn table_to_value(t: &Table, path: &str, depth: usize) -> Result<Value, String> {
+    let mut pairs: Vec<(Value, mlua::Value)> = Vec::new();
+    let mut sequence = true;
+    for kv in t.pairs::<mlua::Value, mlua::Value>() {
+        let (k, v) = kv.map_err(|e| format!("{path}: {e}"))?;
+        let key = match &k {
+            mlua::Value::Integer(_) | mlua::Value::Number(_) | mlua::Value::String(_) | mlua::Value::Boolean(_) => {
+                to_value_at(&k, path, depth + 1)?
+            }
+            other => return Err(format!("{path}: cannot save a table key of type {}", other.type_name())),
+        };
+        if !matches!(key, Value::Int(i) if i >= 1) {
+            sequence = false;
+        }
+        pairs.push((key, v));
+    }
+    if sequence {
+        let n = pairs.len() as i64;
+        let mut items: Vec<Option<mlua::Value>> = vec![None; pairs.len()];
+        let mut ok = true;
+        for (k, v) in &pairs {
+            match k {
+                Value::Int(i) if *i <= n => items[(*i - 1) as usize] = Some(v.clone()),
+                _ => ok = false,
+            }
+        }
+        if ok {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.into_iter().enumerate() {
+                let v = v.unwrap_or(mlua::Value::Nil);
+                out.push(to_value_at(&v, &path_push(path, &Value::Int(i as i64 + 1)), depth + 1)?);
+            }
+            return Ok(Value::Array(out));
+        }
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        let p = path_push(path, &k);
+        out.push((k, to_value_at(&v, &p, depth + 1)?));
+    }
+    Ok(Value::Map(out))
+}
+
+pub fn to_lua(lua: &Lua, v: &Value) -> mlua::Result<mlua::Value> {
+    Ok(match v {
+        Value::Nil => mlua::Value::Nil,
+        Value::Bool(b) => mlua::Value::Boolean(*b),
+        Value::Int(i) => mlua::Value::Integer(*i),
+        Value::Float(x) => mlua::Value::Number(*x),
+        Value::Str(b) => mlua::Value::String(lua.create_string(b)?),
+        Value::Array(a) => {
+            let t = lua.create_table_with_capacity(a.len(), 0)?;
+            for (i, x) in a.iter().enumerate() {
+                t.raw_set(i + 1, to_lua(lua, x)?)?;
+            }
+            mlua::Value::Table(t)
+        }
+        Value::Map(m) => {
+            let t = lua.create_table_with_capacity(0, m.len())?;
+            for (k, x) in m {
+                t.raw_set(to_lua(lua, k)?, to_lua(lua, x)?)?;
+            }
+            mlua::Value::Table(t)
+        }
+        Value::Job(id) => mlua::Value::UserData(LuaJob::handle(lua, id.clone())?),
+        Value::Dataset(id) | Value::Writer(id) => mlua::Value::UserData(LuaDataset::handle(lua, id)?),
+    })
+}
+
+/// A read-only view of `inner`: reads, `pairs` and `#` work, writes are an error naming `what`.
+pub fn readonly(lua: &Lua, inner: Table, what: &str) -> mlua::Result<Table> {
+    let proxy = lua.create_table()?;
+    let mt = lua.create_table()?;
+    mt.raw_set("__index", inner.clone())?;
+    let what = what.to_string();
+    mt.raw_set(
+        "__newindex",
+        lua.create_function(move |_, (_, k): (mlua::Value, mlua::Value)| -> mlua::Result<()> {
+            let key = k.to_string().unwrap_or_default();
+            Err(mlua::Error::runtime(format!("{what} is read-only (tried to set `{key}`)")))
+        })?,
+    )?;
+    let inner2 = inner.clone();
+    mt.raw_set(
+        "__pairs",
+        lua.create_function(move |lua, _: mlua::Value| {
+            let next: mlua::Function = lua.globals().get("next")?;
+            Ok((next, inner2.clone(), mlua::Value::Nil))
+        })?,
+    )?;
+    mt.raw_set("__len", lua.create_function(move |_, _: mlua::Value| Ok(inner.raw_len()))?)?;
+    mt.raw_set("__name", "exax.readonly")?;
+    proxy.set_metatable(Some(mt))?;
+    Ok(proxy)
+}
+
+fn readonly_inner(t: &Table) -> Option<Table> {
+    let mt = t.metatable()?;
+    if mt.raw_get::<String>("__name").ok()? != "exax.readonly" {
+        return None;
+    }
+    mt.raw_get::<Table>("__index").ok()
+}
+
+/// A read-only table of a `Value` (records such as `job.params`), nested tables read-only too.
+pub fn readonly_value(lua: &Lua, v: &Value, what: &str) -> mlua::Result<mlua::Value> {
+    match v {
+        Value::Map(m) => {
+            let t = lua.create_table()?;
+            for (k, x) in m {
+                let p = path_push(what, k);
+                t.raw_set(to_lua(lua, k)?, readonly_value(lua, x, &p)?)?;
+            }
+            Ok(mlua::Value::Table(readonly(lua, t, what)?))
+        }
+        Value::Array(a) => {
+            let t = lua.create_table()?;
+            for (i, x) in a.iter().enumerate() {
+                let p = path_push(what, &Value::Int(i as i64 + 1));
+                t.raw_set(i + 1, readonly_value(lua, x, &p)?)?;
+            }
+            Ok(mlua::Value::Table(readonly(lua, t, what)?))
+        }
+        other => to_lua(lua, other),
+    }
+}

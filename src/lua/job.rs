@@ -1,0 +1,185 @@
+//! The Job handle: `job.id`, `job.method`, `job.params`, `job.post`, `job:load()`, `job:output()`.
+//! It holds an id and resolves the directory and records when asked, so a handle stays cheap.
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use camino::Utf8PathBuf;
+use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
+
+use super::convert::{readonly_value, to_lua};
+use super::errors::to_lua_err;
+use super::runtime::{JobScope, Runtime};
+use crate::error::{Error, IoContext};
+use crate::job_id::JobId;
+use crate::json::from_json;
+use crate::msgpack;
+use crate::records::{self, Post, Setup};
+use crate::value::Value;
+
+pub struct LuaJob {
+    pub id: JobId,
+    pub path: Utf8PathBuf,
+    setup: OnceCell<Rc<Setup>>,
+}
+
+impl LuaJob {
+    pub fn handle(lua: &Lua, id: JobId) -> mlua::Result<AnyUserData> {
+        let rt = Runtime::get(lua);
+        let path = rt.project.job_path(&id).map_err(to_lua_err)?;
+        lua.create_userdata(LuaJob { id, path, setup: OnceCell::new() })
+    }
+
+    fn setup(&self) -> mlua::Result<Rc<Setup>> {
+        if let Some(s) = self.setup.get() {
+            return Ok(s.clone());
+        }
+        let s = Rc::new(records::read_json::<Setup>(&self.path.join(records::SETUP)).map_err(to_lua_err)?);
+        let _ = self.setup.set(s.clone());
+        Ok(s)
+    }
+
+    /// True when this handle is the job running in this Lua state.
+    pub fn is_running(&self, lua: &Lua) -> bool {
+        lua.app_data_ref::<JobScope>().is_some_and(|s| s.id == self.id)
+    }
+}
+
+/// Job ids stored as strings in setup.json come back as handles.
+fn handles(v: &serde_json::Value, dataset: bool) -> Value {
+    match v {
+        serde_json::Value::String(s) if dataset => Value::Dataset(s.clone()),
+        serde_json::Value::String(s) => JobId::parse(s).map(Value::Job).unwrap_or_else(|| Value::str(s)),
+        serde_json::Value::Array(a) => Value::Array(a.iter().map(|x| handles(x, dataset)).collect()),
+        other => from_json(other),
+    }
+}
+
+pub fn params_value(setup: &Setup) -> Value {
+    let section = |m: &serde_json::Map<String, serde_json::Value>, f: &dyn Fn(&serde_json::Value) -> Value| {
+        Value::Map(m.iter().map(|(k, v)| (Value::str(k), f(v))).collect())
+    };
+    Value::Map(vec![
+        (Value::str("method"), Value::str(&setup.method)),
+        (Value::str("hash"), Value::str(&setup.hash)),
+        (Value::str("caption"), Value::str(&setup.caption)),
+        (Value::str("options"), section(&setup.options, &from_json)),
+        (Value::str("datasets"), section(&setup.datasets, &|v| handles(v, true))),
+        (Value::str("jobs"), section(&setup.jobs, &|v| handles(v, false))),
+    ])
+}
+
+fn post_value(post: &Post) -> mlua::Result<Value> {
+    let mut v = from_json(&serde_json::to_value(post).map_err(mlua::Error::external)?);
+    if let Value::Map(m) = &mut v {
+        for (k, x) in m.iter_mut() {
+            if k.as_str() == Some("subjobs") {
+                if let Value::Array(a) = x {
+                    for item in a.iter_mut() {
+                        if let Some(id) = item.as_str().and_then(JobId::parse) {
+                            *item = Value::Job(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// The file name on disk of `name`, or of slice `sliceno` of it.
+pub fn sliced_name(name: &str, sliceno: Option<i64>) -> String {
+    match sliceno {
+        Some(n) => format!("{name}.{n}"),
+        None => name.to_string(),
+    }
+}
+
+pub fn opt_sliceno(opts: &Option<mlua::Table>) -> mlua::Result<Option<i64>> {
+    match opts {
+        Some(t) => t.get::<Option<i64>>("sliceno"),
+        None => Ok(None),
+    }
+}
+
+impl UserData for LuaJob {
+    fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_field_method_get("id", |_, this| Ok(this.id.to_string()));
+        f.add_field_method_get("workdir", |_, this| Ok(this.id.workdir.clone()));
+        f.add_field_method_get("number", |_, this| Ok(this.id.number));
+        f.add_field_method_get("path", |_, this| Ok(this.path.to_string()));
+        f.add_field_method_get("method", |_, this| Ok(this.setup()?.method.clone()));
+        f.add_field_method_get("params", |lua, this| {
+            let setup = this.setup()?;
+            readonly_value(lua, &params_value(&setup), "job.params")
+        });
+        f.add_field_method_get("post", |lua, this| {
+            let path = this.path.join(records::POST);
+            if !path.is_file() {
+                return Ok(mlua::Value::Nil);
+            }
+            let post: Post = records::read_json(&path).map_err(to_lua_err)?;
+            readonly_value(lua, &post_value(&post)?, "job.post")
+        });
+    }
+
+    fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(this.id.to_string()));
+        m.add_meta_method(mlua::MetaMethod::Eq, |_, this, other: AnyUserData| {
+            Ok(other.borrow::<LuaJob>().map(|o| o.id == this.id).unwrap_or(false))
+        });
+        m.add_method("load", |lua, this, (name, opts): (Option<String>, Option<mlua::Table>)| {
+            let file = match &name {
+                None => records::RESULT.to_string(),
+                Some(n) => sliced_name(n, opt_sliceno(&opts)?),
+            };
+            let path = this.path.join(&file);
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.is_none() => return Ok(mlua::Value::Nil),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(to_lua_err(Error::User(format!("job {} has no file `{file}`", this.id))))
+                }
+                Err(e) => return Err(to_lua_err(Error::io(path, e))),
+            };
+            let v = msgpack::decode(&bytes, &format!("{}/{file}", this.id)).map_err(to_lua_err)?;
+            to_lua(lua, &v)
+        });
+        m.add_method("output", |_, this, part: Option<mlua::Value>| {
+            let dir = this.path.join(records::OUTPUT_DIR);
+            let read = |name: &str| -> mlua::Result<String> {
+                match std::fs::read(dir.join(name)) {
+                    Ok(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+                    Err(e) => Err(to_lua_err(Error::io(dir.join(name), e))),
+                }
+            };
+            match part {
+                None | Some(mlua::Value::Nil) => {
+                    let setup = this.setup()?;
+                    let mut all = read("prepare")?;
+                    for s in 0..setup.slices {
+                        all.push_str(&read(&s.to_string())?);
+                    }
+                    all.push_str(&read("synthesis")?);
+                    Ok(all)
+                }
+                Some(mlua::Value::Integer(n)) => read(&n.to_string()),
+                Some(mlua::Value::String(s)) => {
+                    let s = s.to_string_lossy();
+                    if s == "prepare" || s == "synthesis" || s.parse::<usize>().is_ok() {
+                        read(&s)
+                    } else {
+                        Err(mlua::Error::runtime(format!("job:output: no part `{s}`; parts are 'prepare', 'synthesis' and slice numbers")))
+                    }
+                }
+                Some(other) => Err(mlua::Error::runtime(format!("job:output: expected a part name or slice number, got a {}", other.type_name()))),
+            }
+        });
+    }
+}
+
+/// Makes sure the directory exists for reading files of a job the user named.
+pub fn check_exists(path: &Utf8PathBuf) -> crate::error::Result<()> {
+    std::fs::metadata(path).at(path).map(|_| ())
+}

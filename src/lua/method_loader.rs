@@ -1,0 +1,131 @@
+//! Reads a method's declarations by running its file in a scratch Lua state: `description`,
+//! `options`, `datasets`, `jobs`, `depend_extra` and which phases it defines with which parameter
+//! names. Syntax errors name the file and line before any job exists.
+
+use mlua::{Function, Lua, Table};
+
+use super::errors::{script_error, Chunk};
+use super::markers::spec_from_lua;
+use super::runtime::Runtime;
+use super::state;
+use crate::error::{Error, Result};
+use crate::method::{self, MethodDecl, ParamDecl};
+use crate::project::MethodSource;
+
+/// Loads the declarations; with `hashes`, also reads the modules and files that join the key.
+pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Result<MethodDecl> {
+    let lua = state::new(rt.clone(), state::Role::Declarations).map_err(|e| script_error(e, &source.display))?;
+    let m = source.display.clone();
+    Chunk::new(&lua, &source.source, &m).exec().map_err(|e| script_error(e, &m))?;
+    let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
+    let g = lua.globals();
+
+    let description = match g.get::<mlua::Value>("description").map_err(|e| script_error(e, &m))? {
+        mlua::Value::Nil => String::new(),
+        mlua::Value::String(s) => s.to_string_lossy().trim().to_string(),
+        other => return Err(bad("description", format!("expected a string, got a {}", other.type_name()))),
+    };
+
+    let mut options = Vec::new();
+    match g.get::<mlua::Value>("options").map_err(|e| script_error(e, &m))? {
+        mlua::Value::Nil => {}
+        mlua::Value::Table(t) => {
+            for kv in t.pairs::<mlua::Value, mlua::Value>() {
+                let (k, v) = kv.map_err(|e| script_error(e, &m))?;
+                let mlua::Value::String(k) = k else {
+                    return Err(bad("options", "option names must be strings; write `options = {x = 3}`".into()));
+                };
+                let name = k.to_string_lossy();
+                let spec = spec_from_lua(&v, &format!("options.{name}")).map_err(|e| Error::Build(format!("{m}: {e}")))?;
+                options.push((name, spec));
+            }
+        }
+        other => return Err(bad("options", format!("expected a table, got a {}", other.type_name()))),
+    }
+    options.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let datasets = param_decls(&g, "datasets").map_err(|e| bad("datasets", e))?;
+    let jobs = param_decls(&g, "jobs").map_err(|e| bad("jobs", e))?;
+    let depend_extra = match g.get::<mlua::Value>("depend_extra").map_err(|e| script_error(e, &m))? {
+        mlua::Value::Nil => vec![],
+        mlua::Value::Table(t) => t
+            .sequence_values::<String>()
+            .collect::<mlua::Result<Vec<_>>>()
+            .map_err(|_| bad("depend_extra", "expected an array of file names".into()))?,
+        other => return Err(bad("depend_extra", format!("expected an array of file names, got a {}", other.type_name()))),
+    };
+
+    let params_of = |name: &str| -> Result<Option<Vec<String>>> {
+        match g.get::<mlua::Value>(name).map_err(|e| script_error(e, &m))? {
+            mlua::Value::Nil => Ok(None),
+            mlua::Value::Function(f) => Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?)),
+            other => Err(bad(name, format!("expected a function, got a {}", other.type_name()))),
+        }
+    };
+    let prepare = params_of("prepare")?;
+    let analysis = params_of("analysis")?;
+    let synthesis = params_of("synthesis")?;
+
+    let mut warnings = Vec::new();
+    let hashed = if hashes {
+        method::hashed_files(&rt.project, &source, &depend_extra, &mut warnings)?
+    } else {
+        vec![]
+    };
+    let decl = MethodDecl {
+        source,
+        description,
+        options,
+        datasets,
+        jobs,
+        depend_extra,
+        prepare,
+        analysis,
+        synthesis,
+        hashed,
+        warnings,
+    };
+    decl.validate()?;
+    Ok(decl)
+}
+
+/// `{'source', {'earlier'}}`: names, a one-element table being a list parameter.
+fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, String> {
+    let v: mlua::Value = g.get(key).map_err(|e| e.to_string())?;
+    let mut out: Vec<ParamDecl> = Vec::new();
+    let mut push = |name: String, list: bool| -> std::result::Result<(), String> {
+        if out.iter().any(|p| p.name == name) {
+            return Err(format!("`{name}` is declared twice"));
+        }
+        out.push(ParamDecl { name, list });
+        Ok(())
+    };
+    match v {
+        mlua::Value::Nil => {}
+        mlua::Value::String(s) => push(s.to_string_lossy(), false)?,
+        mlua::Value::Table(t) => {
+            let n = t.raw_len();
+            if t.pairs::<mlua::Value, mlua::Value>().count() != n {
+                return Err(format!("expected an array like {{'source', {{'list'}}}}, e.g. `{key} = {{'source'}}`"));
+            }
+            for i in 1..=n {
+                match t.raw_get::<mlua::Value>(i).map_err(|e| e.to_string())? {
+                    mlua::Value::String(s) => push(s.to_string_lossy(), false)?,
+                    mlua::Value::Table(inner) if inner.raw_len() == 1 => match inner.raw_get::<mlua::Value>(1).map_err(|e| e.to_string())? {
+                        mlua::Value::String(s) => push(s.to_string_lossy(), true)?,
+                        _ => return Err(format!("entry {i}: expected a name or {{name}}")),
+                    },
+                    _ => return Err(format!("entry {i}: expected a name or {{name}}")),
+                }
+            }
+        }
+        other => return Err(format!("expected an array of names, got a {}", other.type_name())),
+    }
+    Ok(out)
+}
+
+/// The parameter names of a Lua function, from `debug.getlocal`.
+pub fn param_names(lua: &Lua, f: &Function) -> mlua::Result<Vec<String>> {
+    let helper: Function = lua.named_registry_value("exax.param_names")?;
+    helper.call(f.clone())
+}

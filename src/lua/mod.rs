@@ -1,0 +1,19 @@
+//! Everything Lua: the states exax makes, and one module per Lua-facing concept, each registered
+//! from `MODULES`. The core (config, jobs, hashing, records) knows nothing of this.
+
+pub mod build_call;
+pub mod convert;
+pub mod dataset;
+pub mod errors;
+pub mod job;
+pub mod markers;
+pub mod method_loader;
+pub mod runner;
+pub mod runtime;
+pub mod script;
+pub mod state;
+pub mod urd;
+pub mod worker;
+
+/// Every Lua-facing concept, registered into each new state in this order.
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register];

@@ -1,0 +1,54 @@
+//! Running a build script: compile it and every project method first (so a syntax error is
+//! reported before anything runs), then call `main(urd)`.
+
+use std::rc::Rc;
+use std::time::Instant;
+
+use camino::Utf8Path;
+
+use super::errors::{pcall, script_error, Chunk};
+use super::runtime::{format_seconds, Runtime};
+use super::state::{self, Role};
+use super::urd;
+use crate::console;
+use crate::error::{Error, IoContext, Result};
+use crate::project::Project;
+
+pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) -> Result<()> {
+    let started = Instant::now();
+    let rt = Runtime::new(project, quiet);
+    let display = rt.project.display_path(script);
+    *rt.builder_name.borrow_mut() = display.clone();
+    let source = std::fs::read_to_string(script).at(script)?;
+    let lua = state::new(rt.clone(), Role::BuildScript).map_err(|e| script_error(e, &display))?;
+    let chunk = Chunk::new(&lua, &source, &display).into_function().map_err(|e| script_error(e, &display))?;
+    check_methods_compile(&rt, &lua)?;
+    pcall(&lua, &chunk, ())?;
+    let main = match lua.globals().get::<mlua::Value>("main") {
+        Ok(mlua::Value::Function(f)) => f,
+        _ => return Err(Error::User(format!("{display} defines no function main(urd)"))),
+    };
+    let urd = urd::create(&lua, args).map_err(|e| script_error(e, &display))?;
+    let result = pcall(&lua, &main, urd);
+    crate::sys::flush_c_stdio();
+    result?;
+    if !quiet {
+        let (built, reused) = *rt.counts.borrow();
+        console::err_line(&format!(
+            "{display}: {built} job{} built, {reused} reused in {}",
+            if built == 1 { "" } else { "s" },
+            format_seconds(started.elapsed().as_secs_f64())
+        ));
+    }
+    Ok(())
+}
+
+/// Compiles (without running) every .lua file in the method directories.
+fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
+    for (_, path) in rt.project.project_lua_files()? {
+        let src = std::fs::read_to_string(&path).at(&path)?;
+        let display = rt.project.display_path(&path);
+        Chunk::new(lua, &src, &display).into_function().map_err(|e| script_error(e, &display))?;
+    }
+    Ok(())
+}

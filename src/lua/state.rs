@@ -1,0 +1,82 @@
+//! Making a Lua state for a build script, a method's declarations, or a job: the standard
+//! libraries, the Runtime in app data, `require` that finds project modules (chunks named
+//! `@methods/x.lua`) and exax's own embedded modules, and every exax global from `lua::MODULES`.
+
+use std::rc::Rc;
+
+use mlua::{Function, Lua, LuaOptions, StdLib, Table};
+
+use super::errors::Chunk;
+use super::runtime::Runtime;
+use crate::embedded;
+use crate::method::find_module;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    BuildScript,
+    Declarations,
+    Job,
+}
+
+pub struct StateRole(pub Role);
+
+pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
+    // SAFETY: the debug library is loaded because exax needs `debug.getlocal` (phase arguments by
+    // name) and `debug.traceback`. It lets Lua code reach mlua's registry; the scripts run here
+    // are the user's own trusted code, the same trust exax gives Python methods.
+    let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL_SAFE | StdLib::DEBUG, LuaOptions::new()) };
+    lua.set_app_data(rt);
+    lua.set_app_data(StateRole(role));
+    install_searchers(&lua)?;
+    for register in super::MODULES {
+        register(&lua)?;
+    }
+    if role == Role::Job {
+        let os: Table = lua.globals().get("os")?;
+        os.set(
+            "exit",
+            lua.load("return function(code) error('os.exit(' .. tostring(code) .. ') called in a method; return from the phase or call error() instead', 2) end")
+                .set_name("=exax")
+                .eval::<Function>()?,
+        )?;
+    }
+    Ok(lua)
+}
+
+pub fn role(lua: &Lua) -> Role {
+    lua.app_data_ref::<StateRole>().map_or(Role::Job, |r| r.0)
+}
+
+/// `require` looks in the method directories first, then in exax's embedded modules, then where
+/// Lua itself would look.
+fn install_searchers(lua: &Lua) -> mlua::Result<()> {
+    let package: Table = lua.globals().get("package")?;
+    let old: Table = package.get("searchers")?;
+    let searchers = lua.create_table()?;
+    searchers.raw_push(old.raw_get::<Function>(1)?)?;
+    searchers.raw_push(lua.create_function(|lua, name: String| {
+        let rt = Runtime::get(lua);
+        match find_module(&rt.project, &name) {
+            Some(path) => {
+                let display = rt.project.display_path(&path);
+                let src = std::fs::read_to_string(&path).map_err(|e| mlua::Error::runtime(format!("cannot read {display}: {e}")))?;
+                let f = Chunk::new(lua, &src, &display).into_function()?;
+                Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
+            }
+            None => Ok((mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in the method directories"))?), mlua::Value::Nil)),
+        }
+    })?)?;
+    searchers.raw_push(lua.create_function(|lua, name: String| match embedded::stdlib_module(&name) {
+        Some((rel, src)) => {
+            let display = format!("<exax>/{rel}");
+            let f = Chunk::new(lua, src, &display).into_function()?;
+            Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
+        }
+        None => Ok((mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in exax"))?), mlua::Value::Nil)),
+    })?)?;
+    for i in 2..=old.raw_len() {
+        searchers.raw_push(old.raw_get::<Function>(i)?)?;
+    }
+    package.set("searchers", searchers)?;
+    Ok(())
+}

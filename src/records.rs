@@ -1,0 +1,88 @@
+//! The records in a job directory: `setup.json` (what was asked for, written before the job runs)
+//! and `post.json` (what happened, written last; its presence means the job finished). Both are
+//! written to a temporary name and renamed, so a reader never sees half a file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use camino::Utf8Path;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, IoContext, Result};
+
+pub const SETUP: &str = "setup.json";
+pub const POST: &str = "post.json";
+pub const RESULT: &str = "result.msgpack";
+pub const METHOD_SOURCE: &str = "method.lua";
+pub const OUTPUT_DIR: &str = "OUTPUT";
+pub const TEMP_DIR: &str = ".exax-tmp";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Setup {
+    pub version: u32,
+    pub jobid: String,
+    pub method: String,
+    /// Where the method came from: project-relative path, or `<exax>/name.lua` for shipped ones.
+    pub method_file: String,
+    pub hash: String,
+    pub caption: String,
+    /// The build script (`build.lua`) or the id of the parent job.
+    pub builder: String,
+    pub slices: usize,
+    pub input_directory: String,
+    pub starttime: f64,
+    pub exax_version: String,
+    pub lua_version: String,
+    /// Copies of every hashed file besides `method.lua`: (name in the job dir, original path).
+    #[serde(default)]
+    pub hashed_files: Vec<(String, String)>,
+    pub options: serde_json::Map<String, serde_json::Value>,
+    pub datasets: serde_json::Map<String, serde_json::Value>,
+    pub jobs: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExecTime {
+    pub prepare: f64,
+    pub analysis: f64,
+    pub per_slice: Vec<f64>,
+    pub synthesis: f64,
+    pub total: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Post {
+    pub version: u32,
+    pub starttime: f64,
+    pub endtime: f64,
+    pub exectime: ExecTime,
+    pub files: Vec<String>,
+    pub subjobs: Vec<String>,
+    /// Anything later features record (datasets, ...), kept as is.
+    #[serde(default, flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+pub fn write_json_atomic<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Value(format!("{name}: {e}")))?;
+    write_atomic(dir, name, &bytes)
+}
+
+/// Writes `dir/name` through `dir/.name.tmp` and a rename.
+pub fn write_atomic(dir: &Utf8Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&tmp).at(&tmp)?;
+    f.write_all(bytes).at(&tmp)?;
+    drop(f);
+    std::fs::rename(&tmp, &path).at(&path)
+}
+
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Utf8Path) -> Result<T> {
+    let bytes = std::fs::read(path).at(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::User(format!("{path}: not a valid exax record: {e}")))
+}
+
+pub fn now() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}

@@ -1,0 +1,44 @@
+//! The operating-system calls std does not wrap (duplicating file descriptors onto stdout and
+//! stderr, flushing C stdio). Every `unsafe` block for them lives here.
+
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+/// A new descriptor for the same open file as `fd`.
+pub fn dup(fd: i32) -> std::io::Result<OwnedFd> {
+    // SAFETY: dup has no memory effects; a negative result is an error, a non-negative one is a
+    // fresh descriptor that nothing else owns, so OwnedFd may take it.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+    if new < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: see above.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+/// Makes descriptor `target` (1 or 2) refer to the same file as `src`.
+pub fn dup2(src: BorrowedFd<'_>, target: i32) -> std::io::Result<()> {
+    loop {
+        // SAFETY: dup2 only changes the descriptor table; `src` is open for the call's duration.
+        let rc = unsafe { libc::dup2(src.as_raw_fd(), target) };
+        if rc >= 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Flushes every C stdio stream (Lua's `io.write` buffers in C's `stdout`).
+pub fn flush_c_stdio() {
+    // SAFETY: fflush(NULL) flushes all open output streams; it takes no pointers of ours.
+    unsafe {
+        libc::fflush(std::ptr::null_mut());
+    }
+}
+
+pub fn is_terminal(fd: i32) -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(fd) == 1 }
+}
