@@ -38,7 +38,12 @@ impl BuildLocks {
         } else {
             std::fs::create_dir_all(&self.dir).at(&self.dir)?;
             let path = self.dir.join(format!("{stripe:02x}"));
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).at(&path)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .at(&path)?;
             file.lock().map_err(|e| Error::io(&path, e))?;
             held.insert(stripe, (file, 1));
         }

@@ -45,7 +45,6 @@ pub struct JobContext<'a> {
     pub path: Utf8PathBuf,
     pub decl: &'a MethodDecl,
     pub params: &'a Params,
-    pub setup: &'a Setup,
 }
 
 pub trait JobRunner {
@@ -55,7 +54,6 @@ pub trait JobRunner {
 #[derive(Debug, Clone)]
 pub struct Built {
     pub id: JobId,
-    pub path: Utf8PathBuf,
     /// False when an existing job was reused.
     pub fresh: bool,
     pub seconds: f64,
@@ -67,7 +65,12 @@ static BUILDING: Mutex<Vec<ReuseKey>> = Mutex::new(Vec::new());
 pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
     let key = req.decl.reuse_key(&req.params);
     for id in req.params.referenced_jobs() {
-        let path = project.job_path(&id).map_err(|_| Error::Build(format!("method `{}`: parameter refers to job {id}, whose workdir is not in accelerator.conf", req.decl.name())))?;
+        let path = project.job_path(&id).map_err(|_| {
+            Error::Build(format!(
+                "method `{}`: parameter refers to job {id}, whose workdir is not in accelerator.conf",
+                req.decl.name()
+            ))
+        })?;
         if !path.join(records::POST).is_file() {
             return Err(Error::Build(format!(
                 "method `{}`: parameter refers to job {id}, which {}",
@@ -111,7 +114,6 @@ pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
         if let Some(n) = found {
             return Ok(Some(Built {
                 id: JobId::new(&wd.name, n),
-                path: wd.job_path(n),
                 fresh: false,
                 seconds: 0.0,
             }));
@@ -136,7 +138,9 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         hashed_files.push((copy.to_string(), f.display.clone()));
     }
     let section = |s: &[(String, crate::value::Value)], name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
-        s.iter().map(|(k, v)| Ok((k.clone(), json::to_json(v, &format!("{name}.{k}"))?))).collect()
+        s.iter()
+            .map(|(k, v)| Ok((k.clone(), json::to_json(v, &format!("{name}.{k}"))?)))
+            .collect()
     };
     let setup = Setup {
         version: 1,
@@ -163,7 +167,6 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         path: path.clone(),
         decl: req.decl,
         params: &req.params,
-        setup: &setup,
     };
     let report = runner.run(&ctx)?;
     let post = Post {
@@ -179,7 +182,6 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
     project.with_index(wd, |index| index.append(key, id.number))?;
     Ok(Built {
         id,
-        path,
         fresh: true,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -28,7 +28,11 @@ pub struct Config {
     pub method_directories: Vec<Utf8PathBuf>,
     pub input_directory: Utf8PathBuf,
     pub result_directory: Utf8PathBuf,
+    /// Where `exax board` listens (read by the board when it exists).
+    #[allow(dead_code)]
     pub board_listen: String,
+    /// `urd: http://host:port` (spec section 8); read by the urd commands when they exist.
+    #[allow(dead_code)]
     pub urd: Option<String>,
 }
 
@@ -72,7 +76,10 @@ impl Config {
             };
             let key = key.trim().to_string();
             if !KEYS.contains(&key.as_str()) {
-                return Err(err(line, format!("unknown key `{key}`{}", did_you_mean(&key, KEYS.iter().copied()))));
+                return Err(err(
+                    line,
+                    format!("unknown key `{key}`{}", did_you_mean(&key, KEYS.iter().copied())),
+                ));
             }
             if entries.iter().any(|e| e.key == key) {
                 return Err(err(line, format!("`{key}` is given twice")));
@@ -136,7 +143,10 @@ impl Config {
                 let v = single(e)?;
                 if !workdirs.iter().any(|(n, _)| *n == v) {
                     let names = workdirs.iter().map(|(n, _)| n.as_str());
-                    return Err(err(e.line, format!("target workdir `{v}` is not one of the workdirs{}", did_you_mean(&v, names))));
+                    return Err(err(
+                        e.line,
+                        format!("target workdir `{v}` is not one of the workdirs{}", did_you_mean(&v, names)),
+                    ));
                 }
                 v
             }
@@ -215,7 +225,11 @@ fn interpolate(s: &str, env: &impl Fn(&str) -> Option<String>) -> Result<String,
         match (env(name), default) {
             (Some(v), _) => out.push_str(&v),
             (None, Some(d)) => out.push_str(d),
-            (None, None) => return Err(format!("environment variable `{name}` is not set (write `${{{name}=default}}` for a default)")),
+            (None, None) => {
+                return Err(format!(
+                    "environment variable `{name}` is not set (write `${{{name}=default}}` for a default)"
+                ))
+            }
         }
         rest = &rest[pos + end + 1..];
     }
@@ -280,7 +294,9 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config> {
-        Config::parse(Utf8Path::new("/p/accelerator.conf"), text, |k| (k == "HOME").then(|| "/home/u".to_string()))
+        Config::parse(Utf8Path::new("/p/accelerator.conf"), text, |k| {
+            (k == "HOME").then(|| "/home/u".to_string())
+        })
     }
 
     fn message(text: &str) -> String {
@@ -326,8 +342,14 @@ mod tests {
             message("slices: 2\nworkdirs:\n  a ./a\ntarget workdir: b\n"),
             "/p/accelerator.conf:4: target workdir `b` is not one of the workdirs"
         );
-        assert_eq!(message("slices: 2\n"), "/p/accelerator.conf:1: missing `workdirs:` (lines of `name path`)");
-        assert_eq!(message("  x\n"), "/p/accelerator.conf:1: an indented line must continue a `key:` line");
+        assert_eq!(
+            message("slices: 2\n"),
+            "/p/accelerator.conf:1: missing `workdirs:` (lines of `name path`)"
+        );
+        assert_eq!(
+            message("  x\n"),
+            "/p/accelerator.conf:1: an indented line must continue a `key:` line"
+        );
         assert_eq!(
             message("slices: 1\nworkdirs: a ${UNSET}\n"),
             "/p/accelerator.conf:2: environment variable `UNSET` is not set (write `${UNSET=default}` for a default)"

@@ -13,20 +13,22 @@ use crate::sys;
 struct Console {
     out: Mutex<File>,
     err: Mutex<File>,
-    err_is_tty: bool,
-    out_is_tty: bool,
 }
 
 static CONSOLE: OnceLock<Console> = OnceLock::new();
 
 fn console() -> &'static Console {
     CONSOLE.get_or_init(|| {
-        let open = |fd| sys::dup(fd).map(File::from).unwrap_or_else(|_| File::from(std::os::fd::OwnedFd::from(File::options().write(true).open("/dev/null").expect("/dev/null"))));
+        let open = |fd| {
+            sys::dup(fd).map(File::from).unwrap_or_else(|_| {
+                File::from(std::os::fd::OwnedFd::from(
+                    File::options().write(true).open("/dev/null").expect("/dev/null"),
+                ))
+            })
+        };
         Console {
             out: Mutex::new(open(1)),
             err: Mutex::new(open(2)),
-            out_is_tty: sys::is_terminal(1),
-            err_is_tty: sys::is_terminal(2),
         }
     })
 }
@@ -53,12 +55,4 @@ pub fn err_line(line: &str) {
 
 pub fn warn(message: &str) {
     err_line(&format!("warning: {message}"));
-}
-
-pub fn stderr_is_tty() -> bool {
-    console().err_is_tty
-}
-
-pub fn stdout_is_tty() -> bool {
-    console().out_is_tty
 }

@@ -6,9 +6,12 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 /// The embedded module for `require(name)`: `exax.subjobs` is `exax/subjobs.lua` or `exax/subjobs/init.lua`.
 pub fn stdlib_module(name: &str) -> Option<(String, &'static str)> {
     let base = name.replace('.', "/");
-    [format!("{base}.lua"), format!("{base}/init.lua")]
-        .into_iter()
-        .find_map(|p| LUA_STDLIB.iter().find(|(rel, _)| *rel == p).map(|(rel, src)| (rel.to_string(), *src)))
+    [format!("{base}.lua"), format!("{base}/init.lua")].into_iter().find_map(|p| {
+        LUA_STDLIB
+            .iter()
+            .find(|(rel, _)| *rel == p)
+            .map(|(rel, src)| (rel.to_string(), *src))
+    })
 }
 
 pub fn shipped_method(name: &str) -> Option<&'static str> {
@@ -17,5 +20,8 @@ pub fn shipped_method(name: &str) -> Option<&'static str> {
 }
 
 pub fn shipped_method_names() -> impl Iterator<Item = &'static str> {
-    METHODS.iter().filter_map(|(rel, _)| rel.strip_suffix(".lua")).filter(|n| !n.contains('/'))
+    METHODS
+        .iter()
+        .filter_map(|(rel, _)| rel.strip_suffix(".lua"))
+        .filter(|n| !n.contains('/'))
 }

@@ -11,24 +11,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A problem in accelerator.conf at a known line.
     #[error("{path}:{line}: {message}")]
-    Config {
-        path: Utf8PathBuf,
-        line: usize,
-        message: String,
-    },
+    Config { path: Utf8PathBuf, line: usize, message: String },
     #[error("no accelerator.conf in {start} or any directory above it")]
     NoProject { start: Utf8PathBuf },
     #[error("{path}: {source}")]
-    Io {
-        path: Utf8PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: Utf8PathBuf, source: std::io::Error },
     /// A Lua script failed to compile or run outside any job (build script, method declarations).
     #[error("{message}")]
-    Script {
-        message: String,
-        traceback: Vec<String>,
-    },
+    Script { message: String, traceback: Vec<String> },
     /// A bad `urd:build` call: unknown method or parameter, wrong type, ambiguous name.
     #[error("{0}")]
     Build(String),
@@ -57,10 +47,7 @@ pub struct JobFailure {
 
 impl Error {
     pub fn io(path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 }
 

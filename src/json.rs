@@ -18,9 +18,12 @@ pub fn to_json(v: &Value, path: &str) -> Result<serde_json::Value> {
             Ok(s) => J::String(s.to_string()),
             Err(_) => return Err(Error::Value(format!("{path}: JSON strings must be UTF-8 (use job:save for bytes)"))),
         },
-        Value::Array(a) => {
-            J::Array(a.iter().enumerate().map(|(i, x)| to_json(x, &path_push(path, &Value::Int(i as i64 + 1)))).collect::<Result<_>>()?)
-        }
+        Value::Array(a) => J::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, x)| to_json(x, &path_push(path, &Value::Int(i as i64 + 1))))
+                .collect::<Result<_>>()?,
+        ),
         Value::Map(m) => {
             let mut o = serde_json::Map::new();
             for (k, x) in m {
@@ -67,6 +70,9 @@ mod tests {
         assert_eq!(j.to_string(), r#"{"a":[],"f":2.0}"#);
         assert_eq!(from_json(&j), v);
         let bad = Value::Map(vec![(Value::str("s"), Value::Str(vec![0xff]))]);
-        assert_eq!(to_json(&bad, "result").unwrap_err().to_string(), "result.s: JSON strings must be UTF-8 (use job:save for bytes)");
+        assert_eq!(
+            to_json(&bad, "result").unwrap_err().to_string(),
+            "result.s: JSON strings must be UTF-8 (use job:save for bytes)"
+        );
     }
 }

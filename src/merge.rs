@@ -15,7 +15,13 @@ pub fn merge_auto(results: &[Value]) -> Result<Value, String> {
 
 fn merge(acc: Value, new: &Value, path: &str, sliceno: usize) -> Result<Value, String> {
     use Value::*;
-    let at = || if path.is_empty() { "the top level".to_string() } else { format!("key path `{path}`") };
+    let at = || {
+        if path.is_empty() {
+            "the top level".to_string()
+        } else {
+            format!("key path `{path}`")
+        }
+    };
     Ok(match (acc, new) {
         (acc, Nil) => acc,
         (Nil, v) => v.clone(),
@@ -82,7 +88,11 @@ mod tests {
             Value::Array(vec![Value::Int(1), Value::Int(2)])
         );
         let a = map(&[("x", Value::Int(1)), ("s", map(&[("k", Value::Bool(true))]))]);
-        let b = map(&[("x", Value::Int(2)), ("y", Value::Int(5)), ("s", map(&[("j", Value::Bool(true)), ("k", Value::Bool(true))]))]);
+        let b = map(&[
+            ("x", Value::Int(2)),
+            ("y", Value::Int(5)),
+            ("s", map(&[("j", Value::Bool(true)), ("k", Value::Bool(true))])),
+        ]);
         assert_eq!(
             merge_auto(&[a, Value::Array(vec![]), b]).unwrap(),
             map(&[

@@ -99,7 +99,11 @@ impl MethodDecl {
                 "{m}: an option may not be called `name` (urd:build uses `name` for the joblist name)"
             )));
         }
-        for (phase, params) in [("prepare", &self.prepare), ("analysis", &self.analysis), ("synthesis", &self.synthesis)] {
+        for (phase, params) in [
+            ("prepare", &self.prepare),
+            ("analysis", &self.analysis),
+            ("synthesis", &self.synthesis),
+        ] {
             let Some(params) = params else { continue };
             for p in params {
                 let allowed: &[&str] = match phase {
@@ -120,7 +124,9 @@ impl MethodDecl {
                 }
             }
             if phase == "analysis" && !params.iter().any(|p| p == "sliceno") {
-                return Err(Error::Build(format!("{m}: analysis() must take `sliceno` (analysis(sliceno) runs once per slice)")));
+                return Err(Error::Build(format!(
+                    "{m}: analysis() must take `sliceno` (analysis(sliceno) runs once per slice)"
+                )));
             }
         }
         Ok(())
@@ -219,16 +225,20 @@ impl MethodDecl {
             let v = match given {
                 Some(v) if v != Value::Nil => spec.convert(&v, &name).map_err(|e| {
                     let inside = if e.at != name { format!(" at `{}`", e.at) } else { String::new() };
-                    Error::Build(format!("method `{m}`, option `{name}`: expected {}{inside}, got {}", e.expected, e.got))
+                    Error::Build(format!(
+                        "method `{m}`, option `{name}`: expected {}{inside}, got {}",
+                        e.expected, e.got
+                    ))
                 })?,
-                _ => spec.default_value().ok_or_else(|| {
-                    Error::Build(format!("method `{m}`: required option `{name}` ({}) is not given", spec.describe()))
-                })?,
+                _ => spec
+                    .default_value()
+                    .ok_or_else(|| Error::Build(format!("method `{m}`: required option `{name}` ({}) is not given", spec.describe())))?,
             };
             out.options.push((name, v));
         }
         for ((name, given), decl) in datasets.into_iter().zip(&self.datasets) {
-            out.datasets.push((name.clone(), handle_param(m, Kind::Dataset, &name, decl.list, given)?));
+            out.datasets
+                .push((name.clone(), handle_param(m, Kind::Dataset, &name, decl.list, given)?));
         }
         for ((name, given), decl) in jobs.into_iter().zip(&self.jobs) {
             out.jobs.push((name.clone(), handle_param(m, Kind::Job, &name, decl.list, given)?));
@@ -239,7 +249,8 @@ impl MethodDecl {
     /// The reuse key of a job of this method with these parameters.
     pub fn reuse_key(&self, params: &Params) -> ReuseKey {
         let mut h = KeyHasher::new();
-        h.part("method", self.name().as_bytes()).part("source", self.source.source.as_bytes());
+        h.part("method", self.name().as_bytes())
+            .part("source", self.source.source.as_bytes());
         for f in &self.hashed {
             h.part(&f.display, &f.bytes);
         }
@@ -256,13 +267,20 @@ fn handle_param(m: &str, kind: Kind, name: &str, list: bool, given: Option<Value
             (Kind::Dataset, Value::Job(id)) => Some(Value::Dataset(format!("{id}/default"))),
             (Kind::Dataset, Value::Str(_)) => v.as_str().and_then(|s| {
                 let (job, ds) = s.split_once('/').unwrap_or((s, "default"));
-                JobId::parse(job).filter(|_| !ds.is_empty()).map(|j| Value::Dataset(format!("{j}/{ds}")))
+                JobId::parse(job)
+                    .filter(|_| !ds.is_empty())
+                    .map(|j| Value::Dataset(format!("{j}/{ds}")))
             }),
             _ => None,
         };
         converted.ok_or_else(|| {
             let want = if kind == Kind::Job { "a Job" } else { "a Dataset" };
-            Error::Build(format!("method `{m}`, {} `{name}`: expected {want}{}, got {}", kind.name(), if list { " in the list" } else { "" }, describe_value(&v)))
+            Error::Build(format!(
+                "method `{m}`, {} `{name}`: expected {want}{}, got {}",
+                kind.name(),
+                if list { " in the list" } else { "" },
+                describe_value(&v)
+            ))
         })
     };
     match (given, list) {
@@ -313,7 +331,12 @@ impl Params {
 }
 
 /// Finds the project modules a method requires (transitively) and reads its depend_extra files.
-pub fn hashed_files(project: &Project, source: &MethodSource, depend_extra: &[String], warnings: &mut Vec<String>) -> Result<Vec<HashedFile>> {
+pub fn hashed_files(
+    project: &Project,
+    source: &MethodSource,
+    depend_extra: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<HashedFile>> {
     let mut out: Vec<HashedFile> = Vec::new();
     let mut queue: Vec<(String, String)> = vec![(source.display.clone(), source.source.clone())];
     while let Some((display, text)) = queue.pop() {
@@ -347,13 +370,19 @@ pub fn hashed_files(project: &Project, source: &MethodSource, depend_extra: &[St
     out.sort_by(|a, b| a.display.cmp(&b.display));
     if !depend_extra.is_empty() {
         let Some(file) = &source.file else {
-            return Err(Error::Build(format!("{}: depend_extra is only for project methods", source.display)));
+            return Err(Error::Build(format!(
+                "{}: depend_extra is only for project methods",
+                source.display
+            )));
         };
         let dir = file.parent().map(Utf8PathBuf::from).unwrap_or_default();
         for rel in depend_extra {
             let path = dir.join(rel);
             let bytes = std::fs::read(&path).map_err(|e| {
-                Error::Build(format!("{}: depend_extra file `{rel}` cannot be read ({path}): {e}", source.display))
+                Error::Build(format!(
+                    "{}: depend_extra file `{rel}` cannot be read ({path}): {e}",
+                    source.display
+                ))
             })?;
             out.push(HashedFile {
                 display: project.display_path(&path),
@@ -368,10 +397,15 @@ pub fn hashed_files(project: &Project, source: &MethodSource, depend_extra: &[St
 pub fn find_module(project: &Project, name: &str) -> Option<Utf8PathBuf> {
     let base = name.replace('.', "/");
     project.config.method_directories.iter().find_map(|d| {
-        [d.join(format!("{base}.lua")), d.join(&base).join("init.lua")].into_iter().find(|p| p.is_file())
+        [d.join(format!("{base}.lua")), d.join(&base).join("init.lua")]
+            .into_iter()
+            .find(|p| p.is_file())
     })
 }
 
 fn is_lua_library(name: &str) -> bool {
-    matches!(name, "string" | "table" | "math" | "io" | "os" | "coroutine" | "utf8" | "debug" | "package")
+    matches!(
+        name,
+        "string" | "table" | "math" | "io" | "os" | "coroutine" | "utf8" | "debug" | "package"
+    )
 }

@@ -66,7 +66,10 @@ pub fn decode(bytes: &[u8], what: &str) -> Result<Value> {
     let mut r = Reader { b: bytes, pos: 0 };
     let v = r.value(0).map_err(|m| Error::Value(format!("{what}: corrupt MessagePack: {m}")))?;
     if r.pos != bytes.len() {
-        return Err(Error::Value(format!("{what}: corrupt MessagePack: {} bytes after the value", bytes.len() - r.pos)));
+        return Err(Error::Value(format!(
+            "{what}: corrupt MessagePack: {} bytes after the value",
+            bytes.len() - r.pos
+        )));
     }
     Ok(v)
 }

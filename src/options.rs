@@ -23,17 +23,6 @@ impl TypeMarker {
         }
     }
 
-    pub fn from_name(s: &str) -> Option<TypeMarker> {
-        Some(match s {
-            "int" => TypeMarker::Int,
-            "float" => TypeMarker::Float,
-            "number" => TypeMarker::Number,
-            "str" => TypeMarker::Str,
-            "bool" => TypeMarker::Bool,
-            _ => return None,
-        })
-    }
-
     fn convert(self, v: &Value) -> Option<Value> {
         match (self, v) {
             (TypeMarker::Int, Value::Int(_)) => Some(v.clone()),
@@ -230,7 +219,10 @@ mod tests {
     #[test]
     fn containers() {
         let l = OptionSpec::List(Box::new(OptionSpec::Marker(TypeMarker::Int)));
-        assert_eq!(ok(&l, Value::Array(vec![Value::Int(1), Value::Float(2.0)])), Value::Array(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(
+            ok(&l, Value::Array(vec![Value::Int(1), Value::Float(2.0)])),
+            Value::Array(vec![Value::Int(1), Value::Int(2)])
+        );
         let e = err(&l, Value::Array(vec![Value::Int(1), Value::str("a")]));
         assert_eq!((e.at.as_str(), e.expected.as_str(), e.got.as_str()), ("x[2]", "int", "string 'a'"));
         assert_eq!(l.describe(), "{int}");
@@ -245,7 +237,10 @@ mod tests {
 
     #[test]
     fn enums_and_required() {
-        let e = OptionSpec::Enum { names: vec!["fast".into(), "slow".into()], default: Some("slow".into()) };
+        let e = OptionSpec::Enum {
+            names: vec!["fast".into(), "slow".into()],
+            default: Some("slow".into()),
+        };
         assert_eq!(e.default_value(), Some(Value::str("slow")));
         assert_eq!(ok(&e, Value::str("fast")), Value::str("fast"));
         assert_eq!(err(&e, Value::str("medium")).expected, "enum('fast', 'slow')");

@@ -45,7 +45,9 @@ impl Project {
             }
             dir = d.parent();
         }
-        Err(Error::NoProject { start: start.to_path_buf() })
+        Err(Error::NoProject {
+            start: start.to_path_buf(),
+        })
     }
 
     pub fn from_cwd() -> Result<Project> {
@@ -83,7 +85,8 @@ impl Project {
 
     /// Parses a job id the user typed and checks that the job exists.
     pub fn existing_job(&self, text: &str) -> Result<(JobId, Utf8PathBuf)> {
-        let id = JobId::parse(text).ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
+        let id = JobId::parse(text)
+            .ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
         let path = self.job_path(&id)?;
         if !path.is_dir() {
             return Err(Error::User(format!("job {id} does not exist ({path})")));
@@ -98,7 +101,11 @@ impl Project {
 
     /// The project's method file of this name, if any, in method directory order.
     pub fn project_method_file(&self, name: &str) -> Option<Utf8PathBuf> {
-        self.config.method_directories.iter().map(|d| d.join(format!("{name}.lua"))).find(|p| p.is_file())
+        self.config
+            .method_directories
+            .iter()
+            .map(|d| d.join(format!("{name}.lua")))
+            .find(|p| p.is_file())
     }
 
     pub fn method_source(&self, name: &str) -> Result<Option<MethodSource>> {

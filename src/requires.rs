@@ -134,7 +134,10 @@ fn long_bracket(b: &[u8], i: usize) -> Option<usize> {
     close.extend(std::iter::repeat_n(b'=', level));
     close.push(b']');
     let body = i + 2 + level;
-    b[body..].windows(close.len()).position(|w| w == close.as_slice()).map(|p| body + p + close.len())
+    b[body..]
+        .windows(close.len())
+        .position(|w| w == close.as_slice())
+        .map(|p| body + p + close.len())
 }
 
 #[cfg(test)]
@@ -148,7 +151,10 @@ mod tests {
     #[test]
     fn finds_literal_requires() {
         let src = "local a = require('helper')\nlocal b = require \"x.y\"\n-- require('commented')\n--[[ require('long')\n]]\nlocal s = \"require('instring')\"\nlocal c = require[[z]]\nlocal d = require(name)\nt.require('no')\n";
-        assert_eq!(scan(src), vec![lit("helper", 1), lit("x.y", 2), lit("z", 7), Require::Dynamic { line: 8 }]);
+        assert_eq!(
+            scan(src),
+            vec![lit("helper", 1), lit("x.y", 2), lit("z", 7), Require::Dynamic { line: 8 }]
+        );
     }
 
     #[test]

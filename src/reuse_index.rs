@@ -73,7 +73,11 @@ impl ReuseIndex {
     }
 
     pub fn append(&mut self, key: ReuseKey, number: u64) -> Result<()> {
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).at(&self.path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .at(&self.path)?;
         // One write of one short line with O_APPEND: concurrent appenders never interleave.
         f.write_all(format!("{key} {number}\n").as_bytes()).at(&self.path)?;
         Ok(())
@@ -86,12 +90,18 @@ impl ReuseIndex {
             if !dir.join(records::POST).exists() {
                 continue;
             }
-            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else { continue };
+            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else {
+                continue;
+            };
             if ReuseKey::parse(&setup.hash).is_some() {
                 lines.push_str(&format!("{} {n}\n", setup.hash));
             }
         }
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&self.path).at(&self.path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .at(&self.path)?;
         f.write_all(lines.as_bytes()).at(&self.path)
     }
 }
@@ -114,7 +124,12 @@ mod tests {
         b.refresh(&wd).unwrap();
         assert_eq!(b.candidates(k).collect::<Vec<_>>(), vec![3]);
         b.append(k, 5).unwrap();
-        std::fs::OpenOptions::new().append(true).open(path.join(FILE_NAME)).unwrap().write_all(b"0000").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path.join(FILE_NAME))
+            .unwrap()
+            .write_all(b"0000")
+            .unwrap();
         a.refresh(&wd).unwrap();
         assert_eq!(a.candidates(k).collect::<Vec<_>>(), vec![5, 3]);
     }

@@ -37,8 +37,3 @@ pub fn flush_c_stdio() {
         libc::fflush(std::ptr::null_mut());
     }
 }
-
-pub fn is_terminal(fd: i32) -> bool {
-    // SAFETY: isatty only inspects the descriptor.
-    unsafe { libc::isatty(fd) == 1 }
-}

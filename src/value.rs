@@ -96,7 +96,11 @@ impl Value {
             (Float(a), Int(b)) => a.total_cmp(&(*b as f64)).then(Ordering::Greater),
             (Str(a), Str(b)) => a.cmp(b),
             (Array(a), Array(b)) => a.len().cmp(&b.len()).then_with(|| {
-                a.iter().zip(b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| x.total_cmp(y))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
             }),
             (Map(a), Map(b)) => a.len().cmp(&b.len()),
             (Job(a), Job(b)) => a.cmp(b),
@@ -125,8 +129,7 @@ pub fn path_push(path: &str, key: &Value) -> String {
 
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Values print as Lua literals: `{value = 20, items = {1, 2.5, 'x'}}`.
@@ -237,12 +240,15 @@ mod tests {
     fn display_as_lua() {
         let v = Value::Map(vec![
             (Value::str("value"), Value::Int(20)),
-            (Value::str("odd key"), Value::Array(vec![Value::Float(2.0), Value::Float(0.1), Value::str("it's")])),
+            (
+                Value::str("odd key"),
+                Value::Array(vec![Value::Float(2.0), Value::Float(0.1), Value::str("it's")]),
+            ),
         ]);
         assert_eq!(v.to_string(), "{value = 20, ['odd key'] = {2.0, 0.1, 'it\\'s'}}");
         assert_eq!(format_float(1e20), "1e+20");
         assert_eq!(format_float(1.5e-7), "1.5e-07");
-        assert_eq!(format_float(3.14159), "3.14159");
+        assert_eq!(format_float(1.25), "1.25");
         assert_eq!(format_float(-7.0), "-7.0");
     }
 

@@ -60,11 +60,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let conf = dir.join(crate::config::FILE_NAME);
     if conf.exists() {
-        return Err(Error::User(format!("{conf} already exists; exax init will not overwrite a project")));
+        return Err(Error::User(format!(
+            "{conf} already exists; exax init will not overwrite a project"
+        )));
     }
     for existing in ["build.lua", "methods/example.lua"] {
         if dir.join(existing).exists() {
-            return Err(Error::User(format!("{} already exists; exax init will not overwrite it", dir.join(existing))));
+            return Err(Error::User(format!(
+                "{} already exists; exax init will not overwrite it",
+                dir.join(existing)
+            )));
         }
     }
     let name = &a.name;
@@ -88,6 +93,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         std::fs::write(&p, text).at(&p)?;
     }
-    console::err_line(&format!("created an exax project in {dir} ({slices} slices, workdir {name}); run it with: cd {dir} && exax run"));
+    console::err_line(&format!(
+        "created an exax project in {dir} ({slices} slices, workdir {name}); run it with: cd {dir} && exax run"
+    ));
     Ok(ExitCode::SUCCESS)
 }

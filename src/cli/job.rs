@@ -83,17 +83,32 @@ pub fn run(a: Args) -> Result<ExitCode> {
         out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let post: Option<Post> = if path.join(records::POST).is_file() { Some(records::read_json(&path.join(records::POST))?) } else { None };
+    let post: Option<Post> = if path.join(records::POST).is_file() {
+        Some(records::read_json(&path.join(records::POST))?)
+    } else {
+        None
+    };
     let mut s = String::new();
-    let status = if post.is_some() { "finished" } else { "unfinished (failed, killed or still running; never reused)" };
+    let status = if post.is_some() {
+        "finished"
+    } else {
+        "unfinished (failed, killed or still running; never reused)"
+    };
     s.push_str(&format!("{id}  {}  {status}\n", setup.method));
     s.push_str(&format!("  method file: {}\n", setup.method_file));
     if !setup.caption.is_empty() {
         s.push_str(&format!("  caption:     {}\n", setup.caption));
     }
-    s.push_str(&format!("  started:     {} UTC, built by {}\n", super::format_time(setup.starttime), setup.builder));
+    s.push_str(&format!(
+        "  started:     {} UTC, built by {}\n",
+        super::format_time(setup.starttime),
+        setup.builder
+    ));
     if let Some(p) = &post {
-        s.push_str(&format!("  exectime:    {}\n", crate::lua::runtime::format_seconds(p.exectime.total)));
+        s.push_str(&format!(
+            "  exectime:    {}\n",
+            crate::lua::runtime::format_seconds(p.exectime.total)
+        ));
     }
     for (label, section) in [("options", &setup.options), ("datasets", &setup.datasets), ("jobs", &setup.jobs)] {
         if section.is_empty() {

@@ -72,6 +72,9 @@ pub fn describe(d: &MethodDecl) -> String {
             s.push_str(&format!("  {}{}\n", p.name, if p.list { "  (list)" } else { "" }));
         }
     }
+    if !d.depend_extra.is_empty() {
+        s.push_str(&format!("\ndepend_extra: {}\n", d.depend_extra.join(", ")));
+    }
     let phases: Vec<&str> = [("prepare", &d.prepare), ("analysis", &d.analysis), ("synthesis", &d.synthesis)]
         .iter()
         .filter(|(_, p)| p.is_some())

@@ -32,13 +32,20 @@ enum Command {
     Workdir(workdir::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
-    Analysis { conf: camino::Utf8PathBuf, job: String, sliceno: usize },
+    Analysis {
+        conf: camino::Utf8PathBuf,
+        job: String,
+        sliceno: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
     console::init();
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let msg = info
             .payload()
             .downcast_ref::<&str>()
@@ -103,6 +110,6 @@ mod tests {
     #[test]
     fn time_format() {
         assert_eq!(super::format_time(0.0), "1970-01-01 00:00:00");
-        assert_eq!(super::format_time(1795496557.5), "2026-11-24 04:22:37");
+        assert_eq!(super::format_time(1795496557.5), "2026-11-24 05:02:37");
     }
 }

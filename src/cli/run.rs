@@ -35,7 +35,10 @@ fn find_script(project: &Project, name: Option<&str>) -> Result<Utf8PathBuf> {
             if p.is_absolute() {
                 p
             } else {
-                let cwd = std::env::current_dir().ok().and_then(|c| Utf8PathBuf::from_path_buf(c).ok()).unwrap_or_default();
+                let cwd = std::env::current_dir()
+                    .ok()
+                    .and_then(|c| Utf8PathBuf::from_path_buf(c).ok())
+                    .unwrap_or_default();
                 cwd.join(p)
             }
         }
@@ -54,13 +57,21 @@ fn find_script(project: &Project, name: Option<&str>) -> Result<Utf8PathBuf> {
     scripts.sort();
     let names: Vec<String> = scripts
         .iter()
-        .map(|s| if s == "build.lua" { "(default)".to_string() } else { s.trim_start_matches("build_").trim_end_matches(".lua").to_string() })
+        .map(|s| {
+            if s == "build.lua" {
+                "(default)".to_string()
+            } else {
+                s.trim_start_matches("build_").trim_end_matches(".lua").to_string()
+            }
+        })
         .collect();
     let hint = if scripts.is_empty() {
         "the project has no build scripts".to_string()
     } else {
         format!("build scripts here: {}", scripts.join(", "))
     };
-    let suggestion = name.map(|n| crate::error::did_you_mean(n, names.iter().map(String::as_str))).unwrap_or_default();
+    let suggestion = name
+        .map(|n| crate::error::did_you_mean(n, names.iter().map(String::as_str)))
+        .unwrap_or_default();
     Err(Error::User(format!("no build script {candidate}{suggestion}; {hint}")))
 }

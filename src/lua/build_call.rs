@@ -5,7 +5,7 @@
 use mlua::{AnyUserData, Lua, Table};
 
 use super::convert::to_value;
-use super::errors::to_lua_err;
+use super::errors::{raising, to_lua_err, LuaExaxError};
 use super::job::LuaJob;
 use super::runner::LuaRunner;
 use super::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
@@ -21,13 +21,19 @@ pub struct Call {
 
 fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     let mlua::Value::Table(t) = t else {
-        return Err(to_lua_err(Error::Build(format!("`{label}` must be a table of name = value, got a {}", t.type_name()))));
+        return Err(to_lua_err(Error::Build(format!(
+            "`{label}` must be a table of name = value, got a {}",
+            t.type_name()
+        ))));
     };
     let mut out = Vec::new();
     for kv in t.pairs::<mlua::Value, mlua::Value>() {
         let (k, v) = kv?;
         let mlua::Value::String(k) = k else {
-            return Err(to_lua_err(Error::Build(format!("`{label}` keys must be parameter names, got a {}", k.type_name()))));
+            return Err(to_lua_err(Error::Build(format!(
+                "`{label}` keys must be parameter names, got a {}",
+                k.type_name()
+            ))));
         };
         let k = k.to_string_lossy();
         let v = to_value(&v, &format!("{label}.{k}")).map_err(|e| to_lua_err(Error::Build(e)))?;
@@ -75,7 +81,10 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
             let want_string = |v: &mlua::Value| -> mlua::Result<String> {
                 match v {
                     mlua::Value::String(s) => Ok(s.to_string_lossy()),
-                    other => Err(to_lua_err(Error::Build(format!("`{k}` must be a string, got a {}", other.type_name())))),
+                    other => Err(to_lua_err(Error::Build(format!(
+                        "`{k}` must be a string, got a {}",
+                        other.type_name()
+                    )))),
                 }
             };
             match k.as_str() {
@@ -85,7 +94,12 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
                 "force_build" => {
                     force = match v {
                         mlua::Value::Boolean(b) => b,
-                        other => return Err(to_lua_err(Error::Build(format!("`force_build` must be a boolean, got a {}", other.type_name())))),
+                        other => {
+                            return Err(to_lua_err(Error::Build(format!(
+                                "`force_build` must be a boolean, got a {}",
+                                other.type_name()
+                            ))))
+                        }
                     }
                 }
                 "options" => args.options = section(&v, "options")?,
@@ -121,6 +135,22 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
     })
 }
 
+/// `(false, error)` for `errors::raising`.
+pub fn failed(lua: &Lua, e: Error) -> mlua::Result<(bool, mlua::Value)> {
+    Ok((false, mlua::Value::UserData(lua.create_userdata(LuaExaxError::new(e))?)))
+}
+
+/// An mlua error from `build` as `(false, error)`, keeping a job failure or exax error intact.
+pub fn failed_mlua(lua: &Lua, e: mlua::Error) -> mlua::Result<(bool, mlua::Value)> {
+    let c = super::errors::caught(&e);
+    let err = LuaExaxError {
+        message: c.message,
+        place: Default::default(),
+        job: c.job,
+    };
+    Ok((false, mlua::Value::UserData(lua.create_userdata(err)?)))
+}
+
 pub fn lua_version(lua: &Lua) -> String {
     lua.globals().get::<String>("_VERSION").unwrap_or_default()
 }
@@ -136,14 +166,18 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
         }
     };
     exax.set("version", crate::builder::EXAX_VERSION)?;
-    exax.set(
-        "_build_subjob",
-        lua.create_function(|lua, (method, params): (String, Option<Table>)| {
-            if lua.app_data_ref::<JobScope>().is_none() {
-                return Err(to_lua_err(Error::Build("subjobs.build is for methods; a build script uses urd:build".into())));
-            }
-            Ok(build(lua, method, params)?.job)
-        })?,
-    )?;
+    let raw = lua.create_function(|lua, (method, params): (String, Option<Table>)| {
+        if lua.app_data_ref::<JobScope>().is_none() {
+            return failed(
+                lua,
+                Error::Build("subjobs.build is for methods; a build script uses urd:build".into()),
+            );
+        }
+        match build(lua, method, params) {
+            Ok(call) => Ok((true, mlua::Value::UserData(call.job))),
+            Err(e) => failed_mlua(lua, e),
+        }
+    })?;
+    exax.set("_build_subjob", raising(lua, raw)?)?;
     Ok(())
 }

@@ -23,7 +23,9 @@ fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, Strin
         L::String(s) => Value::Str(s.as_bytes().to_vec()),
         L::Table(t) => {
             if depth >= MAX_DEPTH {
-                return Err(format!("{path}: tables nested more than {MAX_DEPTH} deep (does a table contain itself?)"));
+                return Err(format!(
+                    "{path}: tables nested more than {MAX_DEPTH} deep (does a table contain itself?)"
+                ));
             }
             table_to_value(&readonly_inner(t).unwrap_or_else(|| t.clone()), path, depth)?
         }
@@ -125,14 +127,11 @@ pub fn readonly(lua: &Lua, inner: Table, what: &str) -> mlua::Result<Table> {
     let proxy = lua.create_table()?;
     let mt = lua.create_table()?;
     mt.raw_set("__index", inner.clone())?;
-    let what = what.to_string();
-    mt.raw_set(
-        "__newindex",
-        lua.create_function(move |_, (_, k): (mlua::Value, mlua::Value)| -> mlua::Result<()> {
-            let key = k.to_string().unwrap_or_default();
-            Err(mlua::Error::runtime(format!("{what} is read-only (tried to set `{key}`)")))
-        })?,
-    )?;
+    let deny: mlua::Function = lua
+        .load("local what = ... return function(_, k) error(what .. ' is read-only (tried to set `' .. tostring(k) .. '`)', 2) end")
+        .set_name("=exax")
+        .call(what)?;
+    mt.raw_set("__newindex", deny)?;
     let inner2 = inner.clone();
     mt.raw_set(
         "__pairs",

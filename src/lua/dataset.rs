@@ -16,7 +16,9 @@ impl LuaDataset {
 impl UserData for LuaDataset {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
         f.add_field_method_get("id", |_, this| Ok(this.id.clone()));
-        f.add_field_method_get("name", |_, this| Ok(this.id.split_once('/').map_or("default", |(_, n)| n).to_string()));
+        f.add_field_method_get("name", |_, this| {
+            Ok(this.id.split_once('/').map_or("default", |(_, n)| n).to_string())
+        });
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {

@@ -2,7 +2,7 @@
 //! the message, the position and a trimmed traceback, and the way back from an exax error raised
 //! inside a Rust callback (a failed job stays a failed job through any number of Lua frames).
 
-use mlua::{Function, IntoLuaMulti, Lua, MultiValue};
+use mlua::{Function, IntoLuaMulti, Lua, MultiValue, Table};
 
 use crate::error::{Error, JobFailure};
 
@@ -37,12 +37,112 @@ return function(f)
 end
 "#;
 
+/// `pcall` and `xpcall` as Lua has them, except that an error raised by one of exax's Rust
+/// functions reaches the handler as `file:line: message` instead of mlua's text with a traceback.
+const CLEAN_PCALL: &str = r#"
+local text, getinfo, raw_xpcall, type = ...
+local function clean(e)
+  if type(e) ~= 'userdata' then return e end
+  local t = text(e)
+  if not t then return e end
+  for level = 3, 60 do
+    local info = getinfo(level, 'Sl')
+    if not info then break end
+    if info.currentline and info.currentline > 0 and info.source:sub(1, 1) == '@' then
+      return info.source:sub(2) .. ':' .. info.currentline .. ': ' .. t
+    end
+  end
+  return t
+end
+pcall = function(f, ...) return raw_xpcall(f, clean, ...) end
+xpcall = function(f, handler, ...) return raw_xpcall(f, function(e) return handler(clean(e)) end, ...) end
+"#;
+
 pub fn register(lua: &Lua) -> mlua::Result<()> {
+    let text = lua.create_function(|_, v: mlua::Value| {
+        Ok(match v {
+            mlua::Value::Error(e) => Some(root_message(&e)),
+            _ => None,
+        })
+    })?;
+    let debug: Table = lua.globals().get("debug")?;
+    lua.load(CLEAN_PCALL).set_name("=exax").call::<()>((
+        text,
+        debug.get::<Function>("getinfo")?,
+        lua.globals().get::<Function>("xpcall")?,
+        lua.globals().get::<Function>("type")?,
+    ))?;
     let pcall: Function = lua.load(PCALL).set_name("=exax").eval()?;
     lua.set_named_registry_value("exax.pcall", pcall)?;
     let names: Function = lua.load(PARAM_NAMES).set_name("=exax").eval()?;
     lua.set_named_registry_value("exax.param_names", names)?;
     Ok(())
+}
+
+/// An exax error handed to Lua as a value (by `urd:build` and `subjobs.build`), so `pcall`
+/// gets a clean message and a failed job stays a failed job through any number of Lua frames.
+pub struct LuaExaxError {
+    pub message: String,
+    pub place: std::cell::RefCell<String>,
+    pub job: Option<Box<JobFailure>>,
+}
+
+impl LuaExaxError {
+    pub fn new(e: Error) -> LuaExaxError {
+        let job = match &e {
+            Error::JobFailed(f) => Some(f.clone()),
+            _ => None,
+        };
+        LuaExaxError {
+            message: e.to_string(),
+            place: Default::default(),
+            job,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        format!("{}{}", self.place.borrow(), self.message)
+    }
+}
+
+impl mlua::UserData for LuaExaxError {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        f.add_field_method_get("message", |_, this| Ok(this.message.clone()));
+        f.add_field_method_get("job", |_, this| Ok(this.job.as_ref().map(|j| j.job.to_string())));
+    }
+
+    fn add_methods<M: mlua::UserDataMethods<Self>>(m: &mut M) {
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(this.text()));
+        m.add_method("_locate", |_, this, place: String| {
+            if this.job.is_none() {
+                *this.place.borrow_mut() = place;
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Wraps a Rust function returning `(true, value)` or `(false, LuaExaxError)` into a Lua function
+/// that returns the value or raises the error located at its caller's line.
+pub fn raising(lua: &Lua, raw: Function) -> mlua::Result<Function> {
+    lua.load(
+        r#"
+        local raw, getinfo, error = ...
+        return function(...)
+          local ok, res = raw(...)
+          if ok then return res end
+          local info = getinfo(2, 'Sl')
+          if info and info.currentline > 0 then res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ') end
+          error(res, 0)
+        end
+        "#,
+    )
+    .set_name("=exax")
+    .call((
+        raw,
+        lua.globals().get::<Table>("debug")?.get::<Function>("getinfo")?,
+        lua.globals().get::<Function>("error")?,
+    ))
 }
 
 /// A chunk named `@methods/x.lua`, so messages and tracebacks read `methods/x.lua:4:`.
@@ -61,7 +161,7 @@ pub struct Caught {
     pub message: String,
     pub traceback: Vec<String>,
     /// The failure of a job this call built (through `urd:build` or a subjob), if that is the cause.
-    pub job: Option<JobFailure>,
+    pub job: Option<Box<JobFailure>>,
 }
 
 pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiValue, Caught> {
@@ -78,32 +178,72 @@ pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiVa
         return Ok(rets);
     }
     let Some(mlua::Value::Table(info)) = rets.pop_front() else {
-        return Err(Caught { message: "unknown error".into(), traceback: vec![], job: None });
+        return Err(Caught {
+            message: "unknown error".into(),
+            traceback: vec![],
+            job: None,
+        });
     };
     let value: mlua::Value = info.raw_get(1).unwrap_or(mlua::Value::Nil);
     let traceback: String = info.raw_get(2).unwrap_or_default();
     let place: String = info.raw_get(3).unwrap_or_default();
     let traceback = trim_traceback(&traceback);
     Err(match value {
-        mlua::Value::String(s) => Caught { message: s.to_string_lossy(), traceback, job: None },
+        mlua::Value::String(s) => Caught {
+            message: s.to_string_lossy(),
+            traceback,
+            job: None,
+        },
         mlua::Value::Error(e) => {
             let job = find_job_failure(&e);
-            Caught { message: format!("{place}{}", root_message(&e)), traceback, job }
+            Caught {
+                message: format!("{place}{}", root_message(&e)),
+                traceback,
+                job,
+            }
         }
-        mlua::Value::Nil => Caught { message: format!("{place}error(nil) was raised"), traceback, job: None },
+        mlua::Value::UserData(ud) if ud.is::<LuaExaxError>() => match ud.borrow::<LuaExaxError>() {
+            Ok(e) => Caught {
+                message: e.text(),
+                traceback,
+                job: e.job.clone(),
+            },
+            Err(_) => Caught {
+                message: "unknown error".into(),
+                traceback,
+                job: None,
+            },
+        },
+        mlua::Value::Nil => Caught {
+            message: format!("{place}error(nil) was raised"),
+            traceback,
+            job: None,
+        },
         other => {
             let text = lua
                 .globals()
                 .get::<Function>("tostring")
                 .and_then(|ts| ts.call::<String>(other))
                 .unwrap_or_else(|_| "an error object".into());
-            Caught { message: format!("{place}{text}"), traceback, job: None }
+            Caught {
+                message: format!("{place}{text}"),
+                traceback,
+                job: None,
+            }
         }
     })
 }
 
+pub fn caught(e: &mlua::Error) -> Caught {
+    caught_from_mlua(e)
+}
+
 fn caught_from_mlua(e: &mlua::Error) -> Caught {
-    Caught { message: root_message(e), traceback: vec![], job: find_job_failure(e) }
+    Caught {
+        message: root_message(e),
+        traceback: vec![],
+        job: find_job_failure(e),
+    }
 }
 
 /// Keeps the frames that point into project files; drops C frames and exax's own helpers.
@@ -111,7 +251,13 @@ pub fn trim_traceback(tb: &str) -> Vec<String> {
     tb.lines()
         .skip_while(|l| l.trim() == "stack traceback:")
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("[C]") && !l.starts_with("exax:") && !l.starts_with("(...tail calls...)") && *l != "stack traceback:")
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("[C]")
+                && !l.starts_with("exax:")
+                && !l.starts_with("(...tail calls...)")
+                && *l != "stack traceback:"
+        })
         .map(str::to_string)
         .collect()
 }
@@ -141,12 +287,12 @@ pub fn root_message(e: &mlua::Error) -> String {
     }
 }
 
-fn find_job_failure(e: &mlua::Error) -> Option<JobFailure> {
+fn find_job_failure(e: &mlua::Error) -> Option<Box<JobFailure>> {
     match e {
         mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => find_job_failure(cause),
         mlua::Error::BadArgument { cause, .. } => find_job_failure(cause),
         mlua::Error::ExternalError(ext) => match ext.downcast_ref::<Error>() {
-            Some(Error::JobFailed(f)) => Some((**f).clone()),
+            Some(Error::JobFailed(f)) => Some(f.clone()),
             _ => None,
         },
         _ => None,
@@ -161,7 +307,7 @@ pub fn to_lua_err(e: Error) -> mlua::Error {
 /// A Lua error outside any job (build script, method declarations) as an exax error.
 pub fn script_error(e: mlua::Error, _display: &str) -> Error {
     if let Some(f) = find_job_failure(&e) {
-        return Error::JobFailed(Box::new(f));
+        return Error::JobFailed(f);
     }
     if let mlua::Error::CallbackError { cause, .. } = &e {
         if let mlua::Error::ExternalError(ext) = &**cause {
@@ -170,14 +316,20 @@ pub fn script_error(e: mlua::Error, _display: &str) -> Error {
             }
         }
     }
-    Error::Script { message: root_message(&e), traceback: vec![] }
+    Error::Script {
+        message: root_message(&e),
+        traceback: vec![],
+    }
 }
 
 impl From<Caught> for Error {
     fn from(c: Caught) -> Error {
         match c.job {
-            Some(f) => Error::JobFailed(Box::new(f)),
-            None => Error::Script { message: c.message, traceback: c.traceback },
+            Some(f) => Error::JobFailed(f),
+            None => Error::Script {
+                message: c.message,
+                traceback: c.traceback,
+            },
         }
     }
 }

@@ -9,8 +9,8 @@ use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
 
 use super::convert::{readonly_value, to_lua};
 use super::errors::to_lua_err;
-use super::runtime::{JobScope, Runtime};
-use crate::error::{Error, IoContext};
+use super::runtime::Runtime;
+use crate::error::Error;
 use crate::job_id::JobId;
 use crate::json::from_json;
 use crate::msgpack;
@@ -27,7 +27,11 @@ impl LuaJob {
     pub fn handle(lua: &Lua, id: JobId) -> mlua::Result<AnyUserData> {
         let rt = Runtime::get(lua);
         let path = rt.project.job_path(&id).map_err(to_lua_err)?;
-        lua.create_userdata(LuaJob { id, path, setup: OnceCell::new() })
+        lua.create_userdata(LuaJob {
+            id,
+            path,
+            setup: OnceCell::new(),
+        })
     }
 
     fn setup(&self) -> mlua::Result<Rc<Setup>> {
@@ -37,11 +41,6 @@ impl LuaJob {
         let s = Rc::new(records::read_json::<Setup>(&self.path.join(records::SETUP)).map_err(to_lua_err)?);
         let _ = self.setup.set(s.clone());
         Ok(s)
-    }
-
-    /// True when this handle is the job running in this Lua state.
-    pub fn is_running(&self, lua: &Lua) -> bool {
-        lua.app_data_ref::<JobScope>().is_some_and(|s| s.id == self.id)
     }
 }
 
@@ -145,6 +144,26 @@ impl UserData for LuaJob {
             let v = msgpack::decode(&bytes, &format!("{}/{file}", this.id)).map_err(to_lua_err)?;
             to_lua(lua, &v)
         });
+        m.add_method("input_directory", |lua, _, ()| {
+            Ok(Runtime::get(lua).project.config.input_directory.to_string())
+        });
+        m.add_method("input_filename", |lua, _, parts: mlua::Variadic<String>| {
+            let rt = Runtime::get(lua);
+            input_path(&rt.project.config.input_directory, &parts)
+                .map(|p| p.to_string())
+                .map_err(to_lua_err)
+        });
+        m.add_method("link_result", |lua, this, (name, linkname): (String, Option<String>)| {
+            let rt = Runtime::get(lua);
+            link_result(
+                &rt.project.config.result_directory,
+                &this.id,
+                &this.path,
+                &name,
+                linkname.as_deref(),
+            )
+            .map_err(to_lua_err)
+        });
         m.add_method("output", |_, this, part: Option<mlua::Value>| {
             let dir = this.path.join(records::OUTPUT_DIR);
             let read = |name: &str| -> mlua::Result<String> {
@@ -170,16 +189,69 @@ impl UserData for LuaJob {
                     if s == "prepare" || s == "synthesis" || s.parse::<usize>().is_ok() {
                         read(&s)
                     } else {
-                        Err(mlua::Error::runtime(format!("job:output: no part `{s}`; parts are 'prepare', 'synthesis' and slice numbers")))
+                        Err(mlua::Error::runtime(format!(
+                            "job:output: no part `{s}`; parts are 'prepare', 'synthesis' and slice numbers"
+                        )))
                     }
                 }
-                Some(other) => Err(mlua::Error::runtime(format!("job:output: expected a part name or slice number, got a {}", other.type_name()))),
+                Some(other) => Err(mlua::Error::runtime(format!(
+                    "job:output: expected a part name or slice number, got a {}",
+                    other.type_name()
+                ))),
             }
         });
     }
 }
 
-/// Makes sure the directory exists for reading files of a job the user named.
-pub fn check_exists(path: &Utf8PathBuf) -> crate::error::Result<()> {
-    std::fs::metadata(path).at(path).map(|_| ())
+/// `job:link_result`: a symlink `<result directory>/<linkname>` to a file of the job, replaced
+/// atomically (made under a temporary name, then renamed over the old link).
+fn link_result(
+    results: &camino::Utf8Path,
+    id: &JobId,
+    job: &camino::Utf8Path,
+    name: &str,
+    linkname: Option<&str>,
+) -> crate::error::Result<String> {
+    let target = job.join(name);
+    if !target.exists() {
+        return Err(Error::User(format!("job:link_result: job {id} has no file `{name}`")));
+    }
+    let linkname = linkname.unwrap_or(name);
+    if linkname.is_empty() || linkname.starts_with('/') || linkname.split('/').any(|p| p == "..") {
+        return Err(Error::User(format!(
+            "job:link_result: `{linkname}` must be a relative name inside the result directory"
+        )));
+    }
+    let link = results.join(linkname);
+    let dir = link.parent().unwrap_or(results);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = dir.join(format!(".{}.exax-link", link.file_name().unwrap_or("link")));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(&target, &tmp).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &link).map_err(|e| Error::io(&link, e))?;
+    Ok(link.to_string())
+}
+
+/// A path inside the input directory; `..`, absolute parts and symlinks out of it are refused.
+pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> crate::error::Result<Utf8PathBuf> {
+    let mut p = input.to_path_buf();
+    for part in parts {
+        let rel = camino::Utf8Path::new(part);
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, camino::Utf8Component::ParentDir)) {
+            return Err(Error::User(format!(
+                "input file `{}` must stay inside the input directory ({input})",
+                parts.join("/")
+            )));
+        }
+        p.push(rel);
+    }
+    if let (Ok(real), Ok(base)) = (p.canonicalize(), input.canonicalize()) {
+        if !real.starts_with(&base) {
+            return Err(Error::User(format!(
+                "input file `{}` leads out of the input directory ({input})",
+                parts.join("/")
+            )));
+        }
+    }
+    Ok(p)
 }

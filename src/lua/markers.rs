@@ -35,20 +35,32 @@ impl UserData for LuaEnum {
             })
         });
         m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| {
-            Ok(OptionSpec::Enum { names: this.names.clone(), default: None }.describe())
+            Ok(OptionSpec::Enum {
+                names: this.names.clone(),
+                default: None,
+            }
+            .describe())
         });
     }
 }
 
 impl UserData for LuaRequired {
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(OptionSpec::Required(Box::new(this.0.clone())).describe()));
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| {
+            Ok(OptionSpec::Required(Box::new(this.0.clone())).describe())
+        });
     }
 }
 
 pub fn register(lua: &Lua) -> mlua::Result<()> {
     let g = lua.globals();
-    for m in [TypeMarker::Int, TypeMarker::Float, TypeMarker::Number, TypeMarker::Str, TypeMarker::Bool] {
+    for m in [
+        TypeMarker::Int,
+        TypeMarker::Float,
+        TypeMarker::Number,
+        TypeMarker::Str,
+        TypeMarker::Bool,
+    ] {
         g.set(m.name(), LuaMarker(m))?;
     }
     g.set(

@@ -52,7 +52,12 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
             .sequence_values::<String>()
             .collect::<mlua::Result<Vec<_>>>()
             .map_err(|_| bad("depend_extra", "expected an array of file names".into()))?,
-        other => return Err(bad("depend_extra", format!("expected an array of file names, got a {}", other.type_name()))),
+        other => {
+            return Err(bad(
+                "depend_extra",
+                format!("expected an array of file names, got a {}", other.type_name()),
+            ))
+        }
     };
 
     let params_of = |name: &str| -> Result<Option<Vec<String>>> {
@@ -106,15 +111,19 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
         mlua::Value::Table(t) => {
             let n = t.raw_len();
             if t.pairs::<mlua::Value, mlua::Value>().count() != n {
-                return Err(format!("expected an array like {{'source', {{'list'}}}}, e.g. `{key} = {{'source'}}`"));
+                return Err(format!(
+                    "expected an array like {{'source', {{'list'}}}}, e.g. `{key} = {{'source'}}`"
+                ));
             }
             for i in 1..=n {
                 match t.raw_get::<mlua::Value>(i).map_err(|e| e.to_string())? {
                     mlua::Value::String(s) => push(s.to_string_lossy(), false)?,
-                    mlua::Value::Table(inner) if inner.raw_len() == 1 => match inner.raw_get::<mlua::Value>(1).map_err(|e| e.to_string())? {
-                        mlua::Value::String(s) => push(s.to_string_lossy(), true)?,
-                        _ => return Err(format!("entry {i}: expected a name or {{name}}")),
-                    },
+                    mlua::Value::Table(inner) if inner.raw_len() == 1 => {
+                        match inner.raw_get::<mlua::Value>(1).map_err(|e| e.to_string())? {
+                            mlua::Value::String(s) => push(s.to_string_lossy(), true)?,
+                            _ => return Err(format!("entry {i}: expected a name or {{name}}")),
+                        }
+                    }
                     _ => return Err(format!("entry {i}: expected a name or {{name}}")),
                 }
             }

@@ -62,7 +62,7 @@ impl Drop for CwdGuard {
 
 fn failure(spec: &JobSpec, phase: &str, slice: Option<usize>, c: Caught, tail: Tail) -> Error {
     if let Some(inner) = c.job {
-        return Error::JobFailed(Box::new(inner));
+        return Error::JobFailed(inner);
     }
     Error::JobFailed(Box::new(JobFailure {
         job: spec.id.clone(),
@@ -76,7 +76,11 @@ fn failure(spec: &JobSpec, phase: &str, slice: Option<usize>, c: Caught, tail: T
 }
 
 fn plain(message: String) -> Caught {
-    Caught { message, traceback: vec![], job: None }
+    Caught {
+        message,
+        traceback: vec![],
+        job: None,
+    }
 }
 
 /// A fresh Lua state running the method's file, with `options`, `datasets` and `jobs` replaced by
@@ -85,14 +89,14 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
     let lua = state::new(rt.clone(), Role::Job).map_err(|e| plain(super::errors::root_message(&e)))?;
     lua.set_app_data(JobScope {
         id: spec.id.clone(),
-        path: spec.path.to_path_buf(),
         method: spec.method.to_string(),
         depth,
         phase: std::cell::RefCell::new(if sliceno.is_some() { "analysis" } else { "prepare" }),
-        sliceno,
         subjobs: std::cell::RefCell::new(Vec::new()),
     });
-    let chunk = Chunk::new(&lua, spec.source, spec.display).into_function().map_err(|e| plain(super::errors::root_message(&e)))?;
+    let chunk = Chunk::new(&lua, spec.source, spec.display)
+        .into_function()
+        .map_err(|e| plain(super::errors::root_message(&e)))?;
     pcall(&lua, &chunk, ())?;
     let g = lua.globals();
     for section in ["options", "datasets", "jobs"] {
@@ -100,7 +104,9 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
         if let Some(Value::Map(m)) = spec.params.get(section) {
             for (k, v) in m {
                 let lv = to_lua(&lua, v).map_err(|e| plain(e.to_string()))?;
-                inner.raw_set(to_lua(&lua, k).map_err(|e| plain(e.to_string()))?, lv).map_err(|e| plain(e.to_string()))?;
+                inner
+                    .raw_set(to_lua(&lua, k).map_err(|e| plain(e.to_string()))?, lv)
+                    .map_err(|e| plain(e.to_string()))?;
             }
         }
         let ro = readonly(&lua, inner, section).map_err(|e| plain(e.to_string()))?;
@@ -110,7 +116,14 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
 }
 
 /// Calls a phase with its arguments chosen by parameter name.
-pub fn call_phase(lua: &Lua, phase: &str, spec: &JobSpec, sliceno: Option<usize>, prepare_res: &mlua::Value, analysis_res: &mlua::Value) -> std::result::Result<mlua::Value, Caught> {
+pub fn call_phase(
+    lua: &Lua,
+    phase: &str,
+    spec: &JobSpec,
+    sliceno: Option<usize>,
+    prepare_res: &mlua::Value,
+    analysis_res: &mlua::Value,
+) -> std::result::Result<mlua::Value, Caught> {
     let f: mlua::Function = lua.globals().get(phase).map_err(|e| plain(e.to_string()))?;
     let names = super::method_loader::param_names(lua, &f).map_err(|e| plain(e.to_string()))?;
     let mut args = Vec::with_capacity(names.len());
@@ -134,7 +147,13 @@ fn output_file(path: &Utf8Path, part: &str) -> Utf8PathBuf {
 }
 
 /// Runs one in-process phase with its output captured.
-fn captured_phase(lua: &Lua, phase: &'static str, spec: &JobSpec, prepare_res: &mlua::Value, analysis_res: &mlua::Value) -> Result<std::result::Result<mlua::Value, (Caught, Tail)>> {
+fn captured_phase(
+    lua: &Lua,
+    phase: &'static str,
+    spec: &JobSpec,
+    prepare_res: &mlua::Value,
+    analysis_res: &mlua::Value,
+) -> Result<std::result::Result<mlua::Value, (Caught, Tail)>> {
     if let Some(scope) = lua.app_data_ref::<JobScope>() {
         *scope.phase.borrow_mut() = phase;
     }
@@ -188,7 +207,9 @@ impl LuaRunner {
             let (results, per_slice) = run_analysis(ctx, spec, &pr)?;
             report.exectime.per_slice = per_slice;
             report.exectime.analysis = t.elapsed().as_secs_f64();
-            analysis_res = mlua::Value::Table(analysis_table(&lua, results).map_err(|e| failure(spec, "synthesis", None, plain(e.to_string()), vec![]))?);
+            analysis_res = mlua::Value::Table(
+                analysis_table(&lua, results).map_err(|e| failure(spec, "synthesis", None, plain(e.to_string()), vec![]))?,
+            );
         }
         if ctx.decl.synthesis.is_some() {
             let t = Instant::now();
@@ -248,7 +269,10 @@ struct Slice {
 fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result<(Vec<Value>, Vec<f64>)> {
     let tmp = ctx.path.join(TEMP_DIR);
     std::fs::create_dir_all(&tmp).at(&tmp)?;
-    let blob = Value::Map(vec![(Value::str("params"), spec.params.clone()), (Value::str("prepare_res"), prepare_res.clone())]);
+    let blob = Value::Map(vec![
+        (Value::str("params"), spec.params.clone()),
+        (Value::str("prepare_res"), prepare_res.clone()),
+    ]);
     std::fs::write(tmp.join("job.msgpack"), msgpack::encode(&blob)).at(tmp.join("job.msgpack"))?;
     let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
     let mut slices: Vec<Slice> = Vec::new();
@@ -268,7 +292,13 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
             .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
         let file = output_file(&ctx.path, &s.to_string());
         let pump = std::thread::spawn(move || capture::pump(reader, file, true));
-        slices.push(Slice { child, started: Instant::now(), elapsed: None, status: None, pump: Some(pump) });
+        slices.push(Slice {
+            child,
+            started: Instant::now(),
+            elapsed: None,
+            status: None,
+            pump: Some(pump),
+        });
     }
     let mut first_failure: Option<usize> = None;
     loop {
@@ -313,7 +343,11 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
                     Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
                     _ => vec![],
                 };
-                Caught { message, traceback, job: None }
+                Caught {
+                    message,
+                    traceback,
+                    job: None,
+                }
             }
             Err(_) => plain(describe_exit(status)),
         };

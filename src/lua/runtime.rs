@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use camino::Utf8PathBuf;
 use mlua::Lua;
 
 use crate::builder::Built;
@@ -28,13 +27,11 @@ pub struct Runtime {
 /// The job a Lua state runs (absent in a build script's state).
 pub struct JobScope {
     pub id: JobId,
-    pub path: Utf8PathBuf,
     pub method: String,
     /// Subjob nesting: 0 for a job built by the build script.
     pub depth: usize,
     /// Which phase runs now: "prepare", "analysis" or "synthesis".
     pub phase: RefCell<&'static str>,
-    pub sliceno: Option<usize>,
     pub subjobs: RefCell<Vec<String>>,
 }
 

@@ -20,8 +20,15 @@ pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) ->
     let display = rt.project.display_path(script);
     *rt.builder_name.borrow_mut() = display.clone();
     let source = std::fs::read_to_string(script).at(script)?;
+    for wd in &rt.project.workdirs {
+        if wd.path.exists() || wd.name == rt.project.config.target_workdir {
+            wd.ensure(rt.project.config.slices)?;
+        }
+    }
     let lua = state::new(rt.clone(), Role::BuildScript).map_err(|e| script_error(e, &display))?;
-    let chunk = Chunk::new(&lua, &source, &display).into_function().map_err(|e| script_error(e, &display))?;
+    let chunk = Chunk::new(&lua, &source, &display)
+        .into_function()
+        .map_err(|e| script_error(e, &display))?;
     check_methods_compile(&rt, &lua)?;
     pcall(&lua, &chunk, ())?;
     let main = match lua.globals().get::<mlua::Value>("main") {
@@ -48,7 +55,9 @@ fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
     for (_, path) in rt.project.project_lua_files()? {
         let src = std::fs::read_to_string(&path).at(&path)?;
         let display = rt.project.display_path(&path);
-        Chunk::new(lua, &src, &display).into_function().map_err(|e| script_error(e, &display))?;
+        Chunk::new(lua, &src, &display)
+            .into_function()
+            .map_err(|e| script_error(e, &display))?;
     }
     Ok(())
 }

@@ -18,15 +18,12 @@ pub enum Role {
     Job,
 }
 
-pub struct StateRole(pub Role);
-
 pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     // SAFETY: the debug library is loaded because exax needs `debug.getlocal` (phase arguments by
     // name) and `debug.traceback`. It lets Lua code reach mlua's registry; the scripts run here
     // are the user's own trusted code, the same trust exax gives Python methods.
     let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL_SAFE | StdLib::DEBUG, LuaOptions::new()) };
     lua.set_app_data(rt);
-    lua.set_app_data(StateRole(role));
     install_searchers(&lua)?;
     for register in super::MODULES {
         register(&lua)?;
@@ -41,10 +38,6 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
         )?;
     }
     Ok(lua)
-}
-
-pub fn role(lua: &Lua) -> Role {
-    lua.app_data_ref::<StateRole>().map_or(Role::Job, |r| r.0)
 }
 
 /// `require` looks in the method directories first, then in exax's embedded modules, then where
@@ -63,7 +56,10 @@ fn install_searchers(lua: &Lua) -> mlua::Result<()> {
                 let f = Chunk::new(lua, &src, &display).into_function()?;
                 Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
             }
-            None => Ok((mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in the method directories"))?), mlua::Value::Nil)),
+            None => Ok((
+                mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in the method directories"))?),
+                mlua::Value::Nil,
+            )),
         }
     })?)?;
     searchers.raw_push(lua.create_function(|lua, name: String| match embedded::stdlib_module(&name) {
@@ -72,7 +68,10 @@ fn install_searchers(lua: &Lua) -> mlua::Result<()> {
             let f = Chunk::new(lua, src, &display).into_function()?;
             Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
         }
-        None => Ok((mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in exax"))?), mlua::Value::Nil)),
+        None => Ok((
+            mlua::Value::String(lua.create_string(format!("\n\tno module '{name}' in exax"))?),
+            mlua::Value::Nil,
+        )),
     })?)?;
     for i in 2..=old.raw_len() {
         searchers.raw_push(old.raw_get::<Function>(i)?)?;

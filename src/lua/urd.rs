@@ -4,6 +4,8 @@
 use mlua::{Lua, Table};
 
 use super::build_call;
+use super::errors::raising;
+use crate::error::Error;
 
 pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     let urd = lua.create_table()?;
@@ -29,14 +31,28 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     mt.set("__index", methods)?;
     joblist.set_metatable(Some(mt))?;
     urd.set("joblist", joblist.clone())?;
-    urd.set(
-        "build",
-        lua.create_function(move |lua, (_, method, params): (mlua::Value, String, Option<Table>)| {
-            let call = build_call::build(lua, method, params)?;
-            joblist.raw_push(call.job.clone())?;
-            names.raw_push(call.name)?;
-            Ok(call.job)
-        })?,
-    )?;
+    let raw = lua.create_function(move |lua, (this, method, params): (mlua::Value, mlua::Value, Option<Table>)| {
+        let method = match (this, method) {
+            (mlua::Value::Table(_), mlua::Value::String(m)) => m.to_string_lossy(),
+            (mlua::Value::String(_), _) => {
+                return build_call::failed(lua, Error::Build("call it as urd:build('method', params), with a colon".into()))
+            }
+            (_, other) => {
+                return build_call::failed(
+                    lua,
+                    Error::Build(format!("urd:build: the method name must be a string, got a {}", other.type_name())),
+                )
+            }
+        };
+        match build_call::build(lua, method, params) {
+            Ok(call) => {
+                joblist.raw_push(call.job.clone())?;
+                names.raw_push(call.name)?;
+                Ok((true, mlua::Value::UserData(call.job)))
+            }
+            Err(e) => build_call::failed_mlua(lua, e),
+        }
+    })?;
+    urd.set("build", raising(lua, raw)?)?;
     Ok(urd)
 }

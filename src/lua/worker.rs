@@ -39,9 +39,17 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     };
     let outcome = (|| -> std::result::Result<Value, Caught> {
         let lua = job_state(&rt, &spec, 0, Some(sliceno))?;
-        let pr = to_lua(&lua, &prepare_res).map_err(|e| Caught { message: e.to_string(), traceback: vec![], job: None })?;
+        let pr = to_lua(&lua, &prepare_res).map_err(|e| Caught {
+            message: e.to_string(),
+            traceback: vec![],
+            job: None,
+        })?;
         let r = call_phase(&lua, "analysis", &spec, Some(sliceno), &pr, &mlua::Value::Nil)?;
-        to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught { message: m, traceback: vec![], job: None })
+        to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught {
+            message: m,
+            traceback: vec![],
+            job: None,
+        })
     })();
     crate::sys::flush_c_stdio();
     match outcome {
@@ -53,7 +61,10 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
         Err(c) => {
             let err = Value::Map(vec![
                 (Value::str("message"), Value::str(&c.message)),
-                (Value::str("traceback"), Value::Array(c.traceback.iter().map(|l| Value::str(l)).collect())),
+                (
+                    Value::str("traceback"),
+                    Value::Array(c.traceback.iter().map(|l| Value::str(l)).collect()),
+                ),
             ]);
             let file = worker_file(&path, sliceno, "error");
             std::fs::write(&file, msgpack::encode(&err)).at(&file)?;

@@ -1,0 +1,144 @@
+//! Failures (issue: a failed job is unfinished, never reused, and reported with file:line, job,
+//! phase, slice, traceback and output tail; exax itself never panics or dies with it).
+
+use crate::test::Test;
+
+#[test]
+fn error_in_synthesis_names_file_line_job_and_phase() {
+    Test::new()
+        .method(
+            "fail",
+            "function synthesis()\n  print('about to fail')\n  local t = nil\n  return t.x\nend",
+        )
+        .build("function main(urd)\n  urd:build('fail')\nend")
+        .stdout("about to fail\n")
+        .status(1)
+        .stderr(
+            "
+            error: methods/fail.lua:4: attempt to index a nil value (local 't')
+              job:    test-0 (method fail)
+              phase:  synthesis
+              traceback:
+                methods/fail.lua:4: in function 'synthesis'
+              last output:
+                | about to fail
+            ",
+        )
+        .run();
+}
+
+#[test]
+fn error_in_an_analysis_slice() {
+    Test::new()
+        .method(
+            "fail",
+            "function analysis(sliceno)\n  print('slice ' .. sliceno)\n  if sliceno == 1 then error('bad slice') end\nend",
+        )
+        .build("function main(urd)\n  urd:build('fail')\nend")
+        .any_stdout()
+        .status(1)
+        .stderr(
+            "
+            error: methods/fail.lua:3: bad slice
+              job:    test-0 (method fail)
+              phase:  analysis (slice 1)
+              traceback:
+                methods/fail.lua:3: in function 'analysis'
+              last output:
+                | slice 1
+            ",
+        )
+        .run();
+}
+
+#[test]
+fn os_exit_fails_only_the_job() {
+    for phase in ["prepare", "synthesis"] {
+        Test::new()
+            .method("ex", &format!("function {phase}()\n  os.exit(3)\nend"))
+            .build("function main(urd)\n  print(pcall(urd.build, urd, 'ex'))\n  print('still running')\nend")
+            .stdout(
+                "false\tmethods/ex.lua:2: os.exit(3) called in a method; return from the phase or call error() instead\nstill running\n",
+            )
+            .run();
+    }
+}
+
+#[test]
+fn a_crashing_worker_fails_only_the_job() {
+    Test::new()
+        .method(
+            "crash",
+            "function analysis(sliceno)\n  if sliceno == 0 then os.execute('kill -9 $PPID') end\nend",
+        )
+        .build("function main(urd)\n  urd:build('crash')\nend")
+        .status(1)
+        .stderr_contains(
+            "error: the analysis worker was killed by signal 9\n  job:    test-0 (method crash)\n  phase:  analysis (slice 0)\n",
+        )
+        .run();
+}
+
+#[test]
+fn syntax_errors_are_reported_before_anything_runs() {
+    let out = Test::new()
+        .method("ok", "function synthesis() print('ran') end")
+        .method("broken", "function synthesis(\n  x = \nend")
+        .build("function main(urd) urd:build('ok') end")
+        .status(1)
+        .stderr("error: methods/broken.lua:2: ')' expected near '='\n")
+        .run();
+    assert!(!out.exists("workdirs/test/test-0"));
+    Test::new()
+        .build("function main(urd)\n  print('x'\nend")
+        .status(1)
+        .stderr("error: build.lua:3: ')' expected (to close '(' at line 2) near 'end'\n")
+        .run();
+}
+
+#[test]
+fn build_script_errors_have_tracebacks() {
+    Test::new()
+        .build("local function helper()\n  error('nope')\nend\nfunction main(urd)\n  helper()\nend")
+        .status(1)
+        .stderr("error: build.lua:2: nope\n  traceback:\n    build.lua:2: in upvalue 'helper'\n    build.lua:5: in function 'main'\n")
+        .run();
+    Test::new()
+        .build("x = 1")
+        .status(1)
+        .stderr("error: build.lua defines no function main(urd)\n")
+        .run();
+}
+
+#[test]
+fn subjob_failure_is_reported_as_the_subjob() {
+    Test::new()
+        .method("inner", "function synthesis()\n  error('inner broke')\nend")
+        .method(
+            "outer",
+            "local subjobs = require('exax.subjobs')\nfunction synthesis()\n  subjobs.build('inner')\nend",
+        )
+        .build("function main(urd) urd:build('outer') end")
+        .status(1)
+        .stderr_contains("error: methods/inner.lua:2: inner broke\n  job:    test-1 (method inner)\n  phase:  synthesis\n")
+        .run();
+}
+
+#[test]
+fn subjob_recursion_is_an_error() {
+    Test::new()
+        .method("rec", "local subjobs = require('exax.subjobs')\noptions = {n = 0}\nfunction synthesis()\n  return subjobs.build('rec', {n = options.n + 1}):load()\nend")
+        .build("function main(urd) urd:build('rec') end")
+        .status(1)
+        .stderr_contains("subjobs nested more than 50 deep (does `rec` build itself?)")
+        .run();
+    Test::new()
+        .method(
+            "self",
+            "local subjobs = require('exax.subjobs')\nfunction synthesis()\n  subjobs.build('self')\nend",
+        )
+        .build("function main(urd) urd:build('self') end")
+        .status(1)
+        .stderr_contains("method `self` with these parameters is already being built by an enclosing job")
+        .run();
+}

@@ -1,0 +1,13 @@
+//! exax's integration tests: every test runs the real `exax` binary on a project in a temporary
+//! directory and checks its exact output, exit code and files. One file per feature.
+
+mod test;
+
+mod build;
+mod cli;
+mod config;
+mod failure;
+mod lua_scripts;
+mod options;
+mod reuse;
+mod values;

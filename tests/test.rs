@@ -1,0 +1,229 @@
+//! The `Test` builder: write accelerator.conf, methods and build scripts into a temporary
+//! project, run the real `exax` binary, and assert exact stdout, stderr and exit code.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const CONF: &str = "slices: 2\nworkdirs:\n    test ./workdirs/test\nmethod directories:\n    ./methods\n";
+
+pub fn exax_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_exax"))
+}
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    cwd: Option<PathBuf>,
+    stdout: Option<String>,
+    stderr: Option<String>,
+    stderr_contains: Vec<String>,
+    status: i32,
+    env: Vec<(String, String)>,
+}
+
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Test {
+    /// A project with two slices and the workdir `test`.
+    pub fn new() -> Test {
+        let t = Test::empty();
+        t.file("accelerator.conf", CONF)
+    }
+
+    /// A directory with nothing in it.
+    pub fn empty() -> Test {
+        Test {
+            dir: tempfile::Builder::new().prefix("exax-test").tempdir().expect("tempdir"),
+            args: vec!["run".into()],
+            cwd: None,
+            stdout: Some(String::new()),
+            stderr: None,
+            stderr_contains: vec![],
+            status: 0,
+            env: vec![],
+        }
+    }
+
+    /// Continue in the directory of an earlier run.
+    pub fn again(out: Output) -> Test {
+        let mut t = Test::empty();
+        t.dir = out.dir;
+        t
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(self, rel: &str, text: &str) -> Test {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, unindent(text)).unwrap();
+        self
+    }
+
+    pub fn method(self, name: &str, src: &str) -> Test {
+        self.file(&format!("methods/{name}.lua"), src)
+    }
+
+    pub fn build(self, src: &str) -> Test {
+        self.file("build.lua", src)
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Test {
+        self.args = args.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    pub fn cwd(mut self, rel: &str) -> Test {
+        self.cwd = Some(self.dir.path().join(rel));
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Test {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn stdout(mut self, s: &str) -> Test {
+        self.stdout = Some(unindent(s));
+        self
+    }
+
+    pub fn any_stdout(mut self) -> Test {
+        self.stdout = None;
+        self
+    }
+
+    /// Exact stderr after timings are replaced by `TIME` (see `normalize`).
+    pub fn stderr(mut self, s: &str) -> Test {
+        self.stderr = Some(unindent(s));
+        self
+    }
+
+    pub fn stderr_contains(mut self, s: &str) -> Test {
+        self.stderr_contains.push(s.to_string());
+        self
+    }
+
+    pub fn status(mut self, code: i32) -> Test {
+        self.status = code;
+        self
+    }
+
+    pub fn run(self) -> Output {
+        let out = Command::new(exax_bin())
+            .args(&self.args)
+            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run exax");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = normalize(&String::from_utf8_lossy(&out.stderr));
+        let status = out.status.code().unwrap_or(-1);
+        let show = || format!("--- stdout:\n{stdout}--- stderr:\n{stderr}--- status {status}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "a panic reached the user\n{}",
+            show()
+        );
+        if let Some(want) = &self.stdout {
+            assert_eq!(&stdout, want, "stdout differs\n{}", show());
+        }
+        if let Some(want) = &self.stderr {
+            assert_eq!(&stderr, want, "stderr differs\n{}", show());
+        }
+        for want in &self.stderr_contains {
+            assert!(stderr.contains(want.as_str()), "stderr lacks {want:?}\n{}", show());
+        }
+        assert_eq!(status, self.status, "exit status differs\n{}", show());
+        Output {
+            stdout,
+            stderr,
+            status,
+            dir: self.dir,
+        }
+    }
+}
+
+impl Output {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.dir.path().join(rel).exists()
+    }
+}
+
+/// Removes the common indentation of a multi-line literal and its first empty line.
+pub fn unindent(s: &str) -> String {
+    let s = s.strip_prefix('\n').unwrap_or(s);
+    let indent = s
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out: String = s
+        .lines()
+        .map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if s.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Replaces durations such as `4.2 ms` or `1.05 s` with `TIME`.
+pub fn normalize(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                j += 1;
+            }
+            let rest = &s[j..];
+            let unit = if rest.starts_with(" ms") {
+                3
+            } else if rest.starts_with(" s") && !rest[2..].starts_with(|c: char| c.is_alphanumeric()) {
+                2
+            } else {
+                0
+            };
+            if unit > 0 {
+                out.push_str("TIME");
+                i = j + unit;
+                continue;
+            }
+            out.push_str(&s[i..j]);
+            i = j;
+            continue;
+        }
+        let ch = s[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
