@@ -7,6 +7,7 @@ mod capture;
 mod cli;
 mod config;
 mod console;
+mod dataset;
 mod embedded;
 mod error;
 mod hash;

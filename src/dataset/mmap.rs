@@ -1,0 +1,140 @@
+//! Reading dataset files through memory maps, a bounded window at a time. This is the only
+//! place in exax's core that uses `unsafe`.
+//!
+//! A `FileWindow` maps at most `WINDOW` bytes of a file (more only when one value is larger)
+//! and moves the mapping forward as a reader advances, so reading a column never maps, and never
+//! keeps resident, more than a window of it however long the column is. If a file cannot be
+//! mapped the window is read into a buffer instead.
+
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+
+use camino::Utf8Path;
+
+/// Bytes mapped at a time.
+pub const WINDOW: u64 = 8 << 20;
+/// Windows start at multiples of this (a multiple of every page size Linux uses).
+const ALIGN: u64 = 64 << 10;
+
+enum Buf {
+    Empty,
+    Map(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+pub struct FileWindow {
+    file: File,
+    len: u64,
+    start: u64,
+    end: u64,
+    buf: Buf,
+}
+
+impl FileWindow {
+    pub fn open(path: &Utf8Path) -> io::Result<FileWindow> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok(FileWindow {
+            file,
+            len,
+            start: 0,
+            end: 0,
+            buf: Buf::Empty,
+        })
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// `n` bytes at `off`; an error if the file is shorter.
+    #[inline]
+    pub fn bytes(&mut self, off: u64, n: usize) -> io::Result<&[u8]> {
+        let stop = off + n as u64;
+        if off < self.start || stop > self.end {
+            self.remap(off, stop)?;
+        }
+        let at = (off - self.start) as usize;
+        Ok(match &self.buf {
+            Buf::Map(m) => &m[at..at + n],
+            Buf::Read(v) => &v[at..at + n],
+            Buf::Empty => &[],
+        })
+    }
+
+    /// Calls `f` with consecutive pieces of the bytes `[off, stop)`, each a whole number of
+    /// `unit`s, at most a window at a time.
+    pub fn for_each_block(&mut self, mut off: u64, stop: u64, unit: u64, mut f: impl FnMut(&[u8])) -> io::Result<()> {
+        while off < stop {
+            let mut n = (stop - off).min(WINDOW);
+            n -= n % unit;
+            if n == 0 {
+                n = unit;
+            }
+            f(self.bytes(off, n as usize)?);
+            off += n;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn remap(&mut self, off: u64, stop: u64) -> io::Result<()> {
+        if stop > self.len {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the file has {} bytes, reading up to {stop}", self.len),
+            ));
+        }
+        self.buf = Buf::Empty;
+        let start = off - off % ALIGN;
+        let end = (start + WINDOW).max(stop).min(self.len);
+        self.start = start;
+        self.end = end;
+        if end == start {
+            return Ok(());
+        }
+        let len = (end - start) as usize;
+        // SAFETY: dataset files are written completely before the dataset's metadata exists, and
+        // nothing in exax modifies or truncates them afterwards, so the mapped bytes do not
+        // change under us while this window lives. (Someone else truncating the file by hand
+        // could still fault the process; that is the risk every mmap reader takes.)
+        let mapped = unsafe { memmap2::MmapOptions::new().offset(start).len(len).populate().map(&self.file) };
+        self.buf = match mapped {
+            Ok(m) => Buf::Map(m),
+            Err(_) => {
+                let mut v = vec![0u8; len];
+                self.file.read_exact_at(&mut v, start)?;
+                Buf::Read(v)
+            }
+        };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_move() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("f")).unwrap();
+        let n = (WINDOW * 2 + 100) as usize;
+        let data: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let mut w = FileWindow::open(&path).unwrap();
+        assert_eq!(w.bytes(5, 3).unwrap(), &data[5..8]);
+        let far = WINDOW as usize + 7;
+        assert_eq!(w.bytes(far as u64 - 2, 10).unwrap(), &data[far - 2..far + 8]);
+        assert_eq!(w.bytes(0, 1).unwrap(), &data[0..1]);
+        let mut seen = Vec::new();
+        w.for_each_block(3, n as u64 - 1, 2, |b| seen.extend_from_slice(b)).unwrap();
+        assert_eq!(seen, &data[3..n - 1]);
+        assert!(w.bytes(n as u64 - 1, 2).is_err());
+    }
+}

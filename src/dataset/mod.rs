@@ -1,0 +1,21 @@
+//! Datasets: typed columns split into slices, written once by a job and read through memory
+//! maps. This is plain Rust that knows nothing of Lua; `src/lua/dataset*.rs` wrap it.
+//!
+//! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
+//! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`,
+//! `reduce` (native sums and counts), `interner` (dictionaries), and `mmap`, the only module
+//! with `unsafe`.
+
+pub mod cell;
+pub mod datetime;
+pub mod format;
+pub mod hash;
+pub mod interner;
+pub mod mmap;
+pub mod reader;
+pub mod reduce;
+pub mod types;
+pub mod writer;
+
+#[cfg(test)]
+mod tests;

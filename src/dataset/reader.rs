@@ -1,0 +1,250 @@
+//! Reading a dataset: `Dataset` (its metadata, with each column's directory resolved) and
+//! `ColumnReader`, one column of one slice read value by value through bounded memory-map
+//! windows (`mmap::FileWindow`), so no reader holds a whole column in memory.
+
+use std::io;
+use std::rc::Rc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use super::format::{self, DatasetMeta, Encoding};
+use super::interner::Dict;
+use super::mmap::FileWindow;
+use super::types::ColType;
+use crate::error::{did_you_mean, Error, IoContext, Result};
+
+/// One stored value as read (strings borrow the mapped file).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stored<'a> {
+    None,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Bytes(&'a [u8]),
+    /// A dictionary code; `ColumnReader::dict` has the string.
+    Code(u16),
+    Date(i32),
+    DateTime(i64),
+    Time(i64),
+    Json(&'a [u8]),
+}
+
+pub struct Dataset {
+    pub meta: DatasetMeta,
+    /// The directory holding each column's files.
+    pub col_dirs: Vec<Utf8PathBuf>,
+}
+
+impl Dataset {
+    /// Opens the dataset in `dir`; `locate` finds the directory of another dataset (`job/name`)
+    /// that holds some of its columns.
+    pub fn open(dir: &Utf8Path, locate: &dyn Fn(&str) -> Result<Utf8PathBuf>) -> Result<Dataset> {
+        let meta = format::read_meta(dir)?;
+        let own = meta.id();
+        let mut col_dirs = Vec::with_capacity(meta.columns.len());
+        for c in &meta.columns {
+            col_dirs.push(if c.location == own { dir.to_path_buf() } else { locate(&c.location)? });
+        }
+        Ok(Dataset { meta, col_dirs })
+    }
+
+    pub fn id(&self) -> String {
+        self.meta.id()
+    }
+
+    pub fn slices(&self) -> usize {
+        self.meta.lines.len()
+    }
+
+    pub fn lines(&self, slice: Option<usize>) -> u64 {
+        match slice {
+            Some(s) => self.meta.lines.get(s).copied().unwrap_or(0),
+            None => self.meta.lines.iter().sum(),
+        }
+    }
+
+    /// The index of column `name`, or an error listing the columns.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.meta.column(name).map(|(i, _)| i).ok_or_else(|| {
+            let names: Vec<&str> = self.meta.columns.iter().map(|c| c.name.as_str()).collect();
+            Error::User(format!(
+                "dataset {} has no column `{name}`{} (columns: {})",
+                self.id(),
+                did_you_mean(name, names.iter().copied()),
+                names.join(", ")
+            ))
+        })
+    }
+
+    pub fn check_slice(&self, slice: i64) -> Result<usize> {
+        if slice < 0 || slice as usize >= self.slices() {
+            return Err(Error::User(format!(
+                "dataset {}: slice {slice} does not exist (slices are 0 to {})",
+                self.id(),
+                self.slices().saturating_sub(1)
+            )));
+        }
+        Ok(slice as usize)
+    }
+
+    pub fn open_column(&self, col: usize, slice: usize) -> Result<ColumnReader> {
+        let c = &self.meta.columns[col];
+        let dir = &self.col_dirs[col];
+        let lines = self.lines(Some(slice));
+        let sc = c.slices.get(slice).ok_or_else(|| Error::User(format!("dataset {}: no slice {slice}", self.id())))?;
+        let mut r = ColumnReader {
+            ty: c.ty,
+            lines,
+            data: None,
+            offsets: None,
+            codes: None,
+            valid: None,
+            isfloat: None,
+            dict: None,
+        };
+        if lines == 0 {
+            return Ok(r);
+        }
+        let open = |part: &str| -> Result<FileWindow> {
+            let p = format::part_path(dir, &c.file, slice, part);
+            FileWindow::open(&p).at(&p)
+        };
+        let optional = |part: &str| -> Result<Option<FileWindow>> {
+            let p = format::part_path(dir, &c.file, slice, part);
+            if p.exists() {
+                Ok(Some(FileWindow::open(&p).at(&p)?))
+            } else {
+                Ok(None)
+            }
+        };
+        if sc.has_none {
+            r.valid = optional("valid")?;
+        }
+        match (c.ty.width(), sc.encoding) {
+            (Some(_), _) => {
+                r.data = Some(open("data")?);
+                if c.ty == ColType::Number {
+                    r.isfloat = optional("isfloat")?;
+                }
+            }
+            (None, Encoding::Dict) => {
+                r.codes = Some(open("codes")?);
+                let p = format::part_path(dir, &c.file, slice, "dict");
+                let bytes = std::fs::read(&p).at(&p)?;
+                r.dict = Some(Rc::new(
+                    Dict::decode(&bytes).ok_or_else(|| Error::User(format!("{p}: not a valid dictionary file")))?,
+                ));
+            }
+            (None, Encoding::Plain) => {
+                r.offsets = Some(open("offsets")?);
+                r.data = Some(open("data")?);
+            }
+        }
+        Ok(r)
+    }
+}
+
+pub struct ColumnReader {
+    pub ty: ColType,
+    pub lines: u64,
+    data: Option<FileWindow>,
+    offsets: Option<FileWindow>,
+    codes: Option<FileWindow>,
+    valid: Option<FileWindow>,
+    isfloat: Option<FileWindow>,
+    pub dict: Option<Rc<Dict>>,
+}
+
+fn bit(w: &mut Option<FileWindow>, row: u64) -> io::Result<Option<bool>> {
+    match w {
+        Some(w) => Ok(Some(w.bytes(row / 8, 1)?[0] >> (row % 8) & 1 == 1)),
+        None => Ok(None),
+    }
+}
+
+fn missing() -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, "a column file is missing")
+}
+
+impl ColumnReader {
+    pub fn is_dict(&self) -> bool {
+        self.dict.is_some()
+    }
+
+    /// The value in line `row` (which must be below `lines`).
+    #[inline]
+    pub fn get(&mut self, row: u64) -> io::Result<Stored<'_>> {
+        if self.valid.is_some() && bit(&mut self.valid, row)? == Some(false) {
+            return Ok(Stored::None);
+        }
+        let ty = self.ty;
+        if let Some(w) = ty.width() {
+            let number_float = ty == ColType::Number && bit(&mut self.isfloat, row)? == Some(true);
+            let data = self.data.as_mut().ok_or_else(missing)?;
+            let b = data.bytes(row * w as u64, w)?;
+            let eight = |b: &[u8]| i64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+            let four = |b: &[u8]| i32::from_le_bytes(b.try_into().unwrap_or([0; 4]));
+            return Ok(match ty {
+                ColType::Int64 => Stored::Int(eight(b)),
+                ColType::Float64 => Stored::Float(f64::from_bits(eight(b) as u64)),
+                ColType::Int32 => Stored::Int(four(b) as i64),
+                ColType::Float32 => Stored::Float(f32::from_bits(four(b) as u32) as f64),
+                ColType::Number if number_float => Stored::Float(f64::from_bits(eight(b) as u64)),
+                ColType::Number => Stored::Int(eight(b)),
+                ColType::Bool => Stored::Bool(b[0] != 0),
+                ColType::Date => Stored::Date(four(b)),
+                ColType::Datetime => Stored::DateTime(eight(b)),
+                _ => Stored::Time(eight(b)),
+            });
+        }
+        if let Some(codes) = &mut self.codes {
+            let b = codes.bytes(row * 2, 2)?;
+            return Ok(Stored::Code(u16::from_le_bytes([b[0], b[1]])));
+        }
+        let offs = self.offsets.as_mut().ok_or_else(missing)?;
+        let b = offs.bytes(row * 8, 16)?;
+        let start = u64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]));
+        let end = u64::from_le_bytes(b[8..].try_into().unwrap_or([0; 8]));
+        if end < start {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt offsets"));
+        }
+        let data = self.data.as_mut().ok_or_else(missing)?;
+        let bytes = data.bytes(start, (end - start) as usize)?;
+        Ok(if ty == ColType::Json { Stored::Json(bytes) } else { Stored::Bytes(bytes) })
+    }
+
+    /// Like `get`, with dictionary codes looked up.
+    pub fn get_resolved(&mut self, row: u64) -> io::Result<Stored<'_>> {
+        if self.codes.is_none() {
+            return self.get(row);
+        }
+        let code = match self.get(row)? {
+            Stored::Code(c) => c as usize,
+            _ => return Ok(Stored::None),
+        };
+        let d = self.dict.as_ref().ok_or_else(missing)?;
+        match d.get(code) {
+            Some(b) => Ok(Stored::Bytes(b)),
+            None => Err(io::Error::new(io::ErrorKind::InvalidData, "dictionary code out of range")),
+        }
+    }
+
+    /// The raw windows, for the reductions.
+    pub(super) fn parts(&mut self) -> Parts<'_> {
+        Parts {
+            data: self.data.as_mut(),
+            codes: self.codes.as_mut(),
+            valid: self.valid.as_mut(),
+            isfloat: self.isfloat.as_mut(),
+            offsets: self.offsets.as_mut(),
+        }
+    }
+}
+
+pub(super) struct Parts<'a> {
+    pub data: Option<&'a mut FileWindow>,
+    pub codes: Option<&'a mut FileWindow>,
+    pub valid: Option<&'a mut FileWindow>,
+    pub isfloat: Option<&'a mut FileWindow>,
+    pub offsets: Option<&'a mut FileWindow>,
+}
