@@ -8,7 +8,7 @@ use super::datetime::{self, Kind};
 use super::types::ColType;
 use crate::value::{format_float, Value};
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum Cell<'a> {
     #[default]
     None,
@@ -20,7 +20,7 @@ pub enum Cell<'a> {
     DateTime(i64),
     Time(i64),
     /// JSON text, already serialized.
-    Json(Vec<u8>),
+    Json(&'a [u8]),
     /// A value of a kind no column takes (`a table`, `a function`): what the error says it got.
     Other(&'static str),
 }

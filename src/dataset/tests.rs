@@ -85,7 +85,7 @@ fn every_type_round_trips() {
             Cell::Date(date),
             Cell::DateTime(-1),
             Cell::Time(0),
-            Cell::Json(b"{\"a\":[1,2]}".to_vec()),
+            Cell::Json(b"{\"a\":[1,2]}"),
         ],
         vec![Cell::None; 13],
         vec![
@@ -101,7 +101,7 @@ fn every_type_round_trips() {
             Cell::Date(date + 1),
             Cell::DateTime(0),
             Cell::Time(datetime::MICROS_PER_DAY - 1),
-            Cell::Json(b"null".to_vec()),
+            Cell::Json(b"null"),
         ],
     ];
     w.set_slice(0).unwrap();

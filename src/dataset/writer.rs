@@ -529,7 +529,7 @@ impl SliceWriter {
     fn push_row(&mut self, cells: &[Cell]) -> io::Result<()> {
         for (col, cell) in self.cols.iter_mut().zip(cells) {
             col.push(cell)?;
-            if let Cell::Bytes(b) = cell {
+            if let Cell::Bytes(b) | Cell::Json(b) = cell {
                 self.pending_bytes += b.len();
             }
         }
@@ -704,6 +704,10 @@ impl DatasetWriter {
 
     pub fn columns(&self) -> &[ColumnSpec] {
         &self.def.columns
+    }
+
+    pub fn has_json(&self) -> bool {
+        self.def.columns.iter().any(|c| c.ty == ColType::Json)
     }
 
     fn check_hashlabel(&self) -> Result<()> {

@@ -4,6 +4,7 @@
 use mlua::{Lua, Table};
 
 use super::dataset::LuaDataset;
+use super::dataset_writer::{self, LuaDatasetWriter};
 use super::job::LuaJob;
 use crate::value::{path_push, Value};
 
@@ -34,6 +35,8 @@ fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, Strin
                 Value::Job(j.id.clone())
             } else if let Ok(d) = ud.borrow::<LuaDataset>() {
                 Value::Dataset(d.id.clone())
+            } else if let Ok(w) = ud.borrow::<LuaDatasetWriter>() {
+                Value::Writer(w.id())
             } else {
                 return Err(format!("{path}: cannot save a userdata ({})", userdata_name(ud)));
             }
@@ -118,7 +121,8 @@ pub fn to_lua(lua: &Lua, v: &Value) -> mlua::Result<mlua::Value> {
             mlua::Value::Table(t)
         }
         Value::Job(id) => mlua::Value::UserData(LuaJob::handle(lua, id.clone())?),
-        Value::Dataset(id) | Value::Writer(id) => mlua::Value::UserData(LuaDataset::handle(lua, id)?),
+        Value::Dataset(id) => mlua::Value::UserData(LuaDataset::handle(lua, id)?),
+        Value::Writer(id) => dataset_writer::reopen(lua, id)?,
     })
 }
 

@@ -1,23 +1,324 @@
-//! The Dataset handle (`jobid/name`) as Lua sees it. Parameters and saved values carry datasets by
-//! id; the dataset issue gives this handle its columns and iterators.
+//! The Dataset handle (`ds`), as Lua sees it: `ds.id`, `ds.job`, `ds.name`, `ds.columns`,
+//! `ds.hashlabel`, `ds.previous`, `ds.parent`, `ds.caption`, `ds:lines(sliceno?)`,
+//! `ds:min(col, sliceno?)`, `ds:max(col, sliceno?)`, `ds:iterate(sliceno, cols)`,
+//! `ds:iterate_chain(sliceno, cols, {stop_ds=, length=})`, `ds:iterate_chunks(sliceno, cols,
+//! {size=, chain=, stop_ds=})`, `ds:sum(col, sliceno?)`, `ds:counts(col, sliceno?)`,
+//! `ds:chain{stop_ds=, length=}`, `ds:link_to_here{name=, override_previous=}`; and
+//! `job:dataset(name?)`, `job:datasets()`. A handle holds the id and opens the metadata when
+//! first asked; the rows themselves come through `fast_rows`.
 
-use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use mlua::{AnyUserData, Lua, Table, UserData, UserDataFields, UserDataMethods};
+
+use super::errors::to_lua_err;
+use super::fast_rows::{self, RowSource};
+use super::job::LuaJob;
+use super::runtime::{JobScope, Runtime};
+use crate::dataset::cell::Scalar;
+use crate::dataset::datetime::Kind;
+use crate::dataset::format::{self, DatasetMeta};
+use crate::dataset::reader::Dataset;
+use crate::dataset::reduce::{self, Key, Sum};
+use crate::error::{did_you_mean, Error, Result};
+use crate::job_id::JobId;
+use crate::records;
 
 pub struct LuaDataset {
     pub id: String,
+    ds: OnceCell<Rc<Dataset>>,
 }
+
+/// Rows per chunk of `iterate_chunks` unless `size` says otherwise.
+pub const DEFAULT_CHUNK: usize = 4096;
 
 impl LuaDataset {
     pub fn handle(lua: &Lua, id: &str) -> mlua::Result<AnyUserData> {
-        lua.create_userdata(LuaDataset { id: id.to_string() })
+        lua.create_userdata(LuaDataset {
+            id: id.to_string(),
+            ds: OnceCell::new(),
+        })
+    }
+
+    fn open(&self, lua: &Lua) -> mlua::Result<Rc<Dataset>> {
+        if let Some(ds) = self.ds.get() {
+            return Ok(ds.clone());
+        }
+        let ds = open_dataset(lua, &self.id).map_err(to_lua_err)?;
+        let _ = self.ds.set(ds.clone());
+        Ok(ds)
+    }
+}
+
+/// The directory of dataset `job/name` (which need not exist).
+pub fn dataset_dir(lua: &Lua, id: &str) -> Result<(JobId, Utf8PathBuf, Utf8PathBuf)> {
+    let (job, name) = format::split_id(id);
+    let jid = JobId::parse(job).ok_or_else(|| Error::User(format!("`{id}` is not a dataset id (like `demo-3/default`)")))?;
+    let path = Runtime::get(lua).project.job_path(&jid)?;
+    let dir = format::dataset_dir(&path, name);
+    Ok((jid, path, dir))
+}
+
+/// Opens a finished dataset: its job finished, or it is the job running in this state.
+pub fn open_dataset(lua: &Lua, id: &str) -> Result<Rc<Dataset>> {
+    let (jid, job_path, dir) = dataset_dir(lua, id)?;
+    let (_, name) = format::split_id(id);
+    let running = lua.app_data_ref::<JobScope>().is_some_and(|s| s.id == jid);
+    if !dir.join(format::META).is_file() {
+        if !job_path.is_dir() {
+            return Err(Error::User(format!("dataset {id}: job {jid} does not exist")));
+        }
+        if dir.join(format::WRITER).is_file() {
+            return Err(Error::User(format!(
+                "dataset {jid}/{name} is not finished (a dataset is finished when its job succeeds, or by dw:finish())"
+            )));
+        }
+        let names = format::dataset_names(&job_path);
+        return Err(Error::User(format!(
+            "job {jid} has no dataset `{name}`{}{}",
+            did_you_mean(name, names.iter().map(String::as_str)),
+            if names.is_empty() { " (it has no datasets)".to_string() } else { format!(" (datasets: {})", names.join(", ")) }
+        )));
+    }
+    if !running && !job_path.join(records::POST).is_file() {
+        return Err(Error::User(format!("dataset {id}: job {jid} did not finish")));
+    }
+    let locate = |loc: &str| -> Result<Utf8PathBuf> { Ok(dataset_dir(lua, loc)?.2) };
+    Ok(Rc::new(Dataset::open(&dir, &locate)?))
+}
+
+/// A dataset id from a Dataset handle, a `job/name` string or a Job handle (its `default`).
+pub fn dataset_id_of(v: &mlua::Value, what: &str) -> mlua::Result<String> {
+    match v {
+        mlua::Value::UserData(ud) => {
+            if let Ok(d) = ud.borrow::<LuaDataset>() {
+                return Ok(d.id.clone());
+            }
+            if let Ok(j) = ud.borrow::<LuaJob>() {
+                return Ok(format!("{}/default", j.id));
+            }
+        }
+        mlua::Value::String(s) => {
+            let s = s.to_string_lossy();
+            let (job, name) = format::split_id(&s);
+            if JobId::parse(job).is_some() && !name.is_empty() {
+                return Ok(format!("{job}/{name}"));
+            }
+        }
+        _ => {}
+    }
+    Err(mlua::Error::runtime(format!(
+        "{what} must be a Dataset (or a dataset id like 'demo-3/default'), got {}",
+        describe(v)
+    )))
+}
+
+fn describe(v: &mlua::Value) -> String {
+    match v {
+        mlua::Value::String(s) => format!("'{}'", s.to_string_lossy()),
+        mlua::Value::Integer(i) => i.to_string(),
+        mlua::Value::Number(x) => x.to_string(),
+        other => format!("a {}", other.type_name()),
+    }
+}
+
+pub fn scalar_to_lua(lua: &Lua, s: Scalar) -> mlua::Result<mlua::Value> {
+    Ok(match s {
+        Scalar::Int(i) => mlua::Value::Integer(i),
+        Scalar::Float(x) => mlua::Value::Number(x),
+        Scalar::Bool(b) => mlua::Value::Boolean(b),
+        Scalar::Date(d) => fast_rows::new_date(lua, Kind::Date, d as i64)?,
+        Scalar::DateTime(v) => fast_rows::new_date(lua, Kind::Datetime, v)?,
+        Scalar::Time(v) => fast_rows::new_date(lua, Kind::Time, v)?,
+    })
+}
+
+/// `sliceno`: nil (every slice) or a slice number.
+fn slices_arg(ds: &Dataset, sliceno: &mlua::Value) -> mlua::Result<Vec<usize>> {
+    match sliceno {
+        mlua::Value::Nil => Ok((0..ds.slices()).collect()),
+        mlua::Value::Integer(i) => Ok(vec![ds.check_slice(*i).map_err(to_lua_err)?]),
+        mlua::Value::Number(x) if x.fract() == 0.0 => Ok(vec![ds.check_slice(*x as i64).map_err(to_lua_err)?]),
+        other => Err(mlua::Error::runtime(format!(
+            "dataset {}: sliceno must be a slice number or nil (every slice), got {}",
+            ds.id(),
+            describe(other)
+        ))),
+    }
+}
+
+/// `cols`: nil (every column, sorted by name), a name, or an array of names. Also says whether
+/// a single name was given (then rows are single values).
+fn columns_arg(ds: &Dataset, cols: &mlua::Value) -> mlua::Result<Vec<String>> {
+    let names = match cols {
+        mlua::Value::Nil => {
+            let mut all: Vec<String> = ds.meta.columns.iter().map(|c| c.name.clone()).collect();
+            all.sort();
+            all
+        }
+        mlua::Value::String(s) => vec![s.to_string_lossy()],
+        mlua::Value::Table(t) => {
+            let mut v = Vec::new();
+            for x in t.sequence_values::<mlua::Value>() {
+                match x? {
+                    mlua::Value::String(s) => v.push(s.to_string_lossy()),
+                    other => {
+                        return Err(mlua::Error::runtime(format!(
+                            "dataset {}: column names must be strings, got {}",
+                            ds.id(),
+                            describe(&other)
+                        )))
+                    }
+                }
+            }
+            v
+        }
+        other => {
+            return Err(mlua::Error::runtime(format!(
+                "dataset {}: columns must be a name, an array of names, or nil, got {}",
+                ds.id(),
+                describe(other)
+            )))
+        }
+    };
+    for n in &names {
+        ds.column_index(n).map_err(to_lua_err)?;
+    }
+    Ok(names)
+}
+
+fn opt<T: mlua::FromLua>(opts: &Option<Table>, key: &str) -> mlua::Result<Option<T>> {
+    match opts {
+        Some(t) => t.get::<Option<T>>(key),
+        None => Ok(None),
+    }
+}
+
+fn check_keys(opts: &Option<Table>, what: &str, known: &[&str]) -> mlua::Result<()> {
+    if let Some(t) = opts {
+        for kv in t.pairs::<mlua::Value, mlua::Value>() {
+            let (k, _) = kv?;
+            let k = match &k {
+                mlua::Value::String(s) => s.to_string_lossy(),
+                other => describe(other),
+            };
+            if !known.contains(&k.as_str()) {
+                return Err(mlua::Error::runtime(format!(
+                    "{what}: unknown option `{k}`{} (options: {})",
+                    did_you_mean(&k, known.iter().copied()),
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl LuaDataset {
+    /// This dataset and its `previous` datasets, oldest first, stopping before `stop` and after
+    /// `length` datasets.
+    fn chain(&self, lua: &Lua, stop: Option<String>, length: Option<i64>) -> mlua::Result<Vec<Rc<Dataset>>> {
+        let mut out = vec![self.open(lua)?];
+        let mut seen = vec![self.id.clone()];
+        loop {
+            if length.is_some_and(|n| out.len() as i64 >= n) {
+                break;
+            }
+            let Some(prev) = out.last().and_then(|d| d.meta.previous.clone()) else { break };
+            if stop.as_deref() == Some(prev.as_str()) {
+                break;
+            }
+            if seen.contains(&prev) {
+                return Err(mlua::Error::runtime(format!("dataset {}: the previous chain loops at {prev}", self.id)));
+            }
+            seen.push(prev.clone());
+            out.push(open_dataset(lua, &prev).map_err(to_lua_err)?);
+        }
+        if stop.as_deref() == Some(self.id.as_str()) {
+            out.clear();
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    fn iterator(
+        &self,
+        lua: &Lua,
+        sliceno: mlua::Value,
+        cols: mlua::Value,
+        chain: Vec<Rc<Dataset>>,
+        chunk: usize,
+    ) -> mlua::Result<mlua::Function> {
+        let me = self.open(lua)?;
+        let columns = columns_arg(&me, &cols)?;
+        let mut segments = Vec::new();
+        for ds in chain {
+            for n in &columns {
+                ds.column_index(n).map_err(to_lua_err)?;
+            }
+            for s in slices_arg(&ds, &sliceno)? {
+                segments.push((ds.clone(), s));
+            }
+        }
+        fast_rows::row_iterator(lua, RowSource { segments, columns }, chunk)
+    }
+}
+
+fn minmax(lua: &Lua, this: &LuaDataset, col: String, sliceno: mlua::Value, max: bool) -> mlua::Result<mlua::Value> {
+    let ds = this.open(lua)?;
+    let i = ds.column_index(&col).map_err(to_lua_err)?;
+    let c = &ds.meta.columns[i];
+    let v = match sliceno {
+        mlua::Value::Nil => {
+            if max {
+                c.max()
+            } else {
+                c.min()
+            }
+        }
+        other => {
+            let s = slices_arg(&ds, &other)?[0];
+            c.slice_minmax(s).0.map(|(lo, hi)| if max { hi } else { lo })
+        }
+    };
+    match v {
+        Some(s) => scalar_to_lua(lua, s),
+        None => Ok(mlua::Value::Nil),
     }
 }
 
 impl UserData for LuaDataset {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
         f.add_field_method_get("id", |_, this| Ok(this.id.clone()));
-        f.add_field_method_get("name", |_, this| {
-            Ok(this.id.split_once('/').map_or("default", |(_, n)| n).to_string())
+        f.add_field_method_get("name", |_, this| Ok(format::split_id(&this.id).1.to_string()));
+        f.add_field_method_get("job", |lua, this| {
+            let (job, _) = format::split_id(&this.id);
+            let id = JobId::parse(job).ok_or_else(|| mlua::Error::runtime(format!("bad dataset id `{}`", this.id)))?;
+            LuaJob::handle(lua, id)
+        });
+        f.add_field_method_get("columns", |lua, this| {
+            let ds = this.open(lua)?;
+            let t = lua.create_table()?;
+            for c in &ds.meta.columns {
+                let ct = lua.create_table()?;
+                ct.set("type", c.ty.name())?;
+                ct.set("none_support", c.none_support)?;
+                t.set(c.name.as_str(), ct)?;
+            }
+            Ok(t)
+        });
+        f.add_field_method_get("hashlabel", |lua, this| Ok(this.open(lua)?.meta.hashlabel.clone()));
+        f.add_field_method_get("caption", |lua, this| Ok(this.open(lua)?.meta.caption.clone()));
+        f.add_field_method_get("slices", |lua, this| Ok(this.open(lua)?.slices()));
+        f.add_field_method_get("previous", |lua, this| match &this.open(lua)?.meta.previous {
+            Some(p) => Ok(Some(LuaDataset::handle(lua, p)?)),
+            None => Ok(None),
+        });
+        f.add_field_method_get("parent", |lua, this| match &this.open(lua)?.meta.parent {
+            Some(p) => Ok(Some(LuaDataset::handle(lua, p)?)),
+            None => Ok(None),
         });
     }
 
@@ -26,5 +327,147 @@ impl UserData for LuaDataset {
         m.add_meta_method(mlua::MetaMethod::Eq, |_, this, other: AnyUserData| {
             Ok(other.borrow::<LuaDataset>().map(|o| o.id == this.id).unwrap_or(false))
         });
+        m.add_method("lines", |lua, this, sliceno: mlua::Value| {
+            let ds = this.open(lua)?;
+            Ok(slices_arg(&ds, &sliceno)?.into_iter().map(|s| ds.lines(Some(s))).sum::<u64>())
+        });
+        m.add_method("min", |lua, this, (col, sliceno): (String, mlua::Value)| minmax(lua, this, col, sliceno, false));
+        m.add_method("max", |lua, this, (col, sliceno): (String, mlua::Value)| minmax(lua, this, col, sliceno, true));
+        m.add_method("iterate", |lua, this, (sliceno, cols): (mlua::Value, mlua::Value)| {
+            let me = this.open(lua)?;
+            this.iterator(lua, sliceno, cols, vec![me], 0)
+        });
+        m.add_method(
+            "iterate_chain",
+            |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
+                check_keys(&opts, "ds:iterate_chain", &["stop_ds", "length"])?;
+                let stop = match opt::<mlua::Value>(&opts, "stop_ds")? {
+                    Some(v) => Some(dataset_id_of(&v, "stop_ds")?),
+                    None => None,
+                };
+                let chain = this.chain(lua, stop, opt(&opts, "length")?)?;
+                this.iterator(lua, sliceno, cols, chain, 0)
+            },
+        );
+        m.add_method(
+            "iterate_chunks",
+            |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
+                check_keys(&opts, "ds:iterate_chunks", &["size", "chain", "stop_ds", "length"])?;
+                let size: i64 = opt(&opts, "size")?.unwrap_or(DEFAULT_CHUNK as i64);
+                if !(1..=1 << 24).contains(&size) {
+                    return Err(mlua::Error::runtime(format!(
+                        "ds:iterate_chunks: size must be 1 to {}, got {size}",
+                        1 << 24
+                    )));
+                }
+                let chain = if opt::<bool>(&opts, "chain")?.unwrap_or(false) {
+                    let stop = match opt::<mlua::Value>(&opts, "stop_ds")? {
+                        Some(v) => Some(dataset_id_of(&v, "stop_ds")?),
+                        None => None,
+                    };
+                    this.chain(lua, stop, opt(&opts, "length")?)?
+                } else {
+                    vec![this.open(lua)?]
+                };
+                this.iterator(lua, sliceno, cols, chain, size as usize)
+            },
+        );
+        m.add_method("chain", |lua, this, opts: Option<Table>| {
+            check_keys(&opts, "ds:chain", &["stop_ds", "length"])?;
+            let stop = match opt::<mlua::Value>(&opts, "stop_ds")? {
+                Some(v) => Some(dataset_id_of(&v, "stop_ds")?),
+                None => None,
+            };
+            let chain = this.chain(lua, stop, opt(&opts, "length")?)?;
+            let t = lua.create_table()?;
+            for (i, d) in chain.iter().enumerate() {
+                t.raw_set(i + 1, LuaDataset::handle(lua, &d.id())?)?;
+            }
+            Ok(t)
+        });
+        m.add_method("sum", |lua, this, (col, sliceno): (String, mlua::Value)| {
+            let ds = this.open(lua)?;
+            let i = ds.column_index(&col).map_err(to_lua_err)?;
+            let slices = slices_arg(&ds, &sliceno)?;
+            Ok(match reduce::sum(&ds, i, &slices).map_err(to_lua_err)? {
+                Sum::Int(v) => match i64::try_from(v) {
+                    Ok(i) => mlua::Value::Integer(i),
+                    Err(_) => mlua::Value::Number(v as f64),
+                },
+                Sum::Float(x) => mlua::Value::Number(x),
+            })
+        });
+        m.add_method("counts", |lua, this, (col, sliceno): (String, mlua::Value)| {
+            let ds = this.open(lua)?;
+            let i = ds.column_index(&col).map_err(to_lua_err)?;
+            let slices = slices_arg(&ds, &sliceno)?;
+            let c = reduce::counts(&ds, i, &slices).map_err(to_lua_err)?;
+            let t = lua.create_table_with_capacity(0, c.keys.len())?;
+            for (k, n) in c.keys.into_iter().zip(c.counts) {
+                let key = match k {
+                    Key::Bytes(b) => mlua::Value::String(lua.create_string(&b)?),
+                    Key::Scalar(s) => scalar_to_lua(lua, s)?,
+                };
+                t.raw_set(key, n)?;
+            }
+            Ok((t, c.nones))
+        });
+        m.add_method("link_to_here", |lua, this, opts: Option<Table>| link_to_here(lua, this, opts));
     }
+}
+
+/// `ds:link_to_here{name=, override_previous=}`: this dataset, under a name in the running job.
+fn link_to_here(lua: &Lua, this: &LuaDataset, opts: Option<Table>) -> mlua::Result<AnyUserData> {
+    check_keys(&opts, "ds:link_to_here", &["name", "override_previous"])?;
+    let (job, job_path) = {
+        let Some(scope) = lua.app_data_ref::<JobScope>() else {
+            return Err(mlua::Error::runtime("ds:link_to_here is for a running job (in prepare or synthesis)"));
+        };
+        if *scope.phase.borrow() == "analysis" {
+            return Err(mlua::Error::runtime("ds:link_to_here works in prepare and synthesis, not in analysis"));
+        }
+        let path = Runtime::get(lua).project.job_path(&scope.id).map_err(to_lua_err)?;
+        (scope.id.clone(), path)
+    };
+    let name: String = opt(&opts, "name")?.unwrap_or_else(|| "default".to_string());
+    format::check_name(&name).map_err(mlua::Error::runtime)?;
+    let src = this.open(lua)?;
+    let mut meta: DatasetMeta = src.meta.clone();
+    if let Some(v) = opt::<mlua::Value>(&opts, "override_previous")? {
+        meta.previous = match v {
+            mlua::Value::Boolean(false) => None,
+            v => {
+                let id = dataset_id_of(&v, "override_previous")?;
+                open_dataset(lua, &id).map_err(to_lua_err)?;
+                Some(id)
+            }
+        };
+    }
+    meta.job = job.to_string();
+    meta.name = name.clone();
+    let dir = format::dataset_dir(&job_path, &name);
+    if dir.join(format::META).exists() || dir.join(format::WRITER).exists() {
+        return Err(mlua::Error::runtime(format!("this job already has a dataset named `{name}`")));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| to_lua_err(Error::io(&dir, e)))?;
+    format::write_meta(&dir, &meta).map_err(to_lua_err)?;
+    LuaDataset::handle(lua, &meta.id())
+}
+
+/// `job:dataset(name?)`.
+pub fn job_dataset(lua: &Lua, job: &JobId, name: Option<String>) -> mlua::Result<AnyUserData> {
+    let id = format!("{job}/{}", name.as_deref().unwrap_or("default"));
+    let ds = open_dataset(lua, &id).map_err(to_lua_err)?;
+    let ud = LuaDataset::handle(lua, &id)?;
+    let _ = ud.borrow::<LuaDataset>()?.ds.set(ds);
+    Ok(ud)
+}
+
+/// `job:datasets()`: the job's finished datasets, sorted by name.
+pub fn job_datasets(lua: &Lua, job: &JobId, path: &Utf8Path) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    for (i, n) in format::dataset_names(path).iter().enumerate() {
+        t.raw_set(i + 1, LuaDataset::handle(lua, &format!("{job}/{n}"))?)?;
+    }
+    Ok(t)
 }

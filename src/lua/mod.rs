@@ -4,7 +4,10 @@
 pub mod build_call;
 pub mod convert;
 pub mod dataset;
+pub mod dataset_writer;
+pub mod datetime;
 pub mod errors;
+pub mod fast_rows;
 pub mod job;
 pub mod markers;
 pub mod method_loader;
@@ -16,4 +19,10 @@ pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
+    errors::register,
+    markers::register,
+    build_call::register,
+    datetime::register,
+    dataset_writer::register,
+];

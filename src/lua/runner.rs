@@ -223,6 +223,7 @@ impl LuaRunner {
             }
             report.exectime.synthesis = t.elapsed().as_secs_f64();
         }
+        super::dataset_writer::finish_job(&lua).map_err(|m| failure(spec, "finishing datasets", None, plain(m), vec![]))?;
         if let Some(scope) = lua.app_data_ref::<JobScope>() {
             report.subjobs = scope.subjobs.borrow().clone();
         }

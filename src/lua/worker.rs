@@ -39,12 +39,14 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     };
     let outcome = (|| -> std::result::Result<Value, Caught> {
         let lua = job_state(&rt, &spec, 0, Some(sliceno))?;
+        super::dataset_writer::set_worker_slice(&lua, sliceno);
         let pr = to_lua(&lua, &prepare_res).map_err(|e| Caught {
             message: e.to_string(),
             traceback: vec![],
             job: None,
         })?;
         let r = call_phase(&lua, "analysis", &spec, Some(sliceno), &pr, &mlua::Value::Nil)?;
+        super::dataset_writer::finish_worker(&lua).map_err(|message| Caught { message, traceback: vec![], job: None })?;
         to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught {
             message: m,
             traceback: vec![],
