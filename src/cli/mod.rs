@@ -1,6 +1,7 @@
 //! The command line: clap definitions (the `///` docs are the help text), one file per
 //! subcommand, and the exit-code and error-rendering policy shared by all of them.
 
+mod ds;
 mod init;
 mod job;
 mod method;
@@ -29,6 +30,7 @@ enum Command {
     Run(run::Args),
     Job(job::Args),
     Method(method::Args),
+    Ds(ds::Args),
     Workdir(workdir::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
@@ -80,6 +82,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(a) => run::run(a),
         Command::Job(a) => job::run(a),
         Command::Method(a) => method::run(a),
+        Command::Ds(a) => ds::run(a),
         Command::Workdir(a) => workdir::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,

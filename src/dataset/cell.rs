@@ -116,6 +116,7 @@ fn expected(ty: ColType) -> &'static str {
 /// Checks `cell` against a column and rewrites it into the stored form: integers for int
 /// columns (integral floats are accepted), floats for float columns (rounded to f32 for
 /// float32), strings checked for ASCII/UTF-8. `None` needs `none_support`.
+#[inline]
 pub fn normalize(ty: ColType, none_support: bool, cell: &mut Cell) -> Result<(), Problem> {
     let wrong = || Problem::WrongType { expected: expected(ty) };
     if let Cell::None = cell {
@@ -165,7 +166,7 @@ pub fn normalize(ty: ColType, none_support: bool, cell: &mut Cell) -> Result<(),
             if ty == ColType::Ascii && !b.is_ascii() {
                 return Err(Problem::NotAscii);
             }
-            if ty == ColType::Unicode && std::str::from_utf8(b).is_err() {
+            if ty == ColType::Unicode && !b.is_ascii() && std::str::from_utf8(b).is_err() {
                 return Err(Problem::NotUtf8);
             }
         }

@@ -4,9 +4,15 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 const EMPTY: u32 = u32::MAX;
+/// Entries in the cache keyed by the address of the bytes (see `intern`).
+const RECENT: usize = 1024;
 
 #[derive(Default)]
 pub struct Interner {
+    /// (address of the bytes last interned from there, their number): callers that pass the same
+    /// buffer again (Lua passes its interned strings) skip hashing. A hit is still checked by
+    /// comparing the bytes, so a reused address cannot give a wrong number.
+    recent: Vec<(usize, u32)>,
     slots: Vec<u32>,
     hashes: Vec<u64>,
     /// End offset of each value in `bytes`.
@@ -17,6 +23,7 @@ pub struct Interner {
 impl Interner {
     pub fn new() -> Interner {
         Interner {
+            recent: vec![(0, EMPTY); RECENT],
             slots: vec![EMPTY; 64],
             ..Default::default()
         }
@@ -30,6 +37,7 @@ impl Interner {
         self.ends.is_empty()
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
@@ -42,6 +50,21 @@ impl Interner {
     /// The number of `b`, adding it if new.
     #[inline]
     pub fn intern(&mut self, b: &[u8]) -> u32 {
+        let addr = b.as_ptr() as usize;
+        let ci = (addr >> 4 ^ addr >> 14) & (RECENT - 1);
+        if let Some(&(a, code)) = self.recent.get(ci) {
+            if a == addr && code != EMPTY && same(self.get(code as usize), b) {
+                return code;
+            }
+        }
+        let code = self.intern_hashed(b);
+        if let Some(e) = self.recent.get_mut(ci) {
+            *e = (addr, code);
+        }
+        code
+    }
+
+    fn intern_hashed(&mut self, b: &[u8]) -> u32 {
         let h = xxh3_64(b);
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;
@@ -50,7 +73,7 @@ impl Interner {
             if slot == EMPTY {
                 break;
             }
-            if self.hashes[slot as usize] == h && self.get(slot as usize) == b {
+            if self.hashes[slot as usize] == h && same(self.get(slot as usize), b) {
                 return slot;
             }
             i = (i + 1) & mask;
@@ -90,6 +113,18 @@ impl Interner {
         }
         out.extend_from_slice(&self.bytes);
         out
+    }
+}
+
+/// Byte equality without a `memcmp` call for the short strings dictionaries usually hold.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        false
+    } else if a.len() > 16 {
+        a == b
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
 //! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`,
-//! `reduce` (native sums and counts), `interner` (dictionaries), and `mmap`, the only module
+//! `reduce` (native sums and counts), `interner` (dictionaries), `locate` (datasets in a
+//! project), and `mmap`, the only module
 //! with `unsafe`.
 
 pub mod cell;
@@ -11,6 +12,7 @@ pub mod datetime;
 pub mod format;
 pub mod hash;
 pub mod interner;
+pub mod locate;
 pub mod mmap;
 pub mod reader;
 pub mod reduce;

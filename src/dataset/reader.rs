@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::format::{self, DatasetMeta, Encoding};
 use super::interner::Dict;
 use super::mmap::FileWindow;
+use super::datetime::Kind;
 use super::types::ColType;
 use crate::error::{did_you_mean, Error, IoContext, Result};
 
@@ -229,6 +230,73 @@ impl ColumnReader {
         }
     }
 
+    /// Decodes lines `start .. start + n` into `out` (reusing its buffers). Plain strings and
+    /// json are not decoded (`Values::Var`): read them with `get`, which borrows the mapped bytes.
+    pub fn read_block(&mut self, start: u64, n: usize, out: &mut Block) -> io::Result<()> {
+        out.len = n;
+        out.none.clear();
+        if let Some(valid) = &mut self.valid {
+            let first = start / 8;
+            let last = (start + n as u64).div_ceil(8);
+            let bits = valid.bytes(first, (last - first) as usize)?;
+            let skip = (start % 8) as usize;
+            out.none.extend((skip..skip + n).map(|i| bits[i / 8] >> (i % 8) & 1 == 0));
+        }
+        let ty = self.ty;
+        if self.codes.is_some() {
+            let codes = out.values.codes();
+            let b = self.codes.as_mut().ok_or_else(missing)?.bytes(start * 2, n * 2)?;
+            codes.extend(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
+            return Ok(());
+        }
+        let Some(w) = ty.width() else {
+            out.values = Values::Var;
+            return Ok(());
+        };
+        let isfloat = if ty == ColType::Number && self.isfloat.is_some() {
+            let first = start / 8;
+            let last = (start + n as u64).div_ceil(8);
+            let bits = self.isfloat.as_mut().ok_or_else(missing)?.bytes(first, (last - first) as usize)?;
+            let skip = (start % 8) as usize;
+            Some((skip..skip + n).map(|i| bits[i / 8] >> (i % 8) & 1 == 1).collect::<Vec<bool>>())
+        } else {
+            None
+        };
+        let b = self.data.as_mut().ok_or_else(missing)?.bytes(start * w as u64, n * w)?;
+        let i64s = |b: &[u8], v: &mut Vec<i64>| {
+            v.extend(b.chunks_exact(8).map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])))
+        };
+        let i32s = |b: &[u8], v: &mut Vec<i64>| v.extend(b.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64));
+        match ty {
+            ColType::Int64 => i64s(b, out.values.ints()),
+            ColType::Int32 => i32s(b, out.values.ints()),
+            ColType::Float64 => {
+                let v = out.values.floats();
+                v.extend(b.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])))
+            }
+            ColType::Float32 => {
+                let v = out.values.floats();
+                v.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64))
+            }
+            ColType::Bool => {
+                let v = out.values.bools();
+                v.extend(b.iter().map(|&x| x != 0))
+            }
+            ColType::Number => {
+                let (raw, flags) = out.values.number();
+                i64s(b, raw);
+                match isfloat {
+                    Some(f) => *flags = f,
+                    None => flags.clear(),
+                }
+            }
+            ColType::Date => i32s(b, out.values.stamps(Kind::Date)),
+            ColType::Datetime => i64s(b, out.values.stamps(Kind::Datetime)),
+            _ => i64s(b, out.values.stamps(Kind::Time)),
+        }
+        Ok(())
+    }
+
     /// The raw windows, for the reductions.
     pub(super) fn parts(&mut self) -> Parts<'_> {
         Parts {
@@ -247,4 +315,115 @@ pub(super) struct Parts<'a> {
     pub valid: Option<&'a mut FileWindow>,
     pub isfloat: Option<&'a mut FileWindow>,
     pub offsets: Option<&'a mut FileWindow>,
+}
+
+/// Decoded values of up to a block of lines (see `ColumnReader::read_block`).
+#[derive(Debug, Default)]
+pub struct Block {
+    pub values: Values,
+    /// Empty when no line is None; else true where the line is None.
+    pub none: Vec<bool>,
+    pub len: usize,
+}
+
+impl Block {
+    #[inline]
+    pub fn is_none(&self, i: usize) -> bool {
+        !self.none.is_empty() && self.none[i]
+    }
+}
+
+#[derive(Debug, Default)]
+pub enum Values {
+    /// Not decoded: plain strings and json, read line by line.
+    #[default]
+    Var,
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Bool(Vec<bool>),
+    Code(Vec<u16>),
+    /// `number`: the raw 8 bytes, and which are floats (empty: none are).
+    Number(Vec<i64>, Vec<bool>),
+    /// Dates (days), datetimes and times (microseconds).
+    Stamp(Kind, Vec<i64>),
+}
+
+impl Values {
+    fn ints(&mut self) -> &mut Vec<i64> {
+        if !matches!(self, Values::Int(_)) {
+            *self = Values::Int(Vec::new());
+        }
+        match self {
+            Values::Int(v) => {
+                v.clear();
+                v
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn floats(&mut self) -> &mut Vec<f64> {
+        if !matches!(self, Values::Float(_)) {
+            *self = Values::Float(Vec::new());
+        }
+        match self {
+            Values::Float(v) => {
+                v.clear();
+                v
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn bools(&mut self) -> &mut Vec<bool> {
+        if !matches!(self, Values::Bool(_)) {
+            *self = Values::Bool(Vec::new());
+        }
+        match self {
+            Values::Bool(v) => {
+                v.clear();
+                v
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn codes(&mut self) -> &mut Vec<u16> {
+        if !matches!(self, Values::Code(_)) {
+            *self = Values::Code(Vec::new());
+        }
+        match self {
+            Values::Code(v) => {
+                v.clear();
+                v
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn number(&mut self) -> (&mut Vec<i64>, &mut Vec<bool>) {
+        if !matches!(self, Values::Number(..)) {
+            *self = Values::Number(Vec::new(), Vec::new());
+        }
+        match self {
+            Values::Number(v, f) => {
+                v.clear();
+                (v, f)
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    fn stamps(&mut self, kind: Kind) -> &mut Vec<i64> {
+        if !matches!(self, Values::Stamp(k, _) if *k == kind) {
+            *self = Values::Stamp(kind, Vec::new());
+        }
+        match self {
+            Values::Stamp(_, v) => {
+                v.clear();
+                v
+            }
+            _ => unreachable!("set just above"),
+        }
+    }
 }

@@ -340,3 +340,24 @@ fn a_slice_is_written_by_one_writer() {
     assert_eq!(ds.meta.lines, [1, 1]);
     assert!(DatasetWriter::reopen(&job, "t-1", "o").is_err());
 }
+
+/// `cargo test --release --bin exax write_speed -- --ignored --nocapture`: the core writer alone.
+#[test]
+#[ignore]
+fn write_speed() {
+    let (_d, job) = tmp();
+    let mut w = DatasetWriter::create(&job, def("speed", 1)).unwrap();
+    w.add("a", ColType::Int64, false).unwrap();
+    w.add("b", ColType::Float64, false).unwrap();
+    w.add("c", ColType::Unicode, false).unwrap();
+    w.set_slice(0).unwrap();
+    let keys: Vec<String> = (0..1000).map(|k| format!("k{k}")).collect();
+    let t = std::time::Instant::now();
+    for i in 0..5_000_000i64 {
+        let mut cells = [Cell::Int((i * 1103515245 + 12345) & 0x7fffffff), Cell::Float(i as f64 * 0.5), Cell::Bytes(keys[(i % 1000) as usize].as_bytes())];
+        w.write(&mut cells).unwrap();
+    }
+    let e = t.elapsed();
+    w.finish(&no_parent).unwrap();
+    eprintln!("core write: {:.1} ns/row (finish {:?})", e.as_nanos() as f64 / 5e6, t.elapsed() - e);
+}

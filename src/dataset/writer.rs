@@ -575,6 +575,7 @@ pub struct DatasetWriter {
     /// Analysis: the slice is the worker's, set_slice is refused.
     fixed: bool,
     hash_col: Option<usize>,
+    has_json: bool,
     started: bool,
     pub finished: bool,
 }
@@ -617,10 +618,12 @@ impl DatasetWriter {
             current: None,
             fixed: false,
             hash_col: None,
+            has_json: false,
             started: false,
             finished: false,
         };
         w.hash_col = w.find_hash_col();
+        w.has_json = w.def.columns.iter().any(|c| c.ty == ColType::Json);
         w
     }
 
@@ -666,6 +669,7 @@ impl DatasetWriter {
             file,
         });
         self.hash_col = self.find_hash_col();
+        self.has_json |= ty == ColType::Json;
         self.persist()
     }
 
@@ -706,8 +710,9 @@ impl DatasetWriter {
         &self.def.columns
     }
 
+    #[inline]
     pub fn has_json(&self) -> bool {
-        self.def.columns.iter().any(|c| c.ty == ColType::Json)
+        self.has_json
     }
 
     fn check_hashlabel(&self) -> Result<()> {
@@ -773,21 +778,25 @@ impl DatasetWriter {
                 ))
             }
         };
-        let id = self.def.id();
-        let sw = match &mut self.slices[slice] {
-            Some(sw) => sw,
-            slot => {
-                if self.done[slice] {
-                    return Err(format!("dataset {id}: slice {slice} was already finished"));
-                }
-                *slot = Some(SliceWriter::open(&self.dir, &self.def, slice).map_err(|e| e.to_string())?);
-                match slot {
-                    Some(sw) => sw,
-                    None => return Err(format!("dataset {id}: slice {slice} could not be opened")),
-                }
-            }
-        };
-        sw.push_row(cells).map_err(|e| format!("dataset {id}, slice {slice}: writing {}: {e}", sw.dir))
+        if self.slices[slice].is_none() {
+            self.open_slice(slice)?;
+        }
+        match &mut self.slices[slice] {
+            Some(sw) => match sw.push_row(cells) {
+                Ok(()) => Ok(()),
+                Err(e) => Err(format!("dataset {}, slice {slice}: writing {}: {e}", self.def.id(), self.dir)),
+            },
+            None => Err(format!("dataset {}: slice {slice} could not be opened", self.def.id())),
+        }
+    }
+
+    #[cold]
+    fn open_slice(&mut self, slice: usize) -> std::result::Result<(), String> {
+        if self.done[slice] {
+            return Err(format!("dataset {}: slice {slice} was already finished", self.def.id()));
+        }
+        self.slices[slice] = Some(SliceWriter::open(&self.dir, &self.def, slice).map_err(|e| e.to_string())?);
+        Ok(())
     }
 
     #[cold]

@@ -20,11 +20,11 @@ use super::runtime::{JobScope, Runtime};
 use crate::dataset::cell::Scalar;
 use crate::dataset::datetime::Kind;
 use crate::dataset::format::{self, DatasetMeta};
+use crate::dataset::locate;
 use crate::dataset::reader::Dataset;
 use crate::dataset::reduce::{self, Key, Sum};
 use crate::error::{did_you_mean, Error, Result};
 use crate::job_id::JobId;
-use crate::records;
 
 pub struct LuaDataset {
     pub id: String,
@@ -52,41 +52,16 @@ impl LuaDataset {
     }
 }
 
-/// The directory of dataset `job/name` (which need not exist).
+/// The job, its directory, and the dataset's directory of dataset `job/name`.
 pub fn dataset_dir(lua: &Lua, id: &str) -> Result<(JobId, Utf8PathBuf, Utf8PathBuf)> {
-    let (job, name) = format::split_id(id);
-    let jid = JobId::parse(job).ok_or_else(|| Error::User(format!("`{id}` is not a dataset id (like `demo-3/default`)")))?;
-    let path = Runtime::get(lua).project.job_path(&jid)?;
-    let dir = format::dataset_dir(&path, name);
-    Ok((jid, path, dir))
+    let loc = locate::locate(&Runtime::get(lua).project, id)?;
+    Ok((loc.job, loc.job_path, loc.dir))
 }
 
 /// Opens a finished dataset: its job finished, or it is the job running in this state.
 pub fn open_dataset(lua: &Lua, id: &str) -> Result<Rc<Dataset>> {
-    let (jid, job_path, dir) = dataset_dir(lua, id)?;
-    let (_, name) = format::split_id(id);
-    let running = lua.app_data_ref::<JobScope>().is_some_and(|s| s.id == jid);
-    if !dir.join(format::META).is_file() {
-        if !job_path.is_dir() {
-            return Err(Error::User(format!("dataset {id}: job {jid} does not exist")));
-        }
-        if dir.join(format::WRITER).is_file() {
-            return Err(Error::User(format!(
-                "dataset {jid}/{name} is not finished (a dataset is finished when its job succeeds, or by dw:finish())"
-            )));
-        }
-        let names = format::dataset_names(&job_path);
-        return Err(Error::User(format!(
-            "job {jid} has no dataset `{name}`{}{}",
-            did_you_mean(name, names.iter().map(String::as_str)),
-            if names.is_empty() { " (it has no datasets)".to_string() } else { format!(" (datasets: {})", names.join(", ")) }
-        )));
-    }
-    if !running && !job_path.join(records::POST).is_file() {
-        return Err(Error::User(format!("dataset {id}: job {jid} did not finish")));
-    }
-    let locate = |loc: &str| -> Result<Utf8PathBuf> { Ok(dataset_dir(lua, loc)?.2) };
-    Ok(Rc::new(Dataset::open(&dir, &locate)?))
+    let running = lua.app_data_ref::<JobScope>().map(|s| s.id.clone());
+    locate::open(&Runtime::get(lua).project, id, running.as_ref())
 }
 
 /// A dataset id from a Dataset handle, a `job/name` string or a Job handle (its `default`).

@@ -28,6 +28,12 @@ pub struct LuaDatasetWriter {
     core: Rc<RefCell<DatasetWriter>>,
 }
 
+impl Drop for LuaDatasetWriter {
+    fn drop(&mut self) {
+        fast_rows::forget_writer(&self.core);
+    }
+}
+
 impl LuaDatasetWriter {
     pub fn id(&self) -> String {
         self.core.borrow().id()

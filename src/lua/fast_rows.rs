@@ -26,7 +26,7 @@ use mlua::{AnyUserData, IntoLua, Lua};
 
 use crate::dataset::cell::Cell;
 use crate::dataset::datetime::{self, Kind, Parts};
-use crate::dataset::reader::{ColumnReader, Dataset, Stored};
+use crate::dataset::reader::{Block, ColumnReader, Dataset, Stored, Values};
 use crate::dataset::writer::DatasetWriter;
 use crate::dataset::types::ColType;
 use crate::value::Value;
@@ -401,18 +401,42 @@ pub fn attach_writer(lua: &Lua, ud: &AnyUserData, core: &Rc<RefCell<DatasetWrite
     }
 }
 
+thread_local! {
+    /// The last writer handle `write` saw: (its userdata block, its core writer). Cleared by
+    /// `forget_writer` when any handle of that core is dropped, so it never outlives its handle.
+    static LAST_WRITER: std::cell::Cell<(*const c_void, *const RefCell<DatasetWriter>)> =
+        const { std::cell::Cell::new((std::ptr::null(), std::ptr::null())) };
+}
+
+/// Called when a writer handle is dropped (collected).
+pub fn forget_writer(core: &Rc<RefCell<DatasetWriter>>) {
+    LAST_WRITER.with(|c| {
+        if c.get().1 == Rc::as_ptr(core) {
+            c.set((std::ptr::null(), std::ptr::null()));
+        }
+    });
+}
+
 /// The core writer of the handle at `idx`.
 ///
 /// # Safety
 ///
 /// `idx` is a valid stack index with room for three more values; the handle stays on the stack
 /// while the returned reference is used.
+#[inline]
 unsafe fn writer_at<'a>(l: *mut lua_State, idx: c_int) -> Option<&'a RefCell<DatasetWriter>> {
-    // SAFETY: a userdata whose first user value is a table tagged with WRITER_TAG was attached
-    // by attach_writer, so entry 2 points at the RefCell its handle keeps alive.
+    // SAFETY: a full userdata whose block is the one cached in LAST_WRITER is the live handle it
+    // was cached for (the entry is cleared when that handle is dropped); otherwise a userdata
+    // whose first user value is a table tagged with WRITER_TAG was attached by attach_writer, so
+    // entry 2 points at the RefCell its handle keeps alive.
     unsafe {
         if ffi::lua_type(l, idx) != ffi::LUA_TUSERDATA {
             return None;
+        }
+        let block = ffi::lua_touserdata(l, idx) as *const c_void;
+        let (cached_block, cached) = LAST_WRITER.with(|c| c.get());
+        if block == cached_block && !cached.is_null() {
+            return Some(&*cached);
         }
         if ffi::lua_getiuservalue(l, idx, 1) != ffi::LUA_TTABLE {
             ffi::lua_pop(l, 1);
@@ -426,7 +450,34 @@ unsafe fn writer_at<'a>(l: *mut lua_State, idx: c_int) -> Option<&'a RefCell<Dat
         if tag as *const u8 != &WRITER_TAG as *const u8 || ptr.is_null() {
             return None;
         }
+        LAST_WRITER.with(|c| c.set((block, ptr)));
         Some(&*ptr)
+    }
+}
+
+/// The Lua value at `idx` as a cell for a column of type `ty`, with fewer API calls for the
+/// value the column expects; anything else goes through `cell_at`.
+///
+/// # Safety
+///
+/// As `cell_at`.
+#[inline(always)]
+unsafe fn cell_for<'a>(l: *mut lua_State, idx: c_int, ty: ColType) -> Cell<'a> {
+    // SAFETY: each fast path checks the exact type before converting, so nothing coerces.
+    unsafe {
+        match ty {
+            ColType::Int64 | ColType::Int32 | ColType::Number if ffi::lua_isinteger(l, idx) != 0 => {
+                Cell::Int(ffi::lua_tointegerx(l, idx, std::ptr::null_mut()))
+            }
+            ColType::Float64 | ColType::Float32 if ffi::lua_type(l, idx) == ffi::LUA_TNUMBER => {
+                Cell::Float(ffi::lua_tonumberx(l, idx, std::ptr::null_mut()))
+            }
+            ColType::Unicode | ColType::Ascii | ColType::Bytes => match string_at(l, idx) {
+                Some(b) => Cell::Bytes(b),
+                None => cell_at(l, idx),
+            },
+            _ => cell_at(l, idx),
+        }
     }
 }
 
@@ -567,9 +618,11 @@ unsafe fn write_row(l: *mut lua_State) -> Result<(), String> {
             big = vec![Cell::None; n];
             &mut big
         };
+        let cols = w.columns();
         for (i, cell) in cells.iter_mut().enumerate() {
-            *cell = match texts.get(i) {
-                Some(Some(t)) => Cell::Json(t.as_slice()),
+            *cell = match (texts.get(i), cols.get(i)) {
+                (Some(Some(t)), _) => Cell::Json(t.as_slice()),
+                (_, Some(c)) => cell_for(l, i as c_int + 2, c.ty),
                 _ => cell_at(l, i as c_int + 2),
             };
         }
@@ -586,10 +639,28 @@ pub struct RowSource {
     pub columns: Vec<String>,
 }
 
+/// Lines decoded at a time.
+const BLOCK: usize = 4096;
+
 struct Cursor {
     readers: Vec<ColumnReader>,
+    blocks: Vec<Block>,
     lines: u64,
     row: u64,
+    block_start: u64,
+    block_len: usize,
+}
+
+impl Cursor {
+    /// Decodes the next `n` lines of every column (from `row`).
+    fn fill(&mut self, n: usize) -> Result<(), String> {
+        for (r, b) in self.readers.iter_mut().zip(&mut self.blocks) {
+            r.read_block(self.row, n, b).map_err(|e| format!("reading a dataset: {e}"))?;
+        }
+        self.block_start = self.row;
+        self.block_len = n;
+        Ok(())
+    }
 }
 
 struct IterState {
@@ -659,7 +730,20 @@ unsafe extern "C-unwind" fn chunks_c(l: *mut lua_State) -> c_int {
 }
 
 /// Makes sure a segment with rows left is open; false when every segment is done.
+#[inline(always)]
 unsafe fn ensure_cursor(l: *mut lua_State, st: &mut IterState) -> Result<bool, String> {
+    if let Some(c) = &st.cursor {
+        if c.row < c.lines {
+            return Ok(true);
+        }
+    }
+    // SAFETY: as open_next_segment.
+    unsafe { open_next_segment(l, st) }
+}
+
+/// Opens the next segment that has lines, refreshing the dictionary caches.
+#[cold]
+unsafe fn open_next_segment(l: *mut lua_State, st: &mut IterState) -> Result<bool, String> {
     loop {
         if let Some(c) = &st.cursor {
             if c.row < c.lines {
@@ -700,7 +784,15 @@ unsafe fn ensure_cursor(l: *mut lua_State, st: &mut IterState) -> Result<bool, S
                 ffi::lua_replace(l, ffi::lua_upvalueindex(FIRST_CACHE + i as c_int));
             }
         }
-        st.cursor = Some(Cursor { readers, lines, row: 0 });
+        let blocks = readers.iter().map(|_| Block::default()).collect();
+        st.cursor = Some(Cursor {
+            readers,
+            blocks,
+            lines,
+            row: 0,
+            block_start: 0,
+            block_len: 0,
+        });
     }
 }
 
@@ -774,6 +866,45 @@ unsafe fn push_value(l: *mut lua_State, v: &Value, depth: usize) -> Result<(), S
     }
 }
 
+/// Pushes value `i` of a decoded block (line `row` of the reader, for undecoded strings).
+///
+/// # Safety
+///
+/// There is room on the stack for two more values; `i < b.len`.
+#[inline(always)]
+unsafe fn push_block_value(l: *mut lua_State, b: &Block, r: &mut ColumnReader, i: usize, row: u64, col: usize) -> Result<(), String> {
+    // SAFETY: plain pushes, and push_stored for what is not decoded.
+    unsafe {
+        if b.is_none(i) {
+            ffi::lua_pushnil(l);
+            return Ok(());
+        }
+        match &b.values {
+            Values::Int(v) => ffi::lua_pushinteger(l, v[i]),
+            Values::Float(v) => ffi::lua_pushnumber(l, v[i]),
+            Values::Code(v) => {
+                if ffi::lua_rawgeti(l, ffi::lua_upvalueindex(FIRST_CACHE + col as c_int), v[i] as i64 + 1) == ffi::LUA_TNIL {
+                    return Err("a dictionary code is out of range (damaged dataset?)".into());
+                }
+            }
+            Values::Bool(v) => ffi::lua_pushboolean(l, v[i] as c_int),
+            Values::Number(v, f) => {
+                if !f.is_empty() && f[i] {
+                    ffi::lua_pushnumber(l, f64::from_bits(v[i] as u64))
+                } else {
+                    ffi::lua_pushinteger(l, v[i])
+                }
+            }
+            Values::Stamp(k, v) => push_date(l, *k, v[i]),
+            Values::Var => {
+                let v = r.get(row).map_err(|e| format!("reading a dataset: {e}"))?;
+                push_stored(l, v, col)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 unsafe fn next_row(l: *mut lua_State, st: &mut IterState) -> Result<c_int, String> {
     // SAFETY: pushes one value per column after making room for them.
     unsafe {
@@ -781,14 +912,17 @@ unsafe fn next_row(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Strin
             return Ok(0);
         }
         let Some(c) = st.cursor.as_mut() else { return Ok(0) };
+        if c.row >= c.block_start + c.block_len as u64 {
+            c.fill((c.lines - c.row).min(BLOCK as u64) as usize)?;
+        }
         let n = c.readers.len();
         if n >= 16 {
             ffi::lua_checkstack(l, n as c_int + 4);
         }
         let row = c.row;
-        for (i, r) in c.readers.iter_mut().enumerate() {
-            let v = r.get(row).map_err(|e| format!("reading a dataset: {e}"))?;
-            push_stored(l, v, i)?;
+        let i = (row - c.block_start) as usize;
+        for (k, (b, r)) in c.blocks.iter().zip(c.readers.iter_mut()).enumerate() {
+            push_block_value(l, b, r, i, row, k)?;
         }
         c.row += 1;
         Ok(n as c_int)
@@ -805,21 +939,46 @@ unsafe fn next_chunk(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Str
         let Some(c) = st.cursor.as_mut() else { return Ok(0) };
         let ncols = c.readers.len();
         ffi::lua_checkstack(l, ncols as c_int + 4);
-        let start = c.row;
-        let n = chunk.min(c.lines - start);
+        let first = c.row;
+        let n = chunk.min(c.lines - first);
         ffi::lua_pushinteger(l, n as i64);
-        for (i, r) in c.readers.iter_mut().enumerate() {
+        for _ in 0..ncols {
             ffi::lua_createtable(l, n as c_int, 0);
-            for k in 0..n {
-                let v = r.get(start + k).map_err(|e| format!("reading a dataset: {e}"))?;
-                if let Stored::None = v {
-                    continue;
-                }
-                push_stored(l, v, i)?;
-                ffi::lua_rawseti(l, -2, k as i64 + 1);
-            }
         }
-        c.row += n;
+        let mut done = 0u64;
+        while done < n {
+            let m = (n - done).min(BLOCK as u64) as usize;
+            c.fill(m)?;
+            for (k, (b, r)) in c.blocks.iter().zip(c.readers.iter_mut()).enumerate() {
+                let t = -(ncols as c_int) + k as c_int;
+                let base = done as i64 + 1;
+                match (&b.values, b.none.is_empty()) {
+                    (Values::Int(v), true) => {
+                        for (j, x) in v.iter().enumerate() {
+                            ffi::lua_pushinteger(l, *x);
+                            ffi::lua_rawseti(l, t - 1, base + j as i64);
+                        }
+                    }
+                    (Values::Float(v), true) => {
+                        for (j, x) in v.iter().enumerate() {
+                            ffi::lua_pushnumber(l, *x);
+                            ffi::lua_rawseti(l, t - 1, base + j as i64);
+                        }
+                    }
+                    _ => {
+                        for j in 0..m {
+                            if b.is_none(j) {
+                                continue;
+                            }
+                            push_block_value(l, b, r, j, c.row + j as u64, k)?;
+                            ffi::lua_rawseti(l, t - 1, base + j as i64);
+                        }
+                    }
+                }
+            }
+            c.row += m as u64;
+            done += m as u64;
+        }
         Ok(ncols as c_int + 1)
     }
 }
