@@ -6,6 +6,7 @@ mod test;
 mod build;
 mod cli;
 mod config;
+mod datasets;
 mod failure;
 mod lua_scripts;
 mod options;

@@ -41,7 +41,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     field("previous", &if chain.is_empty() { "-".to_string() } else { chain.join(" <- ") });
     field("parent", meta.parent.as_deref().unwrap_or("-"));
-    let mut places: Vec<&str> = meta.columns.iter().map(|c| c.location.as_str()).filter(|l| *l != meta.id()).collect();
+    let mut places: Vec<&str> = meta
+        .columns
+        .iter()
+        .map(|c| c.location.as_str())
+        .filter(|l| *l != meta.id())
+        .collect();
     places.dedup();
     if !places.is_empty() {
         field("files in", &places.join(", "));
@@ -49,7 +54,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let per_slice: Vec<String> = meta.lines.iter().map(u64::to_string).collect();
     field(
         "lines",
-        &format!("{} in {} slices: {}", meta.lines.iter().sum::<u64>(), meta.lines.len(), per_slice.join(", ")),
+        &format!(
+            "{} in {} slices: {}",
+            meta.lines.iter().sum::<u64>(),
+            meta.lines.len(),
+            per_slice.join(", ")
+        ),
     );
     field("columns", &meta.columns.len().to_string());
     let mut rows = vec![["name".to_string(), "type".into(), "none".into(), "min".into(), "max".into()]];
@@ -65,7 +75,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             show(c.max()),
         ]);
     }
-    let widths: Vec<usize> = (0..5).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     for r in rows {
         let mut line = String::from("    ");
         for (i, cell) in r.iter().enumerate() {

@@ -93,7 +93,7 @@ impl Problem {
 
 fn integral(x: f64) -> Option<i64> {
     // 2^63 is exactly representable; the range check keeps `as` from saturating.
-    if x.fract() == 0.0 && x >= -9.223_372_036_854_776e18 && x < 9.223_372_036_854_776e18 {
+    if x.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x) {
         Some(x as i64)
     } else {
         None
@@ -223,9 +223,9 @@ impl Scalar {
 
     /// As dataset.json stores it: numbers as JSON numbers (`"inf"`/`"-inf"` as strings),
     /// dates and times as ISO text.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_json(self) -> serde_json::Value {
         use serde_json::Value as J;
-        match *self {
+        match self {
             Scalar::Int(i) => J::from(i),
             Scalar::Float(x) => match serde_json::Number::from_f64(x) {
                 Some(n) => J::Number(n),
@@ -322,28 +322,52 @@ mod tests {
     use super::*;
 
     fn norm(ty: ColType, mut c: Cell) -> Result<Cell, String> {
-        let shown = c.clone();
+        let shown = c;
         normalize(ty, false, &mut c).map(|_| c).map_err(|p| p.message(ty, &shown))
     }
 
     #[test]
     fn normalizing() {
         assert_eq!(norm(ColType::Int64, Cell::Float(7.0)), Ok(Cell::Int(7)));
-        assert_eq!(norm(ColType::Int64, Cell::Float(7.5)), Err("expected an integer, got 7.5 (a float)".into()));
-        assert_eq!(norm(ColType::Int64, Cell::Float(1e19)), Err("1e+19 is out of range for int64".into()));
-        assert_eq!(norm(ColType::Int32, Cell::Int(3_000_000_000)), Err("3000000000 is out of range for int32".into()));
+        assert_eq!(
+            norm(ColType::Int64, Cell::Float(7.5)),
+            Err("expected an integer, got 7.5 (a float)".into())
+        );
+        assert_eq!(
+            norm(ColType::Int64, Cell::Float(1e19)),
+            Err("1e+19 is out of range for int64".into())
+        );
+        assert_eq!(
+            norm(ColType::Int32, Cell::Int(3_000_000_000)),
+            Err("3000000000 is out of range for int32".into())
+        );
         assert_eq!(norm(ColType::Int32, Cell::Int(i32::MIN as i64)), Ok(Cell::Int(i32::MIN as i64)));
         assert_eq!(norm(ColType::Float32, Cell::Float(0.1)), Ok(Cell::Float(0.1f32 as f64)));
-        assert_eq!(norm(ColType::Float32, Cell::Float(1e300)), Err("1e+300 is out of range for float32".into()));
+        assert_eq!(
+            norm(ColType::Float32, Cell::Float(1e300)),
+            Err("1e+300 is out of range for float32".into())
+        );
         assert_eq!(norm(ColType::Float32, Cell::Float(f64::INFINITY)), Ok(Cell::Float(f64::INFINITY)));
         assert_eq!(norm(ColType::Float64, Cell::Int(3)), Ok(Cell::Float(3.0)));
         assert_eq!(norm(ColType::Number, Cell::Int(3)), Ok(Cell::Int(3)));
         assert_eq!(norm(ColType::Ascii, Cell::Bytes("é".as_bytes())), Err("'é' is not ASCII".into()));
-        assert_eq!(norm(ColType::Unicode, Cell::Bytes(b"k\xff")), Err("'k\\xff' is not valid UTF-8".into()));
+        assert_eq!(
+            norm(ColType::Unicode, Cell::Bytes(b"k\xff")),
+            Err("'k\\xff' is not valid UTF-8".into())
+        );
         assert_eq!(norm(ColType::Bytes, Cell::Bytes(b"k\xff")), Ok(Cell::Bytes(b"k\xff")));
-        assert_eq!(norm(ColType::Bool, Cell::Int(1)), Err("expected a boolean, got 1 (an integer)".into()));
-        assert_eq!(norm(ColType::Int64, Cell::Other("a table")), Err("expected an integer, got a table".into()));
-        assert_eq!(norm(ColType::Float64, Cell::None), Err("nil, but the column has no none_support".into()));
+        assert_eq!(
+            norm(ColType::Bool, Cell::Int(1)),
+            Err("expected a boolean, got 1 (an integer)".into())
+        );
+        assert_eq!(
+            norm(ColType::Int64, Cell::Other("a table")),
+            Err("expected an integer, got a table".into())
+        );
+        assert_eq!(
+            norm(ColType::Float64, Cell::None),
+            Err("nil, but the column has no none_support".into())
+        );
         let mut c = Cell::None;
         assert_eq!(normalize(ColType::Float64, true, &mut c), Ok(()));
     }
@@ -351,7 +375,13 @@ mod tests {
     #[test]
     fn minmax_mixes_numbers() {
         let mut m = MinMax::default();
-        for s in [Scalar::Int(3), Scalar::Float(2.5), Scalar::Float(f64::NAN), Scalar::Int(10), Scalar::Float(9.5)] {
+        for s in [
+            Scalar::Int(3),
+            Scalar::Float(2.5),
+            Scalar::Float(f64::NAN),
+            Scalar::Int(10),
+            Scalar::Float(9.5),
+        ] {
             m.add(s);
         }
         assert_eq!(m.0, Some((Scalar::Float(2.5), Scalar::Int(10))));

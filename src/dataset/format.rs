@@ -12,6 +12,7 @@
 //!   - dictionary-encoded strings: `codes`, one little-endian u16 per line, and `dict`, the
 //!     distinct values: u64 count, count + 1 u64 offsets, then the bytes;
 //!   - `valid`: a bitmap of which values are not None, present only when the slice has a None.
+//!
 //!   Bitmaps are one bit per line, least significant bit first.
 //! - while the job runs: `writer.json` (the writer's definition, so analysis workers can reopen
 //!   it) and `slice.<n>.json` (what each slice's writer recorded); both go when it finishes.
@@ -118,7 +119,9 @@ pub fn check_name(name: &str) -> std::result::Result<(), String> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
         && name.len() <= 200
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
     if ok {
         Ok(())
     } else {

@@ -30,7 +30,7 @@ pub fn hash(cell: &Cell) -> Option<u64> {
         Cell::Int(i) => int(*i),
         Cell::Bool(b) => int(*b as i64),
         Cell::Float(x) => {
-            if x.fract() == 0.0 && *x >= -9.223_372_036_854_776e18 && *x < 9.223_372_036_854_776e18 {
+            if x.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(x) {
                 int(*x as i64)
             } else if x.is_nan() {
                 xxh3_64(&f64::NAN.to_bits().to_le_bytes())

@@ -33,18 +33,10 @@ impl Interner {
         self.ends.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
     #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
-    }
-
-    pub fn bytes_len(&self) -> usize {
-        self.bytes.len()
     }
 
     /// The number of `b`, adding it if new.
@@ -152,10 +144,6 @@ impl Dict {
 
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     #[inline]

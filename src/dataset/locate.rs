@@ -46,7 +46,11 @@ pub fn open(project: &Project, id: &str, running: Option<&JobId>) -> Result<Rc<D
         return Err(Error::User(format!(
             "job {jid} has no dataset `{name}`{}{}",
             did_you_mean(name, names.iter().map(String::as_str)),
-            if names.is_empty() { " (it has no datasets)".to_string() } else { format!(" (datasets: {})", names.join(", ")) }
+            if names.is_empty() {
+                " (it has no datasets)".to_string()
+            } else {
+                format!(" (datasets: {})", names.join(", "))
+            }
         )));
     }
     if running != Some(jid) && !loc.job_path.join(records::POST).is_file() {

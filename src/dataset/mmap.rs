@@ -44,14 +44,6 @@ impl FileWindow {
         })
     }
 
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// `n` bytes at `off`; an error if the file is shorter.
     #[inline]
     pub fn bytes(&mut self, off: u64, n: usize) -> io::Result<&[u8]> {

@@ -7,10 +7,10 @@ use std::rc::Rc;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::datetime::Kind;
 use super::format::{self, DatasetMeta, Encoding};
 use super::interner::Dict;
 use super::mmap::FileWindow;
-use super::datetime::Kind;
 use super::types::ColType;
 use crate::error::{did_you_mean, Error, IoContext, Result};
 
@@ -44,7 +44,11 @@ impl Dataset {
         let own = meta.id();
         let mut col_dirs = Vec::with_capacity(meta.columns.len());
         for c in &meta.columns {
-            col_dirs.push(if c.location == own { dir.to_path_buf() } else { locate(&c.location)? });
+            col_dirs.push(if c.location == own {
+                dir.to_path_buf()
+            } else {
+                locate(&c.location)?
+            });
         }
         Ok(Dataset { meta, col_dirs })
     }
@@ -92,10 +96,12 @@ impl Dataset {
         let c = &self.meta.columns[col];
         let dir = &self.col_dirs[col];
         let lines = self.lines(Some(slice));
-        let sc = c.slices.get(slice).ok_or_else(|| Error::User(format!("dataset {}: no slice {slice}", self.id())))?;
+        let sc = c
+            .slices
+            .get(slice)
+            .ok_or_else(|| Error::User(format!("dataset {}: no slice {slice}", self.id())))?;
         let mut r = ColumnReader {
             ty: c.ty,
-            lines,
             data: None,
             offsets: None,
             codes: None,
@@ -147,7 +153,6 @@ impl Dataset {
 
 pub struct ColumnReader {
     pub ty: ColType,
-    pub lines: u64,
     data: Option<FileWindow>,
     offsets: Option<FileWindow>,
     codes: Option<FileWindow>,
@@ -168,10 +173,6 @@ fn missing() -> io::Error {
 }
 
 impl ColumnReader {
-    pub fn is_dict(&self) -> bool {
-        self.dict.is_some()
-    }
-
     /// The value in line `row` (which must be below `lines`).
     #[inline]
     pub fn get(&mut self, row: u64) -> io::Result<Stored<'_>> {
@@ -211,10 +212,15 @@ impl ColumnReader {
         }
         let data = self.data.as_mut().ok_or_else(missing)?;
         let bytes = data.bytes(start, (end - start) as usize)?;
-        Ok(if ty == ColType::Json { Stored::Json(bytes) } else { Stored::Bytes(bytes) })
+        Ok(if ty == ColType::Json {
+            Stored::Json(bytes)
+        } else {
+            Stored::Bytes(bytes)
+        })
     }
 
     /// Like `get`, with dictionary codes looked up.
+    #[cfg(test)]
     pub fn get_resolved(&mut self, row: u64) -> io::Result<Stored<'_>> {
         if self.codes.is_none() {
             return self.get(row);
@@ -264,7 +270,10 @@ impl ColumnReader {
         };
         let b = self.data.as_mut().ok_or_else(missing)?.bytes(start * w as u64, n * w)?;
         let i64s = |b: &[u8], v: &mut Vec<i64>| {
-            v.extend(b.chunks_exact(8).map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])))
+            v.extend(
+                b.chunks_exact(8)
+                    .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
+            )
         };
         let i32s = |b: &[u8], v: &mut Vec<i64>| v.extend(b.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64));
         match ty {
@@ -272,7 +281,10 @@ impl ColumnReader {
             ColType::Int32 => i32s(b, out.values.ints()),
             ColType::Float64 => {
                 let v = out.values.floats();
-                v.extend(b.chunks_exact(8).map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])))
+                v.extend(
+                    b.chunks_exact(8)
+                        .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
+                )
             }
             ColType::Float32 => {
                 let v = out.values.floats();
@@ -304,7 +316,6 @@ impl ColumnReader {
             codes: self.codes.as_mut(),
             valid: self.valid.as_mut(),
             isfloat: self.isfloat.as_mut(),
-            offsets: self.offsets.as_mut(),
         }
     }
 }
@@ -314,7 +325,6 @@ pub(super) struct Parts<'a> {
     pub codes: Option<&'a mut FileWindow>,
     pub valid: Option<&'a mut FileWindow>,
     pub isfloat: Option<&'a mut FileWindow>,
-    pub offsets: Option<&'a mut FileWindow>,
 }
 
 /// Decoded values of up to a block of lines (see `ColumnReader::read_block`).

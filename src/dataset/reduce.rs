@@ -107,7 +107,6 @@ pub fn sum(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Sum> {
                 .map_err(at)?,
             _ if !has_floats => data.for_each_block(0, lines * width, 8, |b| int += sum_i64(b)).map_err(at)?,
             _ => {
-                drop(parts);
                 for row in 0..lines {
                     match r.get(row).map_err(at)? {
                         Stored::Int(i) => int += i as i128,
@@ -159,7 +158,7 @@ impl Counter {
         let key = match s {
             Scalar::Int(i) => (0, i as u64),
             Scalar::Float(x) if x.is_nan() => (1, f64::NAN.to_bits()),
-            Scalar::Float(x) if x == 0.0 => (1, 0),
+            Scalar::Float(0.0) => (1, 0),
             Scalar::Float(x) => (1, x.to_bits()),
             Scalar::Bool(b) => (2, b as u64),
             Scalar::Date(d) => (3, d as u64),
@@ -175,7 +174,11 @@ impl Counter {
 pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
     let c = &ds.meta.columns[col];
     if c.ty == ColType::Json {
-        return Err(Error::User(format!("dataset {}: cannot count column `{}` of type json", ds.id(), c.name)));
+        return Err(Error::User(format!(
+            "dataset {}: cannot count column `{}` of type json",
+            ds.id(),
+            c.name
+        )));
     }
     let mut acc = Counter::default();
     for &s in slices {
@@ -204,7 +207,6 @@ pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
                         .map_err(at)?;
                 }
             } else {
-                drop(parts);
                 for row in 0..lines {
                     match r.get(row).map_err(at)? {
                         Stored::Code(code) => match bins.get_mut(code as usize) {
@@ -216,7 +218,11 @@ pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
                 }
             }
             if bad {
-                return Err(Error::User(format!("dataset {}: column `{}`, slice {s}: corrupt dictionary codes", ds.id(), c.name)));
+                return Err(Error::User(format!(
+                    "dataset {}: column `{}`, slice {s}: corrupt dictionary codes",
+                    ds.id(),
+                    c.name
+                )));
             }
             for (i, n) in bins.into_iter().enumerate() {
                 if n > 0 {

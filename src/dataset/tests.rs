@@ -48,7 +48,7 @@ fn open(job: &Utf8Path, name: &str) -> Dataset {
 fn read_all(ds: &Dataset, col: &str, slice: usize) -> Vec<String> {
     let i = ds.column_index(col).unwrap();
     let mut r = ds.open_column(i, slice).unwrap();
-    (0..r.lines)
+    (0..ds.lines(Some(slice)))
         .map(|row| match r.get_resolved(row).unwrap() {
             Stored::None => "None".to_string(),
             Stored::Int(i) => format!("i{i}"),
@@ -70,7 +70,16 @@ fn every_type_round_trips() {
     for ty in ColType::ALL {
         w.add(ty.name(), ty, true).unwrap();
     }
-    let date = datetime::encode(Kind::Date, &Parts { year: 2024, month: 1, day: 31, ..Default::default() }).unwrap() as i32;
+    let date = datetime::encode(
+        Kind::Date,
+        &Parts {
+            year: 2024,
+            month: 1,
+            day: 31,
+            ..Default::default()
+        },
+    )
+    .unwrap() as i32;
     let rows: Vec<Vec<Cell>> = vec![
         vec![
             Cell::Int(i32::MIN as i64),
@@ -113,7 +122,10 @@ fn every_type_round_trips() {
     assert_eq!(meta.lines, [3]);
     let ds = open(&job, "default");
     assert_eq!(read_all(&ds, "int32", 0), ["i-2147483648", "None", "i2147483647"]);
-    assert_eq!(read_all(&ds, "int64", 0), [format!("i{}", i64::MIN), "None".into(), format!("i{}", i64::MAX)]);
+    assert_eq!(
+        read_all(&ds, "int64", 0),
+        [format!("i{}", i64::MIN), "None".into(), format!("i{}", i64::MAX)]
+    );
     assert_eq!(read_all(&ds, "float32", 0), ["f-1.5", "None", "finf"]);
     assert_eq!(read_all(&ds, "float64", 0)[0], format!("f{}", f64::MIN));
     assert_eq!(read_all(&ds, "float64", 0)[2], "fNaN");
@@ -123,7 +135,10 @@ fn every_type_round_trips() {
     assert_eq!(read_all(&ds, "unicode", 0), ["\u{e9}", "None", "z"]);
     assert_eq!(read_all(&ds, "bytes", 0), ["\u{fffd}\0", "None", ""]);
     assert_eq!(read_all(&ds, "date", 0), ["2024-01-31", "None", "2024-02-01"]);
-    assert_eq!(read_all(&ds, "datetime", 0), ["1969-12-31T23:59:59.999999", "None", "1970-01-01T00:00:00"]);
+    assert_eq!(
+        read_all(&ds, "datetime", 0),
+        ["1969-12-31T23:59:59.999999", "None", "1970-01-01T00:00:00"]
+    );
     assert_eq!(read_all(&ds, "time", 0), ["00:00:00", "None", "23:59:59.999999"]);
     assert_eq!(read_all(&ds, "json", 0), ["{\"a\":[1,2]}", "None", "null"]);
     let col = |n: &str| ds.meta.column(n).unwrap().1.clone();
@@ -151,13 +166,19 @@ fn bad_cells_name_everything() {
     w.add("s", ColType::Ascii, false).unwrap();
     w.fix_slice(1);
     let e = w.write(&mut [Cell::Int(1 << 40), Cell::Bytes(b"k")]).unwrap_err();
-    assert_eq!(e, "dataset t-1/x, column `a` (int32), slice 1: 1099511627776 is out of range for int32");
+    assert_eq!(
+        e,
+        "dataset t-1/x, column `a` (int32), slice 1: 1099511627776 is out of range for int32"
+    );
     let e = w.write(&mut [Cell::Int(1), Cell::Bytes("\u{e9}".as_bytes())]).unwrap_err();
     assert_eq!(e, "dataset t-1/x, column `s` (ascii), slice 1: '\u{e9}' is not ASCII");
     let e = w.write(&mut [Cell::Int(1)]).unwrap_err();
     assert_eq!(e, "dataset t-1/x: write got 1 value, but the writer has 2 columns (a, s)");
     let e = w.write(&mut [Cell::None, Cell::Bytes(b"k")]).unwrap_err();
-    assert_eq!(e, "dataset t-1/x, column `a` (int32), slice 1: nil, but the column has no none_support");
+    assert_eq!(
+        e,
+        "dataset t-1/x, column `a` (int32), slice 1: nil, but the column has no none_support"
+    );
     let e = w.add("late", ColType::Bool, false).unwrap_err().to_string();
     assert!(e.contains("add every column before writing"), "{e}");
 }
@@ -201,7 +222,10 @@ fn hashlabel_places_rows() {
     }
     w.finish(&no_parent).unwrap();
     let ds = open(&job, "h2");
-    assert_eq!(ds.lines(Some(0)), (0..30).filter(|i| super::hash::slice_of(&Cell::Int(*i), 3) == 0).count() as u64);
+    assert_eq!(
+        ds.lines(Some(0)),
+        (0..30).filter(|i| super::hash::slice_of(&Cell::Int(*i), 3) == 0).count() as u64
+    );
 }
 
 #[test]
@@ -257,7 +281,8 @@ fn sums_and_counts() {
         w.set_slice(s).unwrap();
         for i in 0..100_000i64 {
             let b = if i == 7 { Cell::None } else { Cell::Float(i as f64 * 0.5) };
-            w.write(&mut [Cell::Int(i64::MAX - i), b, Cell::Int(i % 10), Cell::Bool(i % 2 == 0)]).unwrap();
+            w.write(&mut [Cell::Int(i64::MAX - i), b, Cell::Int(i % 10), Cell::Bool(i % 2 == 0)])
+                .unwrap();
         }
     }
     w.finish(&no_parent).unwrap();
@@ -281,7 +306,7 @@ fn parent_adds_columns() {
     w.add("a", ColType::Int64, false).unwrap();
     for s in 0..2 {
         w.set_slice(s).unwrap();
-        for i in 0..(3 + s as i64) {
+        for i in 0..(3 + s) {
             w.write(&mut [Cell::Int(i)]).unwrap();
         }
     }
@@ -354,7 +379,11 @@ fn write_speed() {
     let keys: Vec<String> = (0..1000).map(|k| format!("k{k}")).collect();
     let t = std::time::Instant::now();
     for i in 0..5_000_000i64 {
-        let mut cells = [Cell::Int((i * 1103515245 + 12345) & 0x7fffffff), Cell::Float(i as f64 * 0.5), Cell::Bytes(keys[(i % 1000) as usize].as_bytes())];
+        let mut cells = [
+            Cell::Int((i * 1103515245 + 12345) & 0x7fffffff),
+            Cell::Float(i as f64 * 0.5),
+            Cell::Bytes(keys[(i % 1000) as usize].as_bytes()),
+        ];
         w.write(&mut cells).unwrap();
     }
     let e = t.elapsed();

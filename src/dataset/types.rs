@@ -84,11 +84,6 @@ impl ColType {
     pub fn is_string(self) -> bool {
         matches!(self, ColType::Ascii | ColType::Unicode | ColType::Bytes)
     }
-
-    /// Types whose min and max the writer records (as exax does: not strings or json).
-    pub fn has_minmax(self) -> bool {
-        self.width().is_some()
-    }
 }
 
 impl std::fmt::Display for ColType {
@@ -108,6 +103,9 @@ mod tests {
             assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.name()));
         }
         let e = ColType::parse("int46").unwrap_err();
-        assert!(e.starts_with("unknown column type `int46` (did you mean `int64`?); the types are int32 int64"), "{e}");
+        assert!(
+            e.starts_with("unknown column type `int46` (did you mean `int64`?); the types are int32 int64"),
+            "{e}"
+        );
     }
 }

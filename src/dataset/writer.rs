@@ -120,7 +120,7 @@ impl Bitmap {
             }
             self.activate(row);
         }
-        if self.bits % 8 == 0 {
+        if self.bits.is_multiple_of(8) {
             self.buf.push(0);
         }
         if bit {
@@ -163,9 +163,22 @@ impl Bitmap {
 }
 
 enum Store {
-    Fixed { buf: Vec<u8>, data: Part },
-    Var { offsets: Vec<u8>, data: Vec<u8>, end: u64, offsets_file: Part, data_file: Part },
-    Dict { dict: Interner, codes: Vec<u8>, codes_file: Part },
+    Fixed {
+        buf: Vec<u8>,
+        data: Part,
+    },
+    Var {
+        offsets: Vec<u8>,
+        data: Vec<u8>,
+        end: u64,
+        offsets_file: Part,
+        data_file: Part,
+    },
+    Dict {
+        dict: Interner,
+        codes: Vec<u8>,
+        codes_file: Part,
+    },
 }
 
 impl Store {
@@ -659,7 +672,10 @@ impl DatasetWriter {
             return Err(Error::User(format!("dataset writer {}: a column name cannot be empty", self.id())));
         }
         if self.def.columns.iter().any(|c| c.name == name) {
-            return Err(Error::User(format!("dataset writer {}: column `{name}` was already added", self.id())));
+            return Err(Error::User(format!(
+                "dataset writer {}: column `{name}` was already added",
+                self.id()
+            )));
         }
         let file = format!("c{}", self.def.columns.len());
         self.def.columns.push(ColumnSpec {
@@ -831,16 +847,6 @@ impl DatasetWriter {
         Ok(())
     }
 
-    /// In an analysis worker with no rows written: still record the (empty) slice.
-    pub fn touch_fixed_slice(&mut self) -> Result<()> {
-        if let (true, Some(s)) = (self.fixed, self.current) {
-            if self.slices[s].is_none() && !self.done[s] && !self.dir.join(format::slice_stats_name(s)).exists() {
-                self.slices[s] = Some(SliceWriter::open(&self.dir, &self.def, s)?);
-            }
-        }
-        Ok(())
-    }
-
     /// Writes `dataset.json` from every slice's record; `parent_meta` reads another dataset's
     /// metadata (for `parent`). The dataset exists from here on.
     pub fn finish(&mut self, parent_meta: &dyn Fn(&str) -> Result<DatasetMeta>) -> Result<DatasetMeta> {
@@ -895,13 +901,18 @@ impl DatasetWriter {
                     )));
                 }
             }
-            columns.extend(p.columns.iter().filter(|c| !self.def.columns.iter().any(|o| o.name == c.name)).cloned());
+            columns.extend(
+                p.columns
+                    .iter()
+                    .filter(|c| !self.def.columns.iter().any(|o| o.name == c.name))
+                    .cloned(),
+            );
         }
         for (spec, slices) in self.def.columns.iter().zip(per_col) {
             let mut mm = MinMax::default();
-            for s in 0..n {
+            for sc in &slices {
                 let get = |j: &Option<serde_json::Value>| j.as_ref().and_then(|j| Scalar::from_json(spec.ty, j));
-                if let (Some(lo), Some(hi)) = (get(&slices[s].min), get(&slices[s].max)) {
+                if let (Some(lo), Some(hi)) = (get(&sc.min), get(&sc.max)) {
                     mm.merge(&MinMax(Some((lo, hi))));
                 }
             }
@@ -921,7 +932,11 @@ impl DatasetWriter {
             job: self.def.job.clone(),
             name: self.def.name.clone(),
             caption: self.def.caption.clone(),
-            hashlabel: self.def.hashlabel.clone().or_else(|| parent.as_ref().and_then(|p| p.hashlabel.clone())),
+            hashlabel: self
+                .def
+                .hashlabel
+                .clone()
+                .or_else(|| parent.as_ref().and_then(|p| p.hashlabel.clone())),
             previous: self.def.previous.clone(),
             parent: self.def.parent.clone(),
             lines,

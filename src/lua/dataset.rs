@@ -201,12 +201,17 @@ impl LuaDataset {
             if length.is_some_and(|n| out.len() as i64 >= n) {
                 break;
             }
-            let Some(prev) = out.last().and_then(|d| d.meta.previous.clone()) else { break };
+            let Some(prev) = out.last().and_then(|d| d.meta.previous.clone()) else {
+                break;
+            };
             if stop.as_deref() == Some(prev.as_str()) {
                 break;
             }
             if seen.contains(&prev) {
-                return Err(mlua::Error::runtime(format!("dataset {}: the previous chain loops at {prev}", self.id)));
+                return Err(mlua::Error::runtime(format!(
+                    "dataset {}: the previous chain loops at {prev}",
+                    self.id
+                )));
             }
             seen.push(prev.clone());
             out.push(open_dataset(lua, &prev).map_err(to_lua_err)?);
@@ -306,8 +311,12 @@ impl UserData for LuaDataset {
             let ds = this.open(lua)?;
             Ok(slices_arg(&ds, &sliceno)?.into_iter().map(|s| ds.lines(Some(s))).sum::<u64>())
         });
-        m.add_method("min", |lua, this, (col, sliceno): (String, mlua::Value)| minmax(lua, this, col, sliceno, false));
-        m.add_method("max", |lua, this, (col, sliceno): (String, mlua::Value)| minmax(lua, this, col, sliceno, true));
+        m.add_method("min", |lua, this, (col, sliceno): (String, mlua::Value)| {
+            minmax(lua, this, col, sliceno, false)
+        });
+        m.add_method("max", |lua, this, (col, sliceno): (String, mlua::Value)| {
+            minmax(lua, this, col, sliceno, true)
+        });
         m.add_method("iterate", |lua, this, (sliceno, cols): (mlua::Value, mlua::Value)| {
             let me = this.open(lua)?;
             this.iterator(lua, sliceno, cols, vec![me], 0)
@@ -396,10 +405,14 @@ fn link_to_here(lua: &Lua, this: &LuaDataset, opts: Option<Table>) -> mlua::Resu
     check_keys(&opts, "ds:link_to_here", &["name", "override_previous"])?;
     let (job, job_path) = {
         let Some(scope) = lua.app_data_ref::<JobScope>() else {
-            return Err(mlua::Error::runtime("ds:link_to_here is for a running job (in prepare or synthesis)"));
+            return Err(mlua::Error::runtime(
+                "ds:link_to_here is for a running job (in prepare or synthesis)",
+            ));
         };
         if *scope.phase.borrow() == "analysis" {
-            return Err(mlua::Error::runtime("ds:link_to_here works in prepare and synthesis, not in analysis"));
+            return Err(mlua::Error::runtime(
+                "ds:link_to_here works in prepare and synthesis, not in analysis",
+            ));
         }
         let path = Runtime::get(lua).project.job_path(&scope.id).map_err(to_lua_err)?;
         (scope.id.clone(), path)

@@ -73,7 +73,9 @@ const OPTIONS: &[&str] = &["name", "hashlabel", "previous", "parent", "caption"]
 pub fn create(lua: &Lua, job: &JobId, opts: Option<Table>) -> mlua::Result<AnyUserData> {
     {
         let Some(scope) = lua.app_data_ref::<JobScope>() else {
-            return Err(mlua::Error::runtime("job:datasetwriter is for the running job, in prepare or synthesis"));
+            return Err(mlua::Error::runtime(
+                "job:datasetwriter is for the running job, in prepare or synthesis",
+            ));
         };
         if scope.id != *job {
             return Err(mlua::Error::runtime(format!(
@@ -139,7 +141,10 @@ pub fn create(lua: &Lua, job: &JobId, opts: Option<Table>) -> mlua::Result<AnyUs
         columns: vec![],
         hashlabel: string("hashlabel")?,
         previous: previous.map(|m| m.id()),
-        parent_columns: parent.as_ref().map(|p| p.columns.iter().map(|c| c.name.clone()).collect()).unwrap_or_default(),
+        parent_columns: parent
+            .as_ref()
+            .map(|p| p.columns.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default(),
         parent: parent.map(|m| m.id()),
         caption: string("caption")?.unwrap_or_default(),
         hash_discard: false,
@@ -216,9 +221,14 @@ impl UserData for LuaDatasetWriter {
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(format!("DatasetWriter({})", this.core.borrow().id())));
+        m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| {
+            Ok(format!("DatasetWriter({})", this.core.borrow().id()))
+        });
         m.add_meta_method(mlua::MetaMethod::Eq, |_, this, other: AnyUserData| {
-            Ok(other.borrow::<LuaDatasetWriter>().map(|o| Rc::ptr_eq(&o.core, &this.core)).unwrap_or(false))
+            Ok(other
+                .borrow::<LuaDatasetWriter>()
+                .map(|o| Rc::ptr_eq(&o.core, &this.core))
+                .unwrap_or(false))
         });
         m.add_method("add", |_, this, (name, ty, opts): (String, String, Option<Table>)| {
             let mut none_support = false;
@@ -246,7 +256,9 @@ impl UserData for LuaDatasetWriter {
             core_mut(this)?.add(&name, ty, none_support).map_err(to_lua_err)
         });
         m.add_method("set_slice", |_, this, n: i64| core_mut(this)?.set_slice(n).map_err(to_lua_err));
-        m.add_method("enable_hash_discard", |_, this, ()| core_mut(this)?.enable_hash_discard().map_err(to_lua_err));
+        m.add_method("enable_hash_discard", |_, this, ()| {
+            core_mut(this)?.enable_hash_discard().map_err(to_lua_err)
+        });
         m.add_function("write_dict", |lua, (ud, t): (AnyUserData, Table)| {
             let names: Vec<String> = {
                 let this = ud.borrow::<LuaDatasetWriter>()?;

@@ -27,8 +27,8 @@ use mlua::{AnyUserData, IntoLua, Lua};
 use crate::dataset::cell::Cell;
 use crate::dataset::datetime::{self, Kind, Parts};
 use crate::dataset::reader::{Block, ColumnReader, Dataset, Stored, Values};
-use crate::dataset::writer::DatasetWriter;
 use crate::dataset::types::ColType;
+use crate::dataset::writer::DatasetWriter;
 use crate::value::Value;
 
 /// Raises `msg` as a Lua error at the Lua caller's line (`methods/x.lua:5: msg`).
@@ -132,7 +132,11 @@ unsafe fn date_at(l: *mut lua_State, idx: c_int) -> Option<(Kind, i64)> {
             return None;
         }
         ffi::lua_rawgetp(l, -1, &DATE_KIND_KEY as *const u8 as *const c_void);
-        let kind = if ffi::lua_isinteger(l, -1) != 0 { code_kind(ffi::lua_tointeger(l, -1)) } else { None };
+        let kind = if ffi::lua_isinteger(l, -1) != 0 {
+            code_kind(ffi::lua_tointeger(l, -1))
+        } else {
+            None
+        };
         ffi::lua_pop(l, 2);
         let kind = kind?;
         let p = ffi::lua_touserdata(l, idx) as *const DateUd;
@@ -344,22 +348,6 @@ pub fn date_constructors(lua: &Lua) -> mlua::Result<(mlua::Function, mlua::Funct
     }
 }
 
-/// The date, datetime or time in a Lua value, if it is one.
-pub fn date_value(lua: &Lua, v: &mlua::Value) -> Option<(Kind, i64)> {
-    if !matches!(v, mlua::Value::UserData(_)) {
-        return None;
-    }
-    let mut out = None;
-    // SAFETY: the value is pushed as the closure's only argument (index 1) and only read.
-    let r = unsafe {
-        lua.exec_raw::<()>(v.clone(), |l| {
-            out = date_at(l, 1);
-            ffi::lua_pop(l, 1);
-        })
-    };
-    r.ok().and(out)
-}
-
 /// A new date, datetime or time value.
 pub fn new_date(lua: &Lua, kind: Kind, value: i64) -> mlua::Result<mlua::Value> {
     // SAFETY: pushes exactly one value, which exec_raw returns.
@@ -447,7 +435,7 @@ unsafe fn writer_at<'a>(l: *mut lua_State, idx: c_int) -> Option<&'a RefCell<Dat
         ffi::lua_rawgeti(l, -2, 2);
         let ptr = ffi::lua_touserdata(l, -1) as *const RefCell<DatasetWriter>;
         ffi::lua_pop(l, 3);
-        if tag as *const u8 != &WRITER_TAG as *const u8 || ptr.is_null() {
+        if !std::ptr::eq(tag as *const u8, &WRITER_TAG) || ptr.is_null() {
             return None;
         }
         LAST_WRITER.with(|c| c.set((block, ptr)));
@@ -597,7 +585,9 @@ unsafe fn write_row(l: *mut lua_State) -> Result<(), String> {
             .map_err(|_| "write: the dataset writer is busy (write called from inside another writer call?)".to_string())?;
         let n = (ffi::lua_gettop(l) - 1).max(0) as usize;
         let json_cols: Vec<usize> = if w.has_json() {
-            (0..n.min(w.columns().len())).filter(|&i| w.columns()[i].ty == ColType::Json).collect()
+            (0..n.min(w.columns().len()))
+                .filter(|&i| w.columns()[i].ty == ColType::Json)
+                .collect()
         } else {
             Vec::new()
         };
@@ -672,7 +662,9 @@ struct IterState {
 }
 
 /// Owns an iterator's state; the C closure keeps it alive as an upvalue.
-struct IterOwner(Box<UnsafeCell<IterState>>);
+struct IterOwner {
+    _state: Box<UnsafeCell<IterState>>,
+}
 
 /// Upvalues of an iterator closure: 1 the state pointer, 2 its owner, 3.. one dictionary cache
 /// (a table of Lua strings) per column.
@@ -689,7 +681,7 @@ pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlu
         chunk,
     }));
     let ptr = state.get() as *mut c_void;
-    let owner = lua.create_any_userdata(IterOwner(state))?;
+    let owner = lua.create_any_userdata(IterOwner { _state: state })?;
     // SAFETY: the closure gets the state pointer and the owner that keeps the (boxed, so never
     // moving) state alive for as long as the closure exists.
     unsafe {

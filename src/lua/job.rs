@@ -144,7 +144,9 @@ impl UserData for LuaJob {
             let v = msgpack::decode(&bytes, &format!("{}/{file}", this.id)).map_err(to_lua_err)?;
             to_lua(lua, &v)
         });
-        m.add_method("dataset", |lua, this, name: Option<String>| super::dataset::job_dataset(lua, &this.id, name));
+        m.add_method("dataset", |lua, this, name: Option<String>| {
+            super::dataset::job_dataset(lua, &this.id, name)
+        });
         m.add_method("datasets", |lua, this, ()| super::dataset::job_datasets(lua, &this.id, &this.path));
         m.add_method("datasetwriter", |lua, this, opts: Option<mlua::Table>| {
             super::dataset_writer::create(lua, &this.id, opts)

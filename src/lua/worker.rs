@@ -46,7 +46,11 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
             job: None,
         })?;
         let r = call_phase(&lua, "analysis", &spec, Some(sliceno), &pr, &mlua::Value::Nil)?;
-        super::dataset_writer::finish_worker(&lua).map_err(|message| Caught { message, traceback: vec![], job: None })?;
+        super::dataset_writer::finish_worker(&lua).map_err(|message| Caught {
+            message,
+            traceback: vec![],
+            job: None,
+        })?;
         to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught {
             message: m,
             traceback: vec![],
