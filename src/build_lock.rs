@@ -1,6 +1,7 @@
 //! Cross-process locks that keep two `exax run`s from building the same job at once: 256 lock
 //! files in `.exax/locks/`, one per stripe of reuse keys, held with `flock`. Within one process a
-//! stripe is counted, so a job may build a subjob whose key falls in the same stripe.
+//! stripe is counted, so a job may build a subjob whose key falls in the same stripe. Lock files
+//! stay open for the life of the process; only the lock is taken and released.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -13,6 +14,7 @@ use crate::hash::ReuseKey;
 
 pub struct BuildLocks {
     dir: Utf8PathBuf,
+    /// Open lock files, and how many builds in this process hold each stripe.
     held: Mutex<HashMap<u8, (File, usize)>>,
 }
 
@@ -54,11 +56,10 @@ impl BuildLocks {
 impl Drop for StripeGuard<'_> {
     fn drop(&mut self) {
         let mut held = self.locks.held.lock();
-        if let Some((_, count)) = held.get_mut(&self.stripe) {
+        if let Some((file, count)) = held.get_mut(&self.stripe) {
             *count -= 1;
             if *count == 0 {
-                // Closing the file releases the flock.
-                held.remove(&self.stripe);
+                let _ = file.unlock();
             }
         }
     }

@@ -160,7 +160,8 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         datasets: section(&req.params.datasets, "datasets")?,
         jobs: section(&req.params.jobs, "jobs")?,
     };
-    records::write_json_atomic(&path, records::SETUP, &setup)?;
+    // Not atomic: nothing trusts a job directory before its post.json exists.
+    records::write_json(&path, records::SETUP, &setup)?;
     let ctx = JobContext {
         project,
         id: id.clone(),

@@ -34,6 +34,9 @@ pub struct MethodDecl {
     pub synthesis: Option<Vec<String>>,
     /// Project modules and depend_extra files whose content joins the reuse key.
     pub hashed: Vec<HashedFile>,
+    /// The source compiled to Lua bytecode when the declarations were read, so each job's fresh
+    /// state loads it without parsing again.
+    pub bytecode: Vec<u8>,
     /// Things the user should know (a `require` that cannot be followed, ...).
     pub warnings: Vec<String>,
 }

@@ -68,6 +68,12 @@ pub fn write_json_atomic<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) ->
     write_atomic(dir, name, &bytes)
 }
 
+/// Writes `dir/name` directly, for files that only count once post.json exists.
+pub fn write_json<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Value(format!("{name}: {e}")))?;
+    std::fs::write(dir.join(name), bytes).at(dir.join(name))
+}
+
 /// Writes `dir/name` through `dir/.name.tmp` and a rename.
 pub fn write_atomic(dir: &Utf8Path, name: &str, bytes: &[u8]) -> Result<()> {
     let tmp = dir.join(format!(".{name}.tmp"));

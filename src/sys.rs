@@ -37,3 +37,22 @@ pub fn flush_c_stdio() {
         libc::fflush(std::ptr::null_mut());
     }
 }
+
+/// A file with no name, for capturing output: `memfd` on Linux, an unlinked temporary file
+/// elsewhere.
+pub fn anonymous_file() -> std::io::Result<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: the name is a valid NUL-terminated C string; a non-negative result is a new
+        // descriptor owned by nobody else.
+        let fd = unsafe { libc::memfd_create(c"exax-output".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd >= 0 {
+            // SAFETY: see above.
+            return Ok(std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) }));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("exax-output-{}-{:?}", std::process::id(), std::time::Instant::now()));
+    let f = std::fs::File::options().read(true).write(true).create_new(true).open(&path)?;
+    let _ = std::fs::remove_file(&path);
+    Ok(f)
+}

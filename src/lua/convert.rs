@@ -127,10 +127,7 @@ pub fn readonly(lua: &Lua, inner: Table, what: &str) -> mlua::Result<Table> {
     let proxy = lua.create_table()?;
     let mt = lua.create_table()?;
     mt.raw_set("__index", inner.clone())?;
-    let deny: mlua::Function = lua
-        .load("local what = ... return function(_, k) error(what .. ' is read-only (tried to set `' .. tostring(k) .. '`)', 2) end")
-        .set_name("=exax")
-        .call(what)?;
+    let deny = super::prelude::helper(lua, "deny_writes")?.call::<mlua::Function>(what)?;
     mt.raw_set("__newindex", deny)?;
     let inner2 = inner.clone();
     mt.raw_set(

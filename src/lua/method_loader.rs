@@ -16,7 +16,11 @@ use crate::project::MethodSource;
 pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Result<MethodDecl> {
     let lua = state::new(rt.clone(), state::Role::Declarations).map_err(|e| script_error(e, &source.display))?;
     let m = source.display.clone();
-    Chunk::new(&lua, &source.source, &m).exec().map_err(|e| script_error(e, &m))?;
+    let chunk = Chunk::new(&lua, &source.source, &m)
+        .into_function()
+        .map_err(|e| script_error(e, &m))?;
+    let bytecode = chunk.dump(false);
+    chunk.call::<()>(()).map_err(|e| script_error(e, &m))?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
@@ -88,6 +92,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         analysis,
         synthesis,
         hashed,
+        bytecode,
         warnings,
     };
     decl.validate()?;
@@ -135,6 +140,5 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
 
 /// The parameter names of a Lua function, from `debug.getlocal`.
 pub fn param_names(lua: &Lua, f: &Function) -> mlua::Result<Vec<String>> {
-    let helper: Function = lua.named_registry_value("exax.param_names")?;
-    helper.call(f.clone())
+    super::prelude::helper(lua, "param_names")?.call(f.clone())
 }

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod job;
 pub mod markers;
 pub mod method_loader;
+pub mod prelude;
 pub mod runner;
 pub mod runtime;
 pub mod script;
@@ -16,4 +17,4 @@ pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[prelude::register, markers::register, build_call::register];

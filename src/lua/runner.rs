@@ -36,6 +36,8 @@ pub struct JobSpec<'a> {
     pub method: &'a str,
     pub display: &'a str,
     pub source: &'a str,
+    /// The source precompiled, when the declarations were read in this process.
+    pub bytecode: Option<&'a [u8]>,
     /// `{options = {...}, datasets = {...}, jobs = {...}}`
     pub params: &'a Value,
     pub slices: usize,
@@ -94,9 +96,15 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
         phase: std::cell::RefCell::new(if sliceno.is_some() { "analysis" } else { "prepare" }),
         subjobs: std::cell::RefCell::new(Vec::new()),
     });
-    let chunk = Chunk::new(&lua, spec.source, spec.display)
-        .into_function()
-        .map_err(|e| plain(super::errors::root_message(&e)))?;
+    let chunk = match spec.bytecode {
+        Some(b) => lua
+            .load(b)
+            .set_mode(mlua::ChunkMode::Binary)
+            .set_name(format!("@{}", spec.display))
+            .into_function(),
+        None => Chunk::new(&lua, spec.source, spec.display).into_function(),
+    }
+    .map_err(|e| plain(super::errors::root_message(&e)))?;
     pcall(&lua, &chunk, ())?;
     let g = lua.globals();
     for section in ["options", "datasets", "jobs"] {
@@ -173,6 +181,7 @@ impl JobRunner for LuaRunner {
             method: ctx.decl.name(),
             display: &ctx.decl.source.display,
             source: &ctx.decl.source.source,
+            bytecode: Some(&ctx.decl.bytecode),
             params: &params,
             slices: ctx.project.config.slices,
         };
@@ -219,7 +228,8 @@ impl LuaRunner {
             };
             let value = to_value(&result, "result").map_err(|m| failure(spec, "synthesis", None, plain(m), vec![]))?;
             if value != Value::Nil {
-                records::write_atomic(&ctx.path, records::RESULT, &msgpack::encode(&value))?;
+                let file = ctx.path.join(records::RESULT);
+                std::fs::write(&file, msgpack::encode(&value)).at(&file)?;
             }
             report.exectime.synthesis = t.elapsed().as_secs_f64();
         }

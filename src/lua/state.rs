@@ -30,12 +30,7 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     }
     if role == Role::Job {
         let os: Table = lua.globals().get("os")?;
-        os.set(
-            "exit",
-            lua.load("return function(code) error('os.exit(' .. tostring(code) .. ') called in a method; return from the phase or call error() instead', 2) end")
-                .set_name("=exax")
-                .eval::<Function>()?,
-        )?;
+        os.set("exit", super::prelude::helper(&lua, "exit")?)?;
     }
     Ok(lua)
 }

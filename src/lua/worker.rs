@@ -34,6 +34,7 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
         method: &setup.method,
         display: &setup.method_file,
         source: &source,
+        bytecode: None,
         params: &params,
         slices,
     };
