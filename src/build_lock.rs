@@ -1,66 +1,47 @@
-//! Cross-process locks that keep two `exax run`s from building the same job at once: 256 lock
-//! files in `.exax/locks/`, one per stripe of reuse keys, held with `flock`. Within one process a
-//! stripe is counted, so a job may build a subjob whose key falls in the same stripe. Lock files
-//! stay open for the life of the process; only the lock is taken and released.
+//! Cross-process locks that keep two `exax run`s from building the same job at once: one lock
+//! file per reuse key in `.exax/locks/`, held with `flock` while the job builds. Locks are per
+//! key, not striped, because a job holds its lock while it builds subjobs: with shared stripes two
+//! runs building unrelated subjobs could wait for each other forever. (A job whose subjob has its
+//! own key is refused before locking, see `builder::build`.)
 
-use std::collections::HashMap;
 use std::fs::File;
 
 use camino::Utf8PathBuf;
-use parking_lot::Mutex;
 
 use crate::error::{Error, IoContext, Result};
 use crate::hash::ReuseKey;
 
 pub struct BuildLocks {
     dir: Utf8PathBuf,
-    /// Open lock files, and how many builds in this process hold each stripe.
-    held: Mutex<HashMap<u8, (File, usize)>>,
 }
 
-pub struct StripeGuard<'a> {
-    locks: &'a BuildLocks,
-    stripe: u8,
+/// Holds the lock until dropped (closing the file releases it).
+pub struct KeyGuard {
+    _file: File,
 }
 
 impl BuildLocks {
     pub fn new(dir: Utf8PathBuf) -> Self {
-        BuildLocks {
-            dir,
-            held: Mutex::new(HashMap::new()),
-        }
+        BuildLocks { dir }
     }
 
-    /// Blocks until this process holds the stripe of `key`.
-    pub fn lock(&self, key: ReuseKey) -> Result<StripeGuard<'_>> {
-        let stripe = key.stripe();
-        let mut held = self.held.lock();
-        if let Some((_, count)) = held.get_mut(&stripe) {
-            *count += 1;
-        } else {
-            std::fs::create_dir_all(&self.dir).at(&self.dir)?;
-            let path = self.dir.join(format!("{stripe:02x}"));
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .at(&path)?;
-            file.lock().map_err(|e| Error::io(&path, e))?;
-            held.insert(stripe, (file, 1));
-        }
-        Ok(StripeGuard { locks: self, stripe })
-    }
-}
-
-impl Drop for StripeGuard<'_> {
-    fn drop(&mut self) {
-        let mut held = self.locks.held.lock();
-        if let Some((file, count)) = held.get_mut(&self.stripe) {
-            *count -= 1;
-            if *count == 0 {
-                let _ = file.unlock();
+    /// Blocks until this process holds the lock of `key`.
+    pub fn lock(&self, key: ReuseKey) -> Result<KeyGuard> {
+        let path = self.dir.join(key.to_string());
+        let file = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.dir).at(&self.dir)?;
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .at(&path)?
             }
-        }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(KeyGuard { _file: file })
     }
 }
