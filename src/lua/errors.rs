@@ -178,7 +178,10 @@ pub fn root_message(e: &mlua::Error) -> String {
         mlua::Error::CallbackError { cause, .. } => root_message(cause),
         mlua::Error::WithContext { context, cause } => format!("{context}: {}", root_message(cause)),
         mlua::Error::ExternalError(ext) => ext.to_string(),
-        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => m.clone(),
+        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => {
+            // mlua appends a traceback to runtime errors; exax shows its own, trimmed.
+            m.split("\nstack traceback:").next().unwrap_or(m).to_string()
+        }
         mlua::Error::BadArgument { to, pos, name, cause } => {
             let what = match name {
                 Some(n) => format!("argument #{pos} (`{n}`)"),

@@ -195,8 +195,8 @@ impl UserData for LuaJob {
                     }
                 }
                 Some(other) => Err(mlua::Error::runtime(format!(
-                    "job:output: expected a part name or slice number, got a {}",
-                    other.type_name()
+                    "job:output: expected a part name or slice number, got {}",
+                    crate::lua::convert::a_type(&other)
                 ))),
             }
         });

@@ -20,14 +20,19 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         .into_function()
         .map_err(|e| script_error(e, &m))?;
     let bytecode = chunk.dump(false);
-    chunk.call::<()>(()).map_err(|e| script_error(e, &m))?;
+    super::errors::pcall(&lua, &chunk, ()).map_err(Error::from)?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
     let description = match g.get::<mlua::Value>("description").map_err(|e| script_error(e, &m))? {
         mlua::Value::Nil => String::new(),
         mlua::Value::String(s) => s.to_string_lossy().trim().to_string(),
-        other => return Err(bad("description", format!("expected a string, got a {}", other.type_name()))),
+        other => {
+            return Err(bad(
+                "description",
+                format!("expected a string, got {}", crate::lua::convert::a_type(&other)),
+            ))
+        }
     };
 
     let mut options = Vec::new();
@@ -44,7 +49,12 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                 options.push((name, spec));
             }
         }
-        other => return Err(bad("options", format!("expected a table, got a {}", other.type_name()))),
+        other => {
+            return Err(bad(
+                "options",
+                format!("expected a table, got {}", crate::lua::convert::a_type(&other)),
+            ))
+        }
     }
     options.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -59,7 +69,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         other => {
             return Err(bad(
                 "depend_extra",
-                format!("expected an array of file names, got a {}", other.type_name()),
+                format!("expected an array of file names, got {}", crate::lua::convert::a_type(&other)),
             ))
         }
     };
@@ -68,7 +78,10 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         match g.get::<mlua::Value>(name).map_err(|e| script_error(e, &m))? {
             mlua::Value::Nil => Ok(None),
             mlua::Value::Function(f) => Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?)),
-            other => Err(bad(name, format!("expected a function, got a {}", other.type_name()))),
+            other => Err(bad(
+                name,
+                format!("expected a function, got {}", crate::lua::convert::a_type(&other)),
+            )),
         }
     };
     let prepare = params_of("prepare")?;
@@ -133,7 +146,7 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
                 }
             }
         }
-        other => return Err(format!("expected an array of names, got a {}", other.type_name())),
+        other => return Err(format!("expected an array of names, got {}", crate::lua::convert::a_type(&other))),
     }
     Ok(out)
 }
