@@ -311,6 +311,9 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
         });
     }
     let mut first_failure: Option<usize> = None;
+    // Poll with a growing pause: a quick analysis is noticed within a fraction of a millisecond,
+    // a long one costs about 20 wake-ups a second.
+    let mut pause = Duration::from_micros(100);
     loop {
         let mut running = 0;
         for (s, slice) in slices.iter_mut().enumerate() {
@@ -337,7 +340,8 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
                 let _ = slice.child.kill();
             }
         }
-        std::thread::sleep(Duration::from_micros(500));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
     }
     let mut tails = Vec::new();
     for slice in slices.iter_mut() {
