@@ -7,6 +7,7 @@ mod build;
 mod cli;
 mod config;
 mod failure;
+mod files;
 mod lua_scripts;
 mod options;
 mod reuse;

@@ -36,6 +36,14 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
                 .set_name("=exax")
                 .eval::<Function>()?,
         )?;
+        // system() does not flush C stdio: a partial line written before must come out first.
+        let execute: Function = os.get("execute")?;
+        os.set(
+            "execute",
+            lua.load("local execute, stdout = ... return function(...) stdout:flush() return execute(...) end")
+                .set_name("=exax")
+                .call::<Function>((execute, lua.globals().get::<Table>("io")?.get::<mlua::Value>("stdout")?))?,
+        )?;
     }
     Ok(lua)
 }
