@@ -199,10 +199,7 @@ impl Registrations {
         if self.manual {
             return Ok(self.names.iter().cloned().collect());
         }
-        Ok(auto_registered_files(job)?
-            .into_iter()
-            .filter(|f| !self.temp.contains(f))
-            .collect())
+        Ok(auto_registered_files(job)?.into_iter().filter(|f| !self.temp.contains(f)).collect())
     }
 }
 
@@ -229,25 +226,47 @@ pub fn glob_files(id: &JobId, job: &Utf8Path, pattern: &str) -> Result<Vec<Strin
             "job {id}: register_files('{pattern}'): the pattern must be relative to the job directory, without `..`"
         )));
     }
-    let full = format!("{}/{pattern}", glob::Pattern::escape(job.as_str()));
+    let bad = |e: glob::PatternError| Error::User(format!("job {id}: register_files('{pattern}'): bad pattern: {e}"));
+    glob::Pattern::new(pattern).map_err(bad)?;
+    let parts = pattern
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(glob::Pattern::new)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let mut out = BTreeSet::new();
+    walk(job, "", &parts, &mut out);
+    Ok(out.into_iter().collect())
+}
+
+/// Matches one pattern component per directory level (the glob crate's own walk skips hidden
+/// files even when the pattern asks for them).
+fn walk(dir: &Utf8Path, rel: &str, parts: &[glob::Pattern], out: &mut BTreeSet<String>) {
+    let Some((first, rest)) = parts.split_first() else { return };
     let opts = glob::MatchOptions {
         case_sensitive: true,
         require_literal_separator: true,
         require_literal_leading_dot: true,
     };
-    let paths = glob::glob_with(&full, opts)
-        .map_err(|e| Error::User(format!("job {id}: register_files('{pattern}'): bad pattern: {e}")))?;
-    let mut out = BTreeSet::new();
-    for p in paths {
-        let Ok(p) = p else { continue };
-        let Ok(p) = Utf8PathBuf::from_path_buf(p) else { continue };
-        let Ok(rel) = p.strip_prefix(job) else { continue };
-        let Ok(name) = clean_name(id, rel.as_str()) else { continue };
-        if p.is_file() && !is_exax_own(&name) {
-            out.insert(name);
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for entry in rd.flatten() {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        if !first.matches_with(&name, opts) {
+            continue;
+        }
+        let child = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        if is_exax_own(&child) {
+            continue;
+        }
+        let path = dir.join(&name);
+        if rest.is_empty() {
+            if path.is_file() {
+                out.insert(child);
+            }
+        } else if path.is_dir() {
+            walk(&path, &child, rest, out);
         }
     }
-    Ok(out.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -265,7 +284,14 @@ mod tests {
         for bad in ["", ".", "/etc/passwd", "../t-0/x", "a/../../b"] {
             assert!(clean_name(&id(), bad).is_err(), "{bad:?}");
         }
-        for own in ["setup.json", "./post.json", "OUTPUT/0", "hashed/methods/m.lua", ".exax-tmp/x", "method.lua"] {
+        for own in [
+            "setup.json",
+            "./post.json",
+            "OUTPUT/0",
+            "hashed/methods/m.lua",
+            ".exax-tmp/x",
+            "method.lua",
+        ] {
             assert!(writable_name(&id(), own).is_err(), "{own:?}");
         }
         assert_eq!(writable_name(&id(), "sub/setup.json").unwrap(), "sub/setup.json");
@@ -300,7 +326,11 @@ mod tests {
         let r = Registrations::from_events(&events);
         assert!(r.manual);
         assert_eq!(r.names.iter().collect::<Vec<_>>(), ["a", "s"]);
-        assert_eq!(r.temp.iter().collect::<Vec<_>>(), ["b", "s.2"], "registered in any order keeps a file");
+        assert_eq!(
+            r.temp.iter().collect::<Vec<_>>(),
+            ["b", "s.2"],
+            "registered in any order keeps a file"
+        );
     }
 
     #[test]

@@ -309,3 +309,296 @@ fn bad_names_and_slice_numbers() {
         )
         .run();
 }
+
+/// Manual 8.9: automatic registration lists every top-level file that is not exax's own.
+#[test]
+fn automatic_registration() {
+    let out = Test::new()
+        .method(
+            "auto",
+            "
+            depend_extra = {'extra.txt'}
+            function prepare() print('prepare talks') end
+            function analysis(sliceno)
+              local f = io.open('from_slice_' .. sliceno, 'w') f:write('x') f:close()
+            end
+            function synthesis(job)
+              os.execute('mkdir sub && echo deep > sub/deep.txt && echo top > top.txt && echo h > .hidden')
+              return {done = true}
+            end
+            ",
+        )
+        .file("methods/extra.txt", "extra")
+        .build("function main(urd) print(table.concat(urd:build('auto'):files(), ' ')) end")
+        .stdout("prepare talks\nfrom_slice_0 from_slice_1 top.txt\n")
+        .run();
+    assert_eq!(
+        post_files(&out, "test-0"),
+        serde_json::json!(["from_slice_0", "from_slice_1", "top.txt"])
+    );
+    assert_eq!(
+        listing(&out, "test-0"),
+        [
+            ".hidden",
+            "OUTPUT",
+            "from_slice_0",
+            "from_slice_1",
+            "hashed",
+            "method.lua",
+            "post.json",
+            "result.msgpack",
+            "setup.json",
+            "sub",
+            "top.txt"
+        ]
+        .map(String::from),
+        "the temporary directory is gone"
+    );
+}
+
+/// Manual 8.9: save, json_save and open for writing register their file and turn automatic
+/// registration off; register_file registers a file made some other way.
+#[test]
+fn helpers_and_register_file_switch_to_manual_registration() {
+    let method = |writer: &str| {
+        format!(
+            "
+            function synthesis(job)
+              local f = io.open('unregistered.txt', 'w') f:write('x') f:close()
+              {writer}
+            end
+            "
+        )
+    };
+    for (writer, want) in [
+        ("job:save(1, 'mine')", "mine"),
+        ("job:json_save(1, 'mine')", "mine"),
+        ("job:open('mine', 'w'):close()", "mine"),
+        ("job:open('mine', 'a+'):close()", "mine"),
+        ("os.execute('echo movie > out.mp4') job:register_file('out.mp4')", "out.mp4"),
+        ("job:register_file('unregistered.txt')", "unregistered.txt"),
+        ("job:open('unregistered.txt'):close()", "unregistered.txt"),
+    ] {
+        let out = Test::new()
+            .method("m", &method(writer))
+            .build("function main(urd) print(table.concat(urd:build('m'):files(), ' ')) end")
+            .stdout(&format!("{want}\n"))
+            .run();
+        assert_eq!(post_files(&out, "test-0"), serde_json::json!([want]), "{writer}");
+    }
+}
+
+/// Manual 8.9: register_files takes a glob and returns the sorted names it registered.
+#[test]
+fn register_files_with_a_glob() {
+    Test::new()
+        .method(
+            "g",
+            "
+            function synthesis(job)
+              for i = 1, 10 do local f = io.open('myfile' .. i .. '.txt', 'w') f:close() end
+              os.execute('mkdir sub OUTPUT2 && touch other sub/a.txt sub/b.csv .myfile.txt')
+              print(table.concat(job:register_files('myfile*.txt'), ' '))
+              print(table.concat(job:register_files('sub/*.txt'), ' '))
+              print(#job:register_files('nothing*'), #job:register_files('OUTPUT/*'), #job:register_files('*.json'))
+              print(table.concat(job:register_files('.my*'), ' '))
+              print(select(2, pcall(job.register_files, job, '../*')))
+              print(select(2, pcall(job.register_files, job, '/etc/*')))
+              print(select(2, pcall(job.register_files, job, '[')))
+              print(table.concat(job:files(), ' '))
+            end
+            ",
+        )
+        .build("function main(urd) print(table.concat(urd:build('g'):files(), ' ')) end")
+        .stdout(
+            "
+            myfile1.txt myfile10.txt myfile2.txt myfile3.txt myfile4.txt myfile5.txt myfile6.txt myfile7.txt myfile8.txt myfile9.txt
+            sub/a.txt
+            0\t0\t0
+            .myfile.txt
+            methods/g.lua:8: job test-0: register_files('../*'): the pattern must be relative to the job directory, without `..`
+            methods/g.lua:9: job test-0: register_files('/etc/*'): the pattern must be relative to the job directory, without `..`
+            methods/g.lua:10: job test-0: register_files('['): bad pattern: Pattern syntax error near position 0: invalid range pattern
+            .myfile.txt myfile1.txt myfile10.txt myfile2.txt myfile3.txt myfile4.txt myfile5.txt myfile6.txt myfile7.txt myfile8.txt myfile9.txt sub/a.txt
+            .myfile.txt myfile1.txt myfile10.txt myfile2.txt myfile3.txt myfile4.txt myfile5.txt myfile6.txt myfile7.txt myfile8.txt myfile9.txt sub/a.txt
+            ",
+        )
+        .run();
+}
+
+#[test]
+fn register_file_errors() {
+    Test::new()
+        .method(
+            "r",
+            "
+            function synthesis(job)
+              os.execute('mkdir adir')
+              print(select(2, pcall(job.register_file, job, 'nope')))
+              print(select(2, pcall(job.register_file, job, 'adir')))
+              print(select(2, pcall(job.register_file, job, 'setup.json')))
+              print(select(2, pcall(job.register_file, job, 'x', {sliceno = 1})))
+              print(#job:files())
+            end
+            ",
+        )
+        .build("function main(urd) urd:build('r') end")
+        .stdout(
+            "
+            methods/r.lua:3: job:register_file: job test-0 has no file `nope`
+            methods/r.lua:4: job:register_file: `adir` in job test-0 is a directory; register the files in it
+            methods/r.lua:5: job:register_file: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/r.lua:6: job:register_file: job test-0 has no file `x` for slice 1
+            0
+            ",
+        )
+        .run();
+}
+
+/// Manual 8.8/8.9: temp files exist while the job runs, are deleted when it ends and are never
+/// registered (registration stays automatic), unless registered, which makes them permanent.
+#[test]
+fn temp_files() {
+    let out = Test::new()
+        .method(
+            "t",
+            "
+            function analysis(sliceno, job)
+              job:save({sliceno}, 'scratch', {sliceno = sliceno, temp = true})
+              job:save({sliceno}, 'kept', {sliceno = sliceno, temp = true})
+              job:json_save(sliceno, 'kept_one', {sliceno = sliceno, temp = true})
+            end
+            function synthesis(job)
+              job:save('big', 'huge', {temp = true})
+              local fh = job:open('tmp.txt', 'w', {temp = true}) fh:write('t') fh:close()
+              local f = io.open('plain.txt', 'w') f:write('p') f:close()
+              print(job:load('huge'), job:load('scratch', {sliceno = 1})[1], job:open('tmp.txt'):read('a'))
+              print('while running: ' .. table.concat(job:files(), ' '))
+              job:register_file('kept')
+              job:register_file('kept_one', {sliceno = 1})
+            end
+            ",
+        )
+        .build(
+            "
+            function main(urd)
+              local job = urd:build('t')
+              print(table.concat(job:files(), ' '))
+              print(job:load('kept', {sliceno = 0})[1], job:json_load('kept_one', {sliceno = 1}))
+              print(select(2, pcall(job.load, job, 'huge')))
+            end
+            ",
+        )
+        .stdout(
+            "
+            big\t1\tt
+            while running: plain.txt
+            kept kept_one
+            0\t1
+            build.lua:5: job:load: job test-0 has no file `huge`
+            ",
+        )
+        .run();
+    assert_eq!(
+        listing(&out, "test-0"),
+        [
+            "OUTPUT",
+            "kept.0",
+            "kept.1",
+            "kept_one.1",
+            "method.lua",
+            "plain.txt",
+            "post.json",
+            "setup.json"
+        ]
+        .map(String::from)
+    );
+
+    // With only temp files written, registration stays automatic.
+    let out = Test::new()
+        .method(
+            "t",
+            "function synthesis(job) job:save(1, 'tmp', {temp = true}) local f = io.open('plain.txt', 'w') f:close() end",
+        )
+        .build("function main(urd) print(table.concat(urd:build('t'):files(), ' ')) end")
+        .stdout("plain.txt\n")
+        .run();
+    assert!(!out.exists(&format!("{JOB}/tmp")));
+}
+
+#[test]
+fn temp_files_are_deleted_when_a_job_fails() {
+    let out = Test::new()
+        .method(
+            "fails",
+            "
+            function analysis(sliceno, job)
+              job:save(sliceno, 'slice_tmp', {sliceno = sliceno, temp = true})
+              job:save(sliceno, 'slice_kept', {sliceno = sliceno})
+            end
+            function synthesis(job)
+              job:save(1, 'tmp', {temp = true})
+              error('broken')
+            end
+            ",
+        )
+        .build("function main(urd) urd:build('fails') end")
+        .status(1)
+        .stderr_contains("error: methods/fails.lua:7: broken\n")
+        .run();
+    assert_eq!(
+        listing(&out, "test-0"),
+        ["method.lua", "setup.json", "slice_kept.0", "slice_kept.1"].map(String::from)
+    );
+
+    // A crashing worker still leaves what it logged: its temp file is deleted.
+    let out = Test::new()
+        .method(
+            "crash",
+            "
+            function analysis(sliceno, job)
+              job:save(sliceno, 'tmp', {sliceno = sliceno, temp = true})
+              if sliceno == 1 then os.execute('kill -9 $PPID') end
+            end
+            ",
+        )
+        .build("function main(urd) urd:build('crash') end")
+        .status(1)
+        .stderr_contains("error: the analysis worker was killed by signal 9\n")
+        .run();
+    assert_eq!(listing(&out, "test-0"), ["method.lua", "setup.json"].map(String::from));
+}
+
+/// Registrations made in analysis workers (separate processes) reach post.json.
+#[test]
+fn registrations_from_analysis_reach_post_json() {
+    let out = Test::new()
+        .method(
+            "a",
+            "
+            function analysis(sliceno, job)
+              job:save(sliceno, 'part', {sliceno = sliceno})
+              if sliceno == 1 then
+                os.execute('echo external > ext.txt')
+                job:register_file('ext.txt')
+              end
+            end
+            function synthesis(job)
+              print(table.concat(job:files(), ' '))
+              job:json_save({}, 'summary.json')
+            end
+            ",
+        )
+        .build(
+            "
+            function main(urd)
+              local job = urd:build('a')
+              print(table.concat(job:files(), ' '))
+              print(table.concat(job.post.files, ' '))
+            end
+            ",
+        )
+        .stdout("ext.txt part\next.txt part summary.json\next.txt part summary.json\n")
+        .run();
+    assert_eq!(post_files(&out, "test-0"), serde_json::json!(["ext.txt", "part", "summary.json"]));
+}

@@ -56,9 +56,7 @@ fn file_opts(what: &str, opts: Option<Table>, temp_allowed: bool) -> mlua::Resul
             }
             ("temp", mlua::Value::Boolean(b)) if temp_allowed => o.temp = b,
             ("temp", mlua::Value::Nil) if temp_allowed => {}
-            ("temp", v) if temp_allowed => {
-                return Err(user(format!("{what}: temp must be a boolean, got {}", describe(&v))))
-            }
+            ("temp", v) if temp_allowed => return Err(user(format!("{what}: temp must be a boolean, got {}", describe(&v)))),
             (other, _) => {
                 return Err(user(format!(
                     "{what}: unknown option `{other}`{}; options are {}",
@@ -221,17 +219,14 @@ fn files(lua: &Lua, this: &LuaJob) -> mlua::Result<Vec<String>> {
 }
 
 pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
-    m.add_method(
-        "save",
-        |lua, this, (value, name, opts): (mlua::Value, String, Option<Table>)| {
-            let what = "job:save";
-            let o = file_opts(what, opts, true)?;
-            let (clean, disk) = write_target(lua, this, what, &name, &o)?;
-            let v = to_value(&value, &format!("job:save('{clean}')")).map_err(|m| to_lua_err(Error::Value(m)))?;
-            write(this, what, &disk, &msgpack::encode(&v))?;
-            log_write(this, clean, disk, o.temp)
-        },
-    );
+    m.add_method("save", |lua, this, (value, name, opts): (mlua::Value, String, Option<Table>)| {
+        let what = "job:save";
+        let o = file_opts(what, opts, true)?;
+        let (clean, disk) = write_target(lua, this, what, &name, &o)?;
+        let v = to_value(&value, &format!("job:save('{clean}')")).map_err(|m| to_lua_err(Error::Value(m)))?;
+        write(this, what, &disk, &msgpack::encode(&v))?;
+        log_write(this, clean, disk, o.temp)
+    });
     m.add_method(
         "json_save",
         |lua, this, (value, name, opts): (mlua::Value, String, Option<Table>)| {
@@ -252,7 +247,10 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         let Some(name) = name else {
             // The result: nil when synthesis returned nil (or there was no synthesis).
             return match std::fs::read(this.path.join(records::RESULT)) {
-                Ok(b) => to_lua(lua, &msgpack::decode(&b, &format!("{}/{}", this.id, records::RESULT)).map_err(to_lua_err)?),
+                Ok(b) => to_lua(
+                    lua,
+                    &msgpack::decode(&b, &format!("{}/{}", this.id, records::RESULT)).map_err(to_lua_err)?,
+                ),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(mlua::Value::Nil),
                 Err(e) => Err(to_lua_err(Error::io(this.path.join(records::RESULT), e))),
             };
@@ -264,37 +262,34 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
     m.add_method("json_load", |lua, this, (name, opts): (String, Option<Table>)| {
         let o = file_opts("job:json_load", opts, false)?;
         let (disk, bytes) = read_file(this, "job:json_load", &name, o.sliceno)?;
-        let j: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| user(format!("job:json_load: {}/{disk} is not valid JSON: {e}", this.id)))?;
+        let j: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| user(format!("job:json_load: {}/{disk} is not valid JSON: {e}", this.id)))?;
         to_lua(lua, &from_json(&j))
     });
-    m.add_method(
-        "open",
-        |lua, this, (name, mode, opts): (String, Option<String>, Option<Table>)| {
-            let what = "job:open";
-            let mode = mode.unwrap_or_else(|| "r".to_string());
-            check_mode(what, &mode)?;
-            let o = file_opts(what, opts, true)?;
-            if !is_write_mode(&mode) {
-                if o.temp {
-                    return Err(user(format!("{what}: temp is for writing; mode '{mode}' reads")));
-                }
-                let clean = job_files::clean_name(&this.id, &name).map_err(|e| user(format!("{what}: {e}")))?;
-                let path = this.path.join(disk_name(&clean, o.sliceno));
-                if !path.exists() {
-                    return Err(user(missing(this, what, &clean, o.sliceno)));
-                }
-                let file = format!("`{}` of job {}", disk_name(&clean, o.sliceno), this.id);
-                return opened(io_open(lua, path.as_str(), &mode)?, what, path.as_str(), &file);
+    m.add_method("open", |lua, this, (name, mode, opts): (String, Option<String>, Option<Table>)| {
+        let what = "job:open";
+        let mode = mode.unwrap_or_else(|| "r".to_string());
+        check_mode(what, &mode)?;
+        let o = file_opts(what, opts, true)?;
+        if !is_write_mode(&mode) {
+            if o.temp {
+                return Err(user(format!("{what}: temp is for writing; mode '{mode}' reads")));
             }
-            let (clean, disk) = write_target(lua, this, what, &name, &o)?;
-            let path = this.path.join(&disk);
-            let file = format!("`{disk}` of job {} for writing", this.id);
-            let f = opened(io_open(lua, path.as_str(), &mode)?, what, path.as_str(), &file)?;
-            log_write(this, clean, disk, o.temp)?;
-            Ok(f)
-        },
-    );
+            let clean = job_files::clean_name(&this.id, &name).map_err(|e| user(format!("{what}: {e}")))?;
+            let path = this.path.join(disk_name(&clean, o.sliceno));
+            if !path.exists() {
+                return Err(user(missing(this, what, &clean, o.sliceno)));
+            }
+            let file = format!("`{}` of job {}", disk_name(&clean, o.sliceno), this.id);
+            return opened(io_open(lua, path.as_str(), &mode)?, what, path.as_str(), &file);
+        }
+        let (clean, disk) = write_target(lua, this, what, &name, &o)?;
+        let path = this.path.join(&disk);
+        let file = format!("`{disk}` of job {} for writing", this.id);
+        let f = opened(io_open(lua, path.as_str(), &mode)?, what, path.as_str(), &file)?;
+        log_write(this, clean, disk, o.temp)?;
+        Ok(f)
+    });
     m.add_method("register_file", |lua, this, (name, opts): (String, Option<Table>)| {
         let what = "job:register_file";
         let o = file_opts(what, opts, false)?;
@@ -361,6 +356,11 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         if !path.exists() {
             return Err(user(format!("{what}: no file `{name}` in the input directory ({input})")));
         }
-        opened(io_open(lua, path.as_str(), &mode)?, what, path.as_str(), &format!("input file `{name}`"))
+        opened(
+            io_open(lua, path.as_str(), &mode)?,
+            what,
+            path.as_str(),
+            &format!("input file `{name}`"),
+        )
     });
 }

@@ -17,4 +17,5 @@ pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register, job_files::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] =
+    &[errors::register, markers::register, build_call::register, job_files::register];
