@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod failure;
 mod files;
+mod input;
 mod lua_scripts;
 mod options;
 mod reuse;
