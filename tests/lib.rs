@@ -11,5 +11,6 @@ mod files;
 mod input;
 mod lua_scripts;
 mod options;
+mod output;
 mod reuse;
 mod values;
