@@ -14,4 +14,5 @@ mod lua_scripts;
 mod options;
 mod output;
 mod reuse;
+mod subjobs;
 mod values;

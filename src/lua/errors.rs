@@ -131,8 +131,15 @@ pub fn raising(lua: &Lua, raw: Function) -> mlua::Result<Function> {
         return function(...)
           local ok, res = raw(...)
           if ok then return res end
-          local info = getinfo(2, 'Sl')
-          if info and info.currentline > 0 then res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ') end
+          -- The first line of the user's own Lua code: past pcall and exax's embedded modules.
+          for level = 2, 60 do
+            local info = getinfo(level, 'Sl')
+            if not info then break end
+            if info.currentline > 0 and info.source:sub(1, 1) == '@' and info.source:sub(1, 8) ~= '@<exax>/' then
+              res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ')
+              break
+            end
+          end
           error(res, 0)
         end
         "#,
