@@ -6,6 +6,7 @@ mod test;
 mod build;
 mod cli;
 mod config;
+mod depend_extra;
 mod descriptions;
 mod failure;
 mod files;
