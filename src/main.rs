@@ -10,6 +10,7 @@ mod console;
 mod embedded;
 mod error;
 mod hash;
+mod job_files;
 mod job_id;
 mod json;
 mod lua;

@@ -388,12 +388,29 @@ pub fn hashed_files(
                 ))
             })?;
             out.push(HashedFile {
-                display: project.display_path(&path),
+                display: project.display_path(&lexical(&path)),
                 bytes,
             });
         }
     }
     Ok(out)
+}
+
+/// `a/b/../c` as `a/c`, without asking the file system: a label for a depend_extra file that
+/// names it the same way however the method reached it.
+fn lexical(path: &camino::Utf8Path) -> Utf8PathBuf {
+    let mut out = Utf8PathBuf::new();
+    for c in path.components() {
+        match c {
+            camino::Utf8Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            camino::Utf8Component::ParentDir if out.as_str() == "/" => {}
+            camino::Utf8Component::CurDir => {}
+            other => out.push(other.as_str()),
+        }
+    }
+    out
 }
 
 /// A project module for `require(name)`: `a.b` is `a/b.lua` or `a/b/init.lua` in a method directory.
@@ -411,4 +428,14 @@ fn is_lua_library(name: &str) -> bool {
         name,
         "string" | "table" | "math" | "io" | "os" | "coroutine" | "utf8" | "debug" | "package"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn depend_extra_labels_are_lexical() {
+        assert_eq!(super::lexical("/p/more/../methods/./d.txt".into()), "/p/methods/d.txt");
+        assert_eq!(super::lexical("/p/../../x".into()), "/x");
+        assert_eq!(super::lexical("a/../../x".into()), "../x");
+    }
 }

@@ -74,9 +74,10 @@ pub fn write_json<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result
     std::fs::write(dir.join(name), bytes).at(dir.join(name))
 }
 
-/// Writes `dir/name` through `dir/.name.tmp` and a rename.
+/// Writes `dir/name` through `dir/.name.<pid>.tmp` and a rename.
 pub fn write_atomic(dir: &Utf8Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp"));
+    // Unique per process: two runs creating a workdir write its `.slices` at the same time.
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let path = dir.join(name);
     let mut f = std::fs::File::create(&tmp).at(&tmp)?;
     f.write_all(bytes).at(&tmp)?;

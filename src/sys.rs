@@ -56,3 +56,24 @@ pub fn anonymous_file() -> std::io::Result<std::fs::File> {
     let _ = std::fs::remove_file(&path);
     Ok(f)
 }
+
+extern "C" {
+    /// C's own `stdout` stream, where Lua's `print` and `io.write` go.
+    #[cfg_attr(any(target_os = "macos", target_os = "ios", target_os = "freebsd"), link_name = "__stdoutp")]
+    static mut stdout: *mut libc::FILE;
+}
+
+/// Makes C's stdout line-buffered even when it is a pipe, as it is while output is captured, so
+/// a job's `io.write` lines keep their order with its stderr and its child processes' output.
+/// Call at start-up, before anything is written to it.
+pub fn line_buffer_c_stdout() {
+    // SAFETY: `stdout` is the C library's stream pointer, set before main and read once here by
+    // value; setvbuf with a null buffer lets C allocate its own, and nothing has used the stream
+    // yet (the contract of this function).
+    unsafe {
+        let f = stdout;
+        if !f.is_null() {
+            libc::setvbuf(f, std::ptr::null_mut(), libc::_IOLBF, 0);
+        }
+    }
+}

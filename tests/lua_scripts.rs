@@ -31,4 +31,4 @@ macro_rules! lua_tests {
     };
 }
 
-lua_tests!(merge_auto, reuse_and_params);
+lua_tests!(job_files, job_handle, merge_auto, reuse_and_params);

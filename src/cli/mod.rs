@@ -41,6 +41,7 @@ enum Command {
 
 pub fn main() -> ExitCode {
     console::init();
+    crate::sys::line_buffer_c_stdout();
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()

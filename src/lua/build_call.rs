@@ -137,7 +137,12 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     let built = builder::build(&rt.project, req, &runner).map_err(to_lua_err)?;
     rt.report(&built, &method, depth);
     if let Some(scope) = lua.app_data_ref::<JobScope>() {
-        scope.subjobs.borrow_mut().push(built.id.to_string());
+        let mut subjobs = scope.subjobs.borrow_mut();
+        let id = built.id.to_string();
+        // A subjob built (or reused) twice is recorded once, in the order first built.
+        if !subjobs.contains(&id) {
+            subjobs.push(id);
+        }
     }
     Ok(Call {
         name,

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod dataset;
 pub mod errors;
 pub mod job;
+pub mod job_files;
 pub mod markers;
 pub mod method_loader;
 pub mod prelude;
@@ -17,4 +18,5 @@ pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[prelude::register, markers::register, build_call::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] =
+    &[prelude::register, markers::register, build_call::register, job_files::register];

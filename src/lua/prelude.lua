@@ -47,8 +47,15 @@ function H.raising(raw)
   return function(...)
     local ok, res = raw(...)
     if ok then return res end
-    local info = getinfo(2, 'Sl')
-    if info and info.currentline > 0 then res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ') end
+    -- The first line of the user's own Lua code: past pcall and exax's embedded modules.
+    for level = 2, 60 do
+      local info = getinfo(level, 'Sl')
+      if not info then break end
+      if info.currentline > 0 and info.source:sub(1, 1) == '@' and info.source:sub(1, 8) ~= '@<exax>/' then
+        res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ')
+        break
+      end
+    end
     error(res, 0)
   end
 end
@@ -56,6 +63,14 @@ end
 function H.deny_writes(what)
   return function(_, k)
     error(what .. ' is read-only (tried to set `' .. tostring(k) .. '`)', 2)
+  end
+end
+
+-- `f` with C's stdout flushed first (system() does not flush it).
+function H.flush_first(f, stdout)
+  return function(...)
+    stdout:flush()
+    return f(...)
   end
 end
 

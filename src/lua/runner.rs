@@ -187,10 +187,12 @@ impl JobRunner for LuaRunner {
         };
         let _cwd = CwdGuard::enter(&ctx.path)?;
         let result = self.run_phases(ctx, &spec);
+        // Temp files go whether the job succeeded or not; registrations are in .exax-tmp.
+        let files = crate::job_files::finish(&ctx.path);
         let _ = std::fs::remove_dir_all(ctx.path.join(TEMP_DIR));
         let mut report = result?;
         report.exectime.total = started.elapsed().as_secs_f64();
-        report.files = auto_registered_files(&ctx.path)?;
+        report.files = files?;
         Ok(report)
     }
 }
@@ -386,23 +388,4 @@ fn describe_exit(status: Option<std::process::ExitStatus>) -> String {
         },
         None => "the analysis worker failed".to_string(),
     }
-}
-
-/// Automatic registration: every file at the top of the job directory except exax's own.
-pub fn auto_registered_files(path: &Utf8Path) -> Result<Vec<String>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(path).at(path)? {
-        let entry = entry.at(path)?;
-        let Ok(name) = entry.file_name().into_string() else { continue };
-        if !entry.file_type().at(path)?.is_file() || is_exax_file(&name) {
-            continue;
-        }
-        files.push(name);
-    }
-    files.sort();
-    Ok(files)
-}
-
-pub fn is_exax_file(name: &str) -> bool {
-    name.starts_with('.') || [records::SETUP, records::POST, records::RESULT, records::METHOD_SOURCE].contains(&name)
 }
