@@ -77,3 +77,32 @@ pub fn line_buffer_c_stdout() {
         }
     }
 }
+
+/// Takes (blocking) or releases an exclusive lock on the single byte at `offset` of `file`.
+/// On Linux these are open-file-description locks, owned by the descriptor rather than the
+/// process, so other descriptors in this process conflict too and closing one releases only its
+/// own locks.
+pub fn lock_byte(file: &std::fs::File, offset: i64, lock: bool) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    let cmd = libc::F_OFD_SETLKW;
+    #[cfg(not(target_os = "linux"))]
+    let cmd = libc::F_SETLKW;
+    // SAFETY: an all-zero `flock` is a valid value of this plain C struct; the fields set below
+    // describe one byte; fcntl reads the struct for the duration of the call only.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = if lock { libc::F_WRLCK } else { libc::F_UNLCK } as _;
+    fl.l_whence = libc::SEEK_SET as _;
+    fl.l_start = offset as _;
+    fl.l_len = 1;
+    loop {
+        // SAFETY: `file` is open for this call and `fl` is a valid flock (see above).
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), cmd, &fl) };
+        if rc != -1 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
