@@ -20,7 +20,13 @@ use crate::job_id::JobId;
 use crate::records::{self, OUTPUT_DIR, TEMP_DIR};
 
 /// Files at the top of a job directory that exax writes itself.
-const OWN_FILES: &[&str] = &[records::SETUP, records::POST, records::RESULT, records::METHOD_SOURCE];
+const OWN_FILES: &[&str] = &[
+    records::SETUP,
+    records::POST,
+    records::RESULT,
+    records::METHOD_SOURCE,
+    records::FAILURE,
+];
 /// Directories at the top of a job directory that belong to exax.
 const OWN_DIRS: &[&str] = &[OUTPUT_DIR, TEMP_DIR, HASHED_DIR];
 
@@ -297,7 +303,7 @@ mod tests {
         assert_eq!(writable_name(&id(), "sub/setup.json").unwrap(), "sub/setup.json");
         assert_eq!(
             writable_name(&id(), "post.json").unwrap_err().to_string(),
-            "job t-1: `post.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name"
+            "job t-1: `post.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name"
         );
     }
 

@@ -181,6 +181,14 @@ impl MethodDecl {
                     Ok(())
                 }
                 None => {
+                    if let Some((_, other)) = self.all_names().find(|(n, _)| *n == name) {
+                        return Err(Error::Build(format!(
+                            "method `{m}` has no {} `{name}`: `{name}` is a{} {}",
+                            kind.name(),
+                            if other == Kind::Option { "n" } else { "" },
+                            other.name()
+                        )));
+                    }
                     let names: Vec<&str> = slot.iter().map(|(n, _)| n.as_str()).collect();
                     Err(Error::Build(format!(
                         "method `{m}` has no {} `{name}`{}; {}",
@@ -216,7 +224,10 @@ impl MethodDecl {
                     let sections: Vec<String> = ks.iter().map(|k| format!("{}s = {{{name} = ...}}", k.name())).collect();
                     return Err(Error::Build(format!(
                         "method `{m}`: `{name}` is both {}; say which with {}",
-                        ks.iter().map(|k| format!("a {}", k.name())).collect::<Vec<_>>().join(" and "),
+                        ks.iter()
+                            .map(|k| format!("{} {}", if *k == Kind::Option { "an" } else { "a" }, k.name()))
+                            .collect::<Vec<_>>()
+                            .join(" and "),
                         sections.join(" or ")
                     )));
                 }

@@ -13,6 +13,8 @@ use crate::error::{Error, IoContext, Result};
 pub const SETUP: &str = "setup.json";
 pub const POST: &str = "post.json";
 pub const RESULT: &str = "result.msgpack";
+/// Written when a job fails, so the reason outlives the terminal.
+pub const FAILURE: &str = "failure.json";
 pub const METHOD_SOURCE: &str = "method.lua";
 pub const OUTPUT_DIR: &str = "OUTPUT";
 pub const TEMP_DIR: &str = ".exax-tmp";
@@ -53,6 +55,10 @@ pub struct ExecTime {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub version: u32,
+    /// The reuse key, as in setup.json: a lookup trusts an index entry only when the job's own
+    /// complete post.json carries the key (job numbers can come back after jobs are deleted).
+    #[serde(default)]
+    pub hash: String,
     pub starttime: f64,
     pub endtime: f64,
     pub exectime: ExecTime,
@@ -61,6 +67,24 @@ pub struct Post {
     /// Anything later features record (datasets, ...), kept as is.
     #[serde(default, flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why a job failed: the failure of the job itself, or of a subjob it built.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Failure {
+    pub message: String,
+    /// The job that failed (this job, or one of its subjobs).
+    pub job: String,
+    pub phase: String,
+    pub slice: Option<usize>,
+    pub traceback: Vec<String>,
+    pub output_tail: Vec<String>,
+    pub time: f64,
+}
+
+/// Reads a job's post.json; a missing or incomplete one is None (the job did not finish).
+pub fn read_post(dir: &Utf8Path) -> Option<Post> {
+    read_json::<Post>(&dir.join(POST)).ok()
 }
 
 pub fn write_json_atomic<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result<()> {

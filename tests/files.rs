@@ -290,9 +290,9 @@ fn bad_names_and_slice_numbers() {
         .build("function main(urd) urd:build('names') end")
         .stdout(
             "
-            methods/names.lua:3: job:save: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
-            methods/names.lua:4: job:save: job test-0: `OUTPUT/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
-            methods/names.lua:5: job:open: job test-0: `hashed/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/names.lua:3: job:save: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/names.lua:4: job:save: job test-0: `OUTPUT/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/names.lua:5: job:open: job test-0: `hashed/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
             methods/names.lua:6: job:save: job test-0: `../test-9/x` is not a file name inside the job directory (use a relative name without `..`)
             methods/names.lua:7: job:save: job test-0: `/tmp/x` is not a file name inside the job directory (use a relative name without `..`)
             methods/names.lua:8: job:save: job test-0: `` is not a file name inside the job directory (use a relative name without `..`)
@@ -447,7 +447,7 @@ fn register_file_errors() {
             "
             methods/r.lua:3: job:register_file: job test-0 has no file `nope`
             methods/r.lua:4: job:register_file: `adir` in job test-0 is a directory; register the files in it
-            methods/r.lua:5: job:register_file: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/r.lua:5: job:register_file: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
             methods/r.lua:6: job:register_file: job test-0 has no file `x` for slice 1
             0
             ",
@@ -548,7 +548,7 @@ fn temp_files_are_deleted_when_a_job_fails() {
         .run();
     assert_eq!(
         listing(&out, "test-0"),
-        ["method.lua", "setup.json", "slice_kept.0", "slice_kept.1"].map(String::from)
+        ["failure.json", "method.lua", "setup.json", "slice_kept.0", "slice_kept.1"].map(String::from)
     );
 
     // A crashing worker still leaves what it logged: its temp file is deleted.
@@ -566,7 +566,7 @@ fn temp_files_are_deleted_when_a_job_fails() {
         .status(1)
         .stderr_contains("error: the analysis worker was killed by signal 9\n")
         .run();
-    assert_eq!(listing(&out, "test-0"), ["method.lua", "setup.json"].map(String::from));
+    assert_eq!(listing(&out, "test-0"), ["failure.json", "method.lua", "setup.json"].map(String::from));
 }
 
 /// Registrations made in analysis workers (separate processes) reach post.json.

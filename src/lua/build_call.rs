@@ -122,6 +122,9 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
             }
         }
     }
+    if let Some(w) = &workdir {
+        rt.project.workdir(w).map_err(to_lua_err)?;
+    }
     let decl = rt.decl(&method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
     let req = BuildRequest {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use camino::{Utf8Path, Utf8PathBuf};
 use mlua::{Lua, MultiValue, Table};
 
-use super::convert::{readonly, to_lua, to_value};
+use super::convert::{readonly_value, to_lua, to_value};
 use super::errors::{pcall, Caught, Chunk};
 use super::job::LuaJob;
 use super::runtime::{JobScope, Runtime};
@@ -108,16 +108,9 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
     pcall(&lua, &chunk, ())?;
     let g = lua.globals();
     for section in ["options", "datasets", "jobs"] {
-        let inner = lua.create_table().map_err(|e| plain(e.to_string()))?;
-        if let Some(Value::Map(m)) = spec.params.get(section) {
-            for (k, v) in m {
-                let lv = to_lua(&lua, v).map_err(|e| plain(e.to_string()))?;
-                inner
-                    .raw_set(to_lua(&lua, k).map_err(|e| plain(e.to_string()))?, lv)
-                    .map_err(|e| plain(e.to_string()))?;
-            }
-        }
-        let ro = readonly(&lua, inner, section).map_err(|e| plain(e.to_string()))?;
+        let values = spec.params.get(section).cloned().unwrap_or(Value::Map(vec![]));
+        // Read-only all the way down: `options.l[1] = 5` is as much an error as `options.x = 5`.
+        let ro = readonly_value(&lua, &values, section).map_err(|e| plain(e.to_string()))?;
         g.set(section, ro).map_err(|e| plain(e.to_string()))?;
     }
     Ok(lua)
