@@ -10,4 +10,6 @@ mod failure;
 mod lua_scripts;
 mod options;
 mod reuse;
+mod status;
+mod tmux;
 mod values;

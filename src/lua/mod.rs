@@ -12,8 +12,9 @@ pub mod runner;
 pub mod runtime;
 pub mod script;
 pub mod state;
+pub mod status;
 pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[errors::register, markers::register, build_call::register, status::register];
