@@ -109,8 +109,17 @@ pub fn terminal_width(fd: BorrowedFd<'_>) -> Option<u16> {
 /// The settings of stdin's terminal before `exax run` changed them, for the restore on exit and
 /// in the fatal-signal handler (which may only read it: it is set once, before the handler).
 static SAVED_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
+/// exax's key-at-a-time settings, to apply again after a stop (CTRL+Z) and `fg`: the shell puts
+/// its own settings back when it takes the terminal.
+static KEY_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
 /// Whether the terminal currently has exax's settings and needs restoring.
 static TERMIOS_CHANGED: AtomicBool = AtomicBool::new(false);
+/// Set by SIGCONT: the process was stopped and continued, the terminal may have other settings.
+static CONTINUED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_continue(_sig: libc::c_int) {
+    CONTINUED.store(true, Ordering::SeqCst);
+}
 
 /// Stdin's terminal in key-at-a-time mode until dropped: no line buffering and no echo, so
 /// CTRL+T reaches exax as a byte, while CTRL+C, CTRL+Z and CTRL+\ still send their signals.
@@ -135,6 +144,8 @@ impl KeyMode {
         raw.c_lflag |= libc::ISIG;
         raw.c_cc[libc::VMIN] = 1;
         raw.c_cc[libc::VTIME] = 0;
+        let raw = *KEY_TERMIOS.get_or_init(|| raw);
+        let _ = install(libc::SIGCONT, on_continue, libc::SA_RESTART);
         TERMIOS_CHANGED.store(true, Ordering::SeqCst);
         // SAFETY: the pointer is to a live termios built from the terminal's own settings.
         if unsafe { libc::tcsetattr(0, libc::TCSANOW, &raw) } != 0 {
@@ -142,6 +153,22 @@ impl KeyMode {
             return None;
         }
         Some(KeyMode(()))
+    }
+}
+
+impl KeyMode {
+    /// After a stop and continue, puts exax's settings back if this process has the terminal
+    /// again (in the background it must not touch it).
+    pub fn resume(&self) {
+        if CONTINUED.load(Ordering::SeqCst) && is_foreground_terminal(std::io::stdin().as_fd()) {
+            CONTINUED.store(false, Ordering::SeqCst);
+            if let Some(raw) = KEY_TERMIOS.get() {
+                // SAFETY: the pointer is to a termios that lives forever.
+                unsafe {
+                    libc::tcsetattr(0, libc::TCSANOW, raw);
+                }
+            }
+        }
     }
 }
 

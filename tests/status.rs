@@ -275,3 +275,59 @@ fn workers_end_when_the_run_is_killed() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+fn exax_status(dir: &std::path::Path) -> String {
+    let out = std::process::Command::new(crate::test::exax_bin())
+        .arg("status")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    untime(&String::from_utf8_lossy(&out.stdout))
+}
+
+#[test]
+fn a_subjobs_slices_nest_under_the_parent_and_an_idle_run_says_so() {
+    let t = Test::new()
+        .method("gated", GATED)
+        .method(
+            "parent",
+            "
+            options = {gate = ''}
+            local subjobs = require('exax.subjobs')
+            function synthesis()
+              status('building the subjob', function() subjobs.build('gated', {gate = options.gate}) end)
+            end
+            ",
+        )
+        .build(
+            "
+            function main(urd)
+              print('waiting for go')
+              io.stdout:flush()
+              while not io.open(os.getenv('GATE') .. '-go') do os.execute('sleep 0.05') end
+              urd:build('parent', {gate = os.getenv('GATE')})
+            end
+            ",
+        );
+    let gate = t.path().join("gate");
+    let run = t.env("GATE", gate.to_str().unwrap()).spawn();
+    run.wait_stdout("the build script", |o| o.contains("waiting for go"));
+    assert_eq!(exax_status(run.path()), "build.lua: no job running\n");
+    std::fs::write(run.path().join("gate-go"), "").unwrap();
+    run.wait_stdout("both slices", both_ready);
+    assert_eq!(
+        exax_status(run.path()),
+        "\
+test-0 parent  synthesis (T seconds)
+  building the subjob
+    test-1 gated  analysis(0) (T seconds)
+      slice 0 waits for the gate
+    test-1 gated  analysis(1) (T seconds)
+      slice 1 waits for the gate
+"
+    );
+    std::fs::write(&gate, "").unwrap();
+    let done = run.finish();
+    assert_eq!(done.status, 0, "{}", done.stderr);
+}

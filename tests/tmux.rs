@@ -1,6 +1,6 @@
-//! `exax run` in a real terminal, driven through tmux: CTRL+T prints the status tree, the live
-//! progress lines come and go, and the terminal settings (`stty -a`) are the same after a normal
-//! end, CTRL+C and a killed worker. Each test skips, saying why, when tmux is not installed
+//! `exax run` in a real terminal, driven through tmux: CTRL+T prints the status tree (also after
+//! CTRL+Z and `fg`), the live progress lines come and go, and the terminal settings (`stty -a`)
+//! are the same after a normal end, CTRL+C and a killed worker. Each test skips, saying why, when tmux is not installed
 //! (`.ci/setup` installs it).
 
 use std::io::Write;
@@ -133,6 +133,11 @@ fn ctrl_t_prints_the_tree_and_progress_lines_come_and_go() {
     tmux.wait_for("both slices", |s| s.contains("ready 0 ") && s.contains("ready 1 "));
     // The live progress line (the job runs longer than the 0.3 s before one is shown).
     tmux.wait_for("the progress line", |s| s.contains("test-0 gated  analysis 0/2 slices"));
+    // Stopped and continued, the shell has put its own settings back; CTRL+T still works.
+    tmux.key("C-z");
+    tmux.wait_for("the stop", |s| s.contains("Stopped") && s.trim_end().ends_with('$'));
+    tmux.type_line("fg");
+    std::thread::sleep(Duration::from_millis(300));
     tmux.key("C-t");
     let screen = tmux.wait_for("the status tree", |s| tree_on(s) == GATED_TREE);
     assert!(!screen.contains("^T"), "CTRL+T was echoed:\n{screen}");
@@ -140,8 +145,10 @@ fn ctrl_t_prints_the_tree_and_progress_lines_come_and_go() {
     let screen = tmux.wait_for("the end of the build", |s| {
         s.contains("build.lua: 1 job built, 0 reused") && s.trim_end().ends_with('$')
     });
-    // The progress line is gone; the plain lines stay.
-    assert!(!screen.contains("analysis 0/2 slices"), "a progress line was left:\n{screen}");
+    // The progress line is gone; the plain lines stay. (The line shown when CTRL+Z stopped the
+    // run stays above the shell's `Stopped`, as the shell prints there.)
+    let since_fg = screen.rsplit_once("$ fg").map_or("", |(_, after)| after);
+    assert!(!since_fg.contains("analysis 0/2 slices"), "a progress line was left:\n{screen}");
     assert!(screen.contains("built  test-0 gated ("), "{screen}");
     tmux.type_line("stty -a > after.txt");
     let after = wait_for_file(&root.join("after.txt"));

@@ -2,7 +2,7 @@
 //! the terminal is in key-at-a-time mode without echo (`sys::KeyMode`; CTRL+C and CTRL+Z still
 //! send their signals) and a thread reads stdin for the CTRL+T byte. Other keys are dropped, as
 //! the original exax does. The terminal is restored when this ends, and by the fatal-signal
-//! handler on CTRL+C and SIGTERM.
+//! handler on CTRL+C and SIGTERM; after CTRL+Z and `fg` the key mode is applied again.
 
 use std::io::Read;
 use std::os::fd::AsFd;
@@ -17,7 +17,7 @@ const CTRL_T: u8 = 0x14;
 const POLL_MS: i32 = 50;
 
 pub struct Keys {
-    mode: Option<sys::KeyMode>,
+    mode: Option<Arc<sys::KeyMode>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -26,7 +26,8 @@ impl Keys {
     /// None when stdin is not a terminal this process may read (not a tty, or in the background).
     pub fn start(on_ctrl_t: impl Fn() + Send + 'static) -> Option<Keys> {
         let stdin = sys::dup(0).ok()?;
-        let mode = sys::KeyMode::enter()?;
+        let mode = Arc::new(sys::KeyMode::enter()?);
+        let mode2 = mode.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let thread = std::thread::Builder::new()
@@ -35,6 +36,7 @@ impl Keys {
                 let mut tty = std::fs::File::from(stdin);
                 let mut buf = [0u8; 256];
                 while !stop2.load(Ordering::Relaxed) {
+                    mode2.resume();
                     if !sys::poll_readable(tty.as_fd(), POLL_MS) || stop2.load(Ordering::Relaxed) {
                         continue;
                     }
@@ -67,9 +69,10 @@ impl Keys {
 impl Drop for Keys {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        drop(self.mode.take());
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        // The thread held the other reference; this restores the terminal.
+        drop(self.mode.take());
     }
 }
