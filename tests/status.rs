@@ -331,3 +331,17 @@ test-0 parent  synthesis (T seconds)
     let done = run.finish();
     assert_eq!(done.status, 0, "{}", done.stderr);
 }
+
+#[test]
+fn sigint_removes_the_status_socket() {
+    use std::os::unix::process::ExitStatusExt;
+    let (mut run, _gate) = start_gated(gated_project());
+    let sockets = run.path().join(".exax/status");
+    assert_eq!(std::fs::read_dir(&sockets).unwrap().count(), 1);
+    let pid = run.pid().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let status = run.child.wait().unwrap();
+    // Ended by the signal itself (2, SIGINT), as without exax's handler.
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert_eq!(std::fs::read_dir(&sockets).unwrap().count(), 0);
+}

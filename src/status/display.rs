@@ -55,7 +55,7 @@ impl Drop for Display {
 
 /// Redraws every `TICK` until `stop` disconnects, then clears the lines.
 fn run(mp: MultiProgress, stop: &mpsc::Receiver<()>) {
-    let style = ProgressStyle::with_template("{prefix}{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+    let style = ProgressStyle::with_template("{prefix}{spinner} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
     let mut bars: HashMap<usize, ProgressBar> = HashMap::new();
     while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(TICK) {
         let lines = crate::status::job_lines();
