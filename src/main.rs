@@ -23,6 +23,7 @@ mod records;
 mod render;
 mod requires;
 mod reuse_index;
+mod status;
 mod sys;
 mod value;
 mod workdir;

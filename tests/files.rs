@@ -566,7 +566,10 @@ fn temp_files_are_deleted_when_a_job_fails() {
         .status(1)
         .stderr_contains("error: the analysis worker was killed by signal 9\n")
         .run();
-    assert_eq!(listing(&out, "test-0"), ["failure.json", "method.lua", "setup.json"].map(String::from));
+    assert_eq!(
+        listing(&out, "test-0"),
+        ["failure.json", "method.lua", "setup.json"].map(String::from)
+    );
 }
 
 /// Registrations made in analysis workers (separate processes) reach post.json.

@@ -15,5 +15,7 @@ mod lua_scripts;
 mod options;
 mod output;
 mod reuse;
+mod status;
 mod subjobs;
+mod tmux;
 mod values;

@@ -5,6 +5,7 @@ mod init;
 mod job;
 mod method;
 mod run;
+mod status;
 mod workdir;
 
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ enum Command {
     Job(job::Args),
     Method(method::Args),
     Workdir(workdir::Args),
+    Status(status::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
     Analysis {
@@ -82,6 +84,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Job(a) => job::run(a),
         Command::Method(a) => method::run(a),
         Command::Workdir(a) => workdir::run(a),
+        Command::Status(a) => status::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),

@@ -14,9 +14,15 @@ pub mod runner;
 pub mod runtime;
 pub mod script;
 pub mod state;
+pub mod status;
 pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] =
-    &[prelude::register, markers::register, build_call::register, job_files::register];
+pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
+    prelude::register,
+    markers::register,
+    build_call::register,
+    job_files::register,
+    status::register,
+];

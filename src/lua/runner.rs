@@ -158,6 +158,7 @@ fn captured_phase(
     if let Some(scope) = lua.app_data_ref::<JobScope>() {
         *scope.phase.borrow_mut() = phase;
     }
+    crate::status::set_phase(phase);
     let cap = Capture::start(output_file(spec.path, phase), true).map_err(|e| Error::io(spec.path.join(OUTPUT_DIR), e))?;
     let r = call_phase(lua, phase, spec, None, prepare_res, analysis_res);
     let tail = cap.finish();
@@ -179,6 +180,7 @@ impl JobRunner for LuaRunner {
             slices: ctx.project.config.slices,
         };
         let _cwd = CwdGuard::enter(&ctx.path)?;
+        let _status = crate::status::job(&ctx.id.to_string(), spec.method, spec.slices);
         let result = self.run_phases(ctx, &spec);
         // Temp files go whether the job succeeded or not; registrations are in .exax-tmp.
         let files = crate::job_files::finish(&ctx.path);
@@ -281,20 +283,24 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
     std::fs::write(tmp.join("job.msgpack"), msgpack::encode(&blob)).at(tmp.join("job.msgpack"))?;
     let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
     let mut slices: Vec<Slice> = Vec::new();
+    crate::status::set_phase("analysis");
     for s in 0..spec.slices {
         let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
         let writer2 = writer.try_clone().map_err(|e| Error::io(&tmp, e))?;
-        let child = Command::new(&exe)
-            .arg("__analysis")
+        let mut cmd = Command::new(&exe);
+        cmd.arg("__analysis")
             .arg(ctx.project.config.path.as_str())
             .arg(ctx.id.to_string())
             .arg(s.to_string())
             .stdin(Stdio::null())
             .stdout(writer)
             .stderr(writer2)
-            .current_dir(&ctx.path)
+            .current_dir(&ctx.path);
+        let status_link = crate::status::link::offer(&mut cmd);
+        let child = cmd
             .spawn()
             .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
+        crate::status::slice_started(s, status_link);
         let file = output_file(&ctx.path, &s.to_string());
         let pump = std::thread::spawn(move || capture::pump(reader, file, true));
         slices.push(Slice {
@@ -317,6 +323,7 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
             }
             match slice.child.try_wait() {
                 Ok(Some(st)) => {
+                    crate::status::slice_ended(s);
                     slice.status = Some(st);
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
                     if !st.success() && first_failure.is_none() {
