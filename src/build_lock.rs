@@ -1,65 +1,96 @@
-//! Cross-process locks that keep two `exax run`s from building the same job at once: 256 lock
-//! files in `.exax/locks/`, one per stripe of reuse keys, held with `flock`. Within one process a
-//! stripe is counted, so a job may build a subjob whose key falls in the same stripe.
+//! Cross-process locks that keep two `exax run`s from building the same job at once: one lock
+//! file, `.exax/build.lock`, in which each reuse key locks its own byte (62 bits of the key as the
+//! offset), held while the job builds. Locks are per key, not per stripe of keys, because a job
+//! holds its lock while it builds subjobs: with shared stripes, two runs building unrelated
+//! subjobs could wait for each other forever. (A job whose subjob has its own key is refused
+//! before locking, see `builder::build`.) Taking a lock creates no file, which matters on file
+//! systems where creating files is slow.
 
-use std::collections::HashMap;
 use std::fs::File;
+use std::sync::OnceLock;
 
 use camino::Utf8PathBuf;
-use parking_lot::Mutex;
 
 use crate::error::{Error, IoContext, Result};
 use crate::hash::ReuseKey;
+use crate::sys;
 
 pub struct BuildLocks {
-    dir: Utf8PathBuf,
-    held: Mutex<HashMap<u8, (File, usize)>>,
+    path: Utf8PathBuf,
+    file: OnceLock<File>,
 }
 
-pub struct StripeGuard<'a> {
-    locks: &'a BuildLocks,
-    stripe: u8,
+/// Holds the lock of one key until dropped.
+pub struct KeyGuard<'a> {
+    file: &'a File,
+    offset: i64,
 }
 
 impl BuildLocks {
-    pub fn new(dir: Utf8PathBuf) -> Self {
+    pub fn new(path: Utf8PathBuf) -> Self {
         BuildLocks {
-            dir,
-            held: Mutex::new(HashMap::new()),
+            path,
+            file: OnceLock::new(),
         }
     }
 
-    /// Blocks until this process holds the stripe of `key`.
-    pub fn lock(&self, key: ReuseKey) -> Result<StripeGuard<'_>> {
-        let stripe = key.stripe();
-        let mut held = self.held.lock();
-        if let Some((_, count)) = held.get_mut(&stripe) {
-            *count += 1;
-        } else {
-            std::fs::create_dir_all(&self.dir).at(&self.dir)?;
-            let path = self.dir.join(format!("{stripe:02x}"));
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .at(&path)?;
-            file.lock().map_err(|e| Error::io(&path, e))?;
-            held.insert(stripe, (file, 1));
+    fn file(&self) -> Result<&File> {
+        if let Some(f) = self.file.get() {
+            return Ok(f);
         }
-        Ok(StripeGuard { locks: self, stripe })
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).at(dir)?;
+        }
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&self.path)
+            .at(&self.path)?;
+        Ok(self.file.get_or_init(|| f))
+    }
+
+    /// Blocks until this process holds the lock of `key`.
+    pub fn lock(&self, key: ReuseKey) -> Result<KeyGuard<'_>> {
+        let file = self.file()?;
+        let offset = (key.0 >> 66) as i64;
+        sys::lock_byte(file, offset, true).map_err(|e| Error::io(&self.path, e))?;
+        Ok(KeyGuard { file, offset })
     }
 }
 
-impl Drop for StripeGuard<'_> {
+impl Drop for KeyGuard<'_> {
     fn drop(&mut self) {
-        let mut held = self.locks.held.lock();
-        if let Some((_, count)) = held.get_mut(&self.stripe) {
-            *count -= 1;
-            if *count == 0 {
-                // Closing the file releases the flock.
-                held.remove(&self.stripe);
-            }
-        }
+        let _ = sys::lock_byte(self.file, self.offset, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    #[test]
+    fn one_key_at_a_time_other_keys_free() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(tmp.path().join(".exax/build.lock")).unwrap();
+        let a = BuildLocks::new(path.clone());
+        let b = Arc::new(BuildLocks::new(path));
+        let key = ReuseKey(0xdead_beef_u128 << 80);
+        let held = a.lock(key).unwrap();
+        let _other = b.lock(ReuseKey(7u128 << 100)).unwrap();
+        let got = Arc::new(AtomicBool::new(false));
+        let (b2, got2) = (b.clone(), got.clone());
+        let t = std::thread::spawn(move || {
+            let _g = b2.lock(key).unwrap();
+            got2.store(true, Ordering::SeqCst);
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!got.load(Ordering::SeqCst), "a second holder of the same key must wait");
+        drop(held);
+        t.join().unwrap();
+        assert!(got.load(Ordering::SeqCst));
     }
 }

@@ -109,7 +109,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
 pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
     for wd in &project.workdirs {
         let found = project.with_index(wd, |index| {
-            Ok(index.candidates(key).find(|&n| wd.job_path(n).join(records::POST).is_file()))
+            Ok(index.candidates(key).find(|&n| finished_with_key(&wd.job_path(n), key)))
         })?;
         if let Some(n) = found {
             return Ok(Some(Built {
@@ -122,8 +122,49 @@ pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
     Ok(None)
 }
 
+/// Leaves the reason of a failure in the job directory (best effort: the error itself matters more).
+fn record_failure(path: &camino::Utf8Path, e: &Error) {
+    let failure = match e {
+        Error::JobFailed(f) => records::Failure {
+            message: f.message.clone(),
+            job: f.job.to_string(),
+            phase: f.phase.clone(),
+            slice: f.slice,
+            traceback: f.traceback.clone(),
+            output_tail: f.output_tail.clone(),
+            time: records::now(),
+        },
+        other => records::Failure {
+            message: other.to_string(),
+            job: String::new(),
+            phase: String::new(),
+            slice: None,
+            traceback: vec![],
+            output_tail: vec![],
+            time: records::now(),
+        },
+    };
+    let _ = records::write_json_atomic(path, records::FAILURE, &failure);
+}
+
+/// True when the job directory has a complete post.json for exactly this key.
+pub fn finished_with_key(dir: &camino::Utf8Path, key: ReuseKey) -> bool {
+    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key))
+}
+
 fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
     let started = std::time::Instant::now();
+    // Parameters that setup.json cannot hold are refused before a job directory exists.
+    let section = |s: &[(String, crate::value::Value)], name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
+        s.iter()
+            .map(|(k, v)| Ok((k.clone(), json::to_json(v, &format!("{name}.{k}"))?)))
+            .collect()
+    };
+    let (options, datasets, jobs) = (
+        section(&req.params.options, "options")?,
+        section(&req.params.datasets, "datasets")?,
+        section(&req.params.jobs, "jobs")?,
+    );
     let id = wd.allocate()?;
     let path = wd.job_path(id.number);
     std::fs::write(path.join(records::METHOD_SOURCE), &req.decl.source.source).at(path.join(records::METHOD_SOURCE))?;
@@ -137,11 +178,6 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         std::fs::write(&dest, &f.bytes).at(&dest)?;
         hashed_files.push((copy.to_string(), f.display.clone()));
     }
-    let section = |s: &[(String, crate::value::Value)], name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
-        s.iter()
-            .map(|(k, v)| Ok((k.clone(), json::to_json(v, &format!("{name}.{k}"))?)))
-            .collect()
-    };
     let setup = Setup {
         version: 1,
         jobid: id.to_string(),
@@ -156,11 +192,12 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         exax_version: EXAX_VERSION.to_string(),
         lua_version: req.lua_version.clone(),
         hashed_files,
-        options: section(&req.params.options, "options")?,
-        datasets: section(&req.params.datasets, "datasets")?,
-        jobs: section(&req.params.jobs, "jobs")?,
+        options,
+        datasets,
+        jobs,
     };
-    records::write_json_atomic(&path, records::SETUP, &setup)?;
+    // Not atomic: nothing trusts a job directory before its post.json exists.
+    records::write_json(&path, records::SETUP, &setup)?;
     let ctx = JobContext {
         project,
         id: id.clone(),
@@ -168,9 +205,16 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         decl: req.decl,
         params: &req.params,
     };
-    let report = runner.run(&ctx)?;
+    let report = match runner.run(&ctx) {
+        Ok(r) => r,
+        Err(e) => {
+            record_failure(&path, &e);
+            return Err(e);
+        }
+    };
     let post = Post {
         version: 1,
+        hash: key.to_string(),
         starttime: setup.starttime,
         endtime: records::now(),
         exectime: report.exectime,

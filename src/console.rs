@@ -1,12 +1,16 @@
 //! The terminal exax itself writes to. While a job phase runs, descriptors 1 and 2 point into the
 //! job's output capture; exax's own lines (progress, "reused demo-3", echoed job output) go to
 //! copies of the original stdout and stderr taken at start-up, whole lines at a time.
+//!
+//! While `exax run` shows live progress lines on the terminal (an overlay, `status::display`),
+//! every write goes through the overlay, which clears its lines first and redraws them after, so
+//! progress lines and output never mix.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 use crate::sys;
 
@@ -33,6 +37,38 @@ fn console() -> &'static Console {
     })
 }
 
+/// Runs a write with the live display cleared away (see the module doc).
+pub type Overlay = Box<dyn Fn(&mut dyn FnMut()) + Send + Sync>;
+
+/// The overlay and whether it must also make way for writes to stdout (stdout is a terminal).
+static OVERLAY: RwLock<Option<(Overlay, bool)>> = RwLock::new(None);
+
+pub fn set_overlay(overlay: Option<Overlay>) {
+    let stdout_too = console().out.lock().is_terminal();
+    *OVERLAY.write() = overlay.map(|o| (o, stdout_too));
+}
+
+fn around(stdout: bool, mut write: impl FnMut()) {
+    match &*OVERLAY.read() {
+        Some((overlay, stdout_too)) if !stdout || *stdout_too => overlay(&mut write),
+        _ => write(),
+    }
+}
+
+pub fn err_is_terminal() -> bool {
+    console().err.lock().is_terminal()
+}
+
+pub fn err_width() -> Option<u16> {
+    use std::os::fd::AsFd;
+    sys::terminal_width(console().err.lock().as_fd())
+}
+
+/// Bytes to the real stderr as they are, past the overlay (the overlay's own drawing).
+pub fn err_raw(bytes: &[u8]) {
+    let _ = console().err.lock().write_all(bytes);
+}
+
 /// Takes the copies of stdout and stderr; call before anything redirects them.
 pub fn init() {
     console();
@@ -40,17 +76,19 @@ pub fn init() {
 
 /// Bytes to the real stdout (job output echo, status tree), written in one go.
 pub fn out(bytes: &[u8]) {
-    let mut f = console().out.lock();
-    let _ = f.write_all(bytes);
+    around(true, || {
+        let _ = console().out.lock().write_all(bytes);
+    });
 }
 
 /// A line of exax's own to the real stderr.
 pub fn err_line(line: &str) {
-    let mut f = console().err.lock();
     let mut s = String::with_capacity(line.len() + 1);
     s.push_str(line);
     s.push('\n');
-    let _ = f.write_all(s.as_bytes());
+    around(false, || {
+        let _ = console().err.lock().write_all(s.as_bytes());
+    });
 }
 
 pub fn warn(message: &str) {

@@ -66,6 +66,9 @@ impl<T> IoContext<T> for std::io::Result<T> {
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
+        if c == name {
+            continue;
+        }
         let score = strsim::jaro_winkler(name, c);
         if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));

@@ -13,11 +13,6 @@ impl ReuseKey {
     pub fn parse(s: &str) -> Option<ReuseKey> {
         (s.len() == 32).then(|| u128::from_str_radix(s, 16).ok()).flatten().map(ReuseKey)
     }
-
-    /// Which of 256 lock stripes guards building this key.
-    pub fn stripe(self) -> u8 {
-        (self.0 >> 120) as u8
-    }
 }
 
 impl fmt::Display for ReuseKey {

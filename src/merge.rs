@@ -25,7 +25,15 @@ fn merge(acc: Value, new: &Value, path: &str, sliceno: usize) -> Result<Value, S
     Ok(match (acc, new) {
         (acc, Nil) => acc,
         (Nil, v) => v.clone(),
-        (Int(a), Int(b)) => Int(a.wrapping_add(*b)),
+        (Int(a), Int(b)) => match a.checked_add(*b) {
+            Some(n) => Int(n),
+            None => {
+                return Err(format!(
+                    "merge_auto: integer overflow adding {b} (slice {sliceno}) to {a} at {}",
+                    at()
+                ))
+            }
+        },
         (Int(a), Float(b)) => Float(a as f64 + b),
         (Float(a), Int(b)) => Float(a + *b as f64),
         (Float(a), Float(b)) => Float(a + b),

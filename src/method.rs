@@ -34,6 +34,9 @@ pub struct MethodDecl {
     pub synthesis: Option<Vec<String>>,
     /// Project modules and depend_extra files whose content joins the reuse key.
     pub hashed: Vec<HashedFile>,
+    /// The source compiled to Lua bytecode when the declarations were read, so each job's fresh
+    /// state loads it without parsing again.
+    pub bytecode: Vec<u8>,
     /// Things the user should know (a `require` that cannot be followed, ...).
     pub warnings: Vec<String>,
 }
@@ -178,6 +181,14 @@ impl MethodDecl {
                     Ok(())
                 }
                 None => {
+                    if let Some((_, other)) = self.all_names().find(|(n, _)| *n == name) {
+                        return Err(Error::Build(format!(
+                            "method `{m}` has no {} `{name}`: `{name}` is a{} {}",
+                            kind.name(),
+                            if other == Kind::Option { "n" } else { "" },
+                            other.name()
+                        )));
+                    }
                     let names: Vec<&str> = slot.iter().map(|(n, _)| n.as_str()).collect();
                     Err(Error::Build(format!(
                         "method `{m}` has no {} `{name}`{}; {}",
@@ -213,7 +224,10 @@ impl MethodDecl {
                     let sections: Vec<String> = ks.iter().map(|k| format!("{}s = {{{name} = ...}}", k.name())).collect();
                     return Err(Error::Build(format!(
                         "method `{m}`: `{name}` is both {}; say which with {}",
-                        ks.iter().map(|k| format!("a {}", k.name())).collect::<Vec<_>>().join(" and "),
+                        ks.iter()
+                            .map(|k| format!("{} {}", if *k == Kind::Option { "an" } else { "a" }, k.name()))
+                            .collect::<Vec<_>>()
+                            .join(" and "),
                         sections.join(" or ")
                     )));
                 }
@@ -385,12 +399,29 @@ pub fn hashed_files(
                 ))
             })?;
             out.push(HashedFile {
-                display: project.display_path(&path),
+                display: project.display_path(&lexical(&path)),
                 bytes,
             });
         }
     }
     Ok(out)
+}
+
+/// `a/b/../c` as `a/c`, without asking the file system: a label for a depend_extra file that
+/// names it the same way however the method reached it.
+fn lexical(path: &camino::Utf8Path) -> Utf8PathBuf {
+    let mut out = Utf8PathBuf::new();
+    for c in path.components() {
+        match c {
+            camino::Utf8Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            camino::Utf8Component::ParentDir if out.as_str() == "/" => {}
+            camino::Utf8Component::CurDir => {}
+            other => out.push(other.as_str()),
+        }
+    }
+    out
 }
 
 /// A project module for `require(name)`: `a.b` is `a/b.lua` or `a/b/init.lua` in a method directory.
@@ -408,4 +439,14 @@ fn is_lua_library(name: &str) -> bool {
         name,
         "string" | "table" | "math" | "io" | "os" | "coroutine" | "utf8" | "debug" | "package"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn depend_extra_labels_are_lexical() {
+        assert_eq!(super::lexical("/p/more/../methods/./d.txt".into()), "/p/methods/d.txt");
+        assert_eq!(super::lexical("/p/../../x".into()), "/x");
+        assert_eq!(super::lexical("a/../../x".into()), "../x");
+    }
 }

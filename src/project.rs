@@ -61,7 +61,7 @@ impl Project {
         let root = conf.parent().unwrap_or(Utf8Path::new("/")).to_path_buf();
         let workdirs = config.workdirs.iter().map(|(n, p)| Workdir::new(n, p)).collect();
         Ok(Project {
-            locks: BuildLocks::new(root.join(".exax").join("locks")),
+            locks: BuildLocks::new(root.join(".exax").join("build.lock")),
             root,
             config,
             workdirs,

@@ -13,6 +13,8 @@ use crate::error::{Error, IoContext, Result};
 pub const SETUP: &str = "setup.json";
 pub const POST: &str = "post.json";
 pub const RESULT: &str = "result.msgpack";
+/// Written when a job fails, so the reason outlives the terminal.
+pub const FAILURE: &str = "failure.json";
 pub const METHOD_SOURCE: &str = "method.lua";
 pub const OUTPUT_DIR: &str = "OUTPUT";
 pub const TEMP_DIR: &str = ".exax-tmp";
@@ -53,6 +55,10 @@ pub struct ExecTime {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub version: u32,
+    /// The reuse key, as in setup.json: a lookup trusts an index entry only when the job's own
+    /// complete post.json carries the key (job numbers can come back after jobs are deleted).
+    #[serde(default)]
+    pub hash: String,
     pub starttime: f64,
     pub endtime: f64,
     pub exectime: ExecTime,
@@ -63,14 +69,39 @@ pub struct Post {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+/// Why a job failed: the failure of the job itself, or of a subjob it built.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Failure {
+    pub message: String,
+    /// The job that failed (this job, or one of its subjobs).
+    pub job: String,
+    pub phase: String,
+    pub slice: Option<usize>,
+    pub traceback: Vec<String>,
+    pub output_tail: Vec<String>,
+    pub time: f64,
+}
+
+/// Reads a job's post.json; a missing or incomplete one is None (the job did not finish).
+pub fn read_post(dir: &Utf8Path) -> Option<Post> {
+    read_json::<Post>(&dir.join(POST)).ok()
+}
+
 pub fn write_json_atomic<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Value(format!("{name}: {e}")))?;
     write_atomic(dir, name, &bytes)
 }
 
-/// Writes `dir/name` through `dir/.name.tmp` and a rename.
+/// Writes `dir/name` directly, for files that only count once post.json exists.
+pub fn write_json<T: Serialize>(dir: &Utf8Path, name: &str, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Value(format!("{name}: {e}")))?;
+    std::fs::write(dir.join(name), bytes).at(dir.join(name))
+}
+
+/// Writes `dir/name` through `dir/.name.<pid>.tmp` and a rename.
 pub fn write_atomic(dir: &Utf8Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp"));
+    // Unique per process: two runs creating a workdir write its `.slices` at the same time.
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let path = dir.join(name);
     let mut f = std::fs::File::create(&tmp).at(&tmp)?;
     f.write_all(bytes).at(&tmp)?;

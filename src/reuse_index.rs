@@ -22,6 +22,9 @@ pub struct ReuseIndex {
     /// Job numbers per key, oldest first.
     jobs: HashMap<ReuseKey, Vec<u64>>,
     loaded: bool,
+    /// The index file, kept open for reading and for appending.
+    reader: Option<std::fs::File>,
+    appender: Option<std::fs::File>,
 }
 
 impl ReuseIndex {
@@ -40,11 +43,14 @@ impl ReuseIndex {
                 self.rebuild(workdir)?;
             }
         }
-        let mut f = match std::fs::File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io(&self.path, e)),
-        };
+        if self.reader.is_none() {
+            match std::fs::File::open(&self.path) {
+                Ok(f) => self.reader = Some(f),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::io(&self.path, e)),
+            }
+        }
+        let Some(f) = self.reader.as_mut() else { return Ok(()) };
         let len = f.metadata().at(&self.path)?.len();
         if len <= self.read_to {
             return Ok(());
@@ -73,11 +79,16 @@ impl ReuseIndex {
     }
 
     pub fn append(&mut self, key: ReuseKey, number: u64) -> Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .at(&self.path)?;
+        if self.appender.is_none() {
+            self.appender = Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&self.path)
+                    .at(&self.path)?,
+            );
+        }
+        let Some(f) = self.appender.as_mut() else { return Ok(()) };
         // One write of one short line with O_APPEND: concurrent appenders never interleave.
         f.write_all(format!("{key} {number}\n").as_bytes()).at(&self.path)?;
         Ok(())

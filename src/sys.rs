@@ -1,7 +1,11 @@
-//! The operating-system calls std does not wrap (duplicating file descriptors onto stdout and
-//! stderr, flushing C stdio). Every `unsafe` block for them lives here.
+//! The operating-system calls std does not wrap: duplicating file descriptors onto stdout and
+//! stderr, flushing C stdio, the terminal mode and signal handlers of `exax run` (CTRL+T,
+//! SIGUSR1, restoring the terminal on CTRL+C), and a few descriptor queries. Every `unsafe`
+//! block for them lives here.
 
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 /// A new descriptor for the same open file as `fd`.
 pub fn dup(fd: i32) -> std::io::Result<OwnedFd> {
@@ -36,4 +40,333 @@ pub fn flush_c_stdio() {
     unsafe {
         libc::fflush(std::ptr::null_mut());
     }
+}
+
+/// A file with no name, for capturing output: `memfd` on Linux, an unlinked temporary file
+/// elsewhere.
+pub fn anonymous_file() -> std::io::Result<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: the name is a valid NUL-terminated C string; a non-negative result is a new
+        // descriptor owned by nobody else.
+        let fd = unsafe { libc::memfd_create(c"exax-output".as_ptr(), libc::MFD_CLOEXEC) };
+        if fd >= 0 {
+            // SAFETY: see above.
+            return Ok(std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) }));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("exax-output-{}-{:?}", std::process::id(), std::time::Instant::now()));
+    let f = std::fs::File::options().read(true).write(true).create_new(true).open(&path)?;
+    let _ = std::fs::remove_file(&path);
+    Ok(f)
+}
+
+extern "C" {
+    /// C's own `stdout` stream, where Lua's `print` and `io.write` go.
+    #[cfg_attr(any(target_os = "macos", target_os = "ios", target_os = "freebsd"), link_name = "__stdoutp")]
+    static mut stdout: *mut libc::FILE;
+}
+
+/// Makes C's stdout line-buffered even when it is a pipe, as it is while output is captured, so
+/// a job's `io.write` lines keep their order with its stderr and its child processes' output.
+/// Call at start-up, before anything is written to it.
+pub fn line_buffer_c_stdout() {
+    // SAFETY: `stdout` is the C library's stream pointer, set before main and read once here by
+    // value; setvbuf with a null buffer lets C allocate its own, and nothing has used the stream
+    // yet (the contract of this function).
+    unsafe {
+        let f = stdout;
+        if !f.is_null() {
+            libc::setvbuf(f, std::ptr::null_mut(), libc::_IOLBF, 0);
+        }
+    }
+}
+
+/// Takes (blocking) or releases an exclusive lock on the single byte at `offset` of `file`.
+/// On Linux these are open-file-description locks, owned by the descriptor rather than the
+/// process, so other descriptors in this process conflict too and closing one releases only its
+/// own locks.
+pub fn lock_byte(file: &std::fs::File, offset: i64, lock: bool) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    let cmd = libc::F_OFD_SETLKW;
+    #[cfg(not(target_os = "linux"))]
+    let cmd = libc::F_SETLKW;
+    // SAFETY: an all-zero `flock` is a valid value of this plain C struct; the fields set below
+    // describe one byte; fcntl reads the struct for the duration of the call only.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = if lock { libc::F_WRLCK } else { libc::F_UNLCK } as _;
+    fl.l_whence = libc::SEEK_SET as _;
+    fl.l_start = offset as _;
+    fl.l_len = 1;
+    loop {
+        // SAFETY: `file` is open for this call and `fl` is a valid flock (see above).
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), cmd, &fl) };
+        if rc != -1 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Sets or clears close-on-exec on a descriptor, so a child process inherits it or not.
+pub fn set_cloexec(fd: BorrowedFd<'_>, on: bool) -> std::io::Result<()> {
+    // SAFETY: F_GETFD/F_SETFD only read and change the descriptor flags of an open descriptor.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    if flags < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let flags = if on { flags | libc::FD_CLOEXEC } else { flags & !libc::FD_CLOEXEC };
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Takes ownership of an inherited descriptor given by number (the worker's status link).
+pub fn inherited_fd(fd: i32) -> Option<OwnedFd> {
+    // SAFETY: F_GETFD on any number is harmless; it fails for a descriptor that is not open.
+    if fd < 3 || unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        return None;
+    }
+    // SAFETY: the parent passed this descriptor to this process for the worker link alone, and
+    // the caller takes it exactly once, so nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Ends the process at once, without running exit handlers or unwinding (a worker whose parent
+/// is gone).
+pub fn exit_now(code: i32) -> ! {
+    flush_c_stdio();
+    // SAFETY: _exit never returns and touches no Rust state.
+    unsafe { libc::_exit(code) }
+}
+
+/// True when `fd` is a terminal and this process is in its foreground process group, so it may
+/// change the terminal's settings and read from it without being stopped (SIGTTOU/SIGTTIN).
+pub fn is_foreground_terminal(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: isatty, tcgetpgrp and getpgrp only query; an invalid fd yields an error result.
+    unsafe { libc::isatty(fd.as_raw_fd()) == 1 && libc::tcgetpgrp(fd.as_raw_fd()) == libc::getpgrp() }
+}
+
+/// Waits up to `timeout_ms` for `fd` to be readable (or at EOF).
+pub fn poll_readable(fd: BorrowedFd<'_>, timeout_ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: `p` is a valid pollfd array of length 1 for the duration of the call.
+    let rc = unsafe { libc::poll(&mut p, 1, timeout_ms) };
+    rc > 0 && p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+}
+
+/// Columns of the terminal `fd` refers to.
+pub fn terminal_width(fd: BorrowedFd<'_>) -> Option<u16> {
+    // SAFETY: winsize is plain data; TIOCGWINSZ writes into it or fails.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a live winsize, as TIOCGWINSZ expects.
+    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) };
+    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+}
+
+// ---- The terminal while `exax run` reads CTRL+T ----------------------------------------------
+
+/// The settings of stdin's terminal before `exax run` changed them, for the restore on exit and
+/// in the fatal-signal handler (which may only read it: it is set once, before the handler).
+static SAVED_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
+/// exax's key-at-a-time settings, to apply again after a stop (CTRL+Z) and `fg`: the shell puts
+/// its own settings back when it takes the terminal.
+static KEY_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
+/// Whether the terminal currently has exax's settings and needs restoring.
+static TERMIOS_CHANGED: AtomicBool = AtomicBool::new(false);
+/// Set by SIGCONT: the process was stopped and continued, the terminal may have other settings.
+static CONTINUED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_continue(_sig: libc::c_int) {
+    CONTINUED.store(true, Ordering::SeqCst);
+}
+
+/// Stdin's terminal in key-at-a-time mode until dropped: no line buffering and no echo, so
+/// CTRL+T reaches exax as a byte, while CTRL+C, CTRL+Z and CTRL+\ still send their signals.
+pub struct KeyMode(());
+
+impl KeyMode {
+    /// None when stdin is not a terminal this process may change (not a tty, or in the background).
+    pub fn enter() -> Option<KeyMode> {
+        let stdin = std::io::stdin();
+        if !is_foreground_terminal(stdin.as_fd()) {
+            return None;
+        }
+        // SAFETY: termios is plain data; tcgetattr fills it or fails.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: the pointer is to a live termios.
+        if unsafe { libc::tcgetattr(0, &mut t) } != 0 {
+            return None;
+        }
+        let saved = *SAVED_TERMIOS.get_or_init(|| t);
+        let mut raw = saved;
+        raw.c_lflag &= !(libc::ICANON | libc::ECHO);
+        raw.c_lflag |= libc::ISIG;
+        raw.c_cc[libc::VMIN] = 1;
+        raw.c_cc[libc::VTIME] = 0;
+        let raw = *KEY_TERMIOS.get_or_init(|| raw);
+        let _ = install(libc::SIGCONT, on_continue, libc::SA_RESTART);
+        TERMIOS_CHANGED.store(true, Ordering::SeqCst);
+        // SAFETY: the pointer is to a live termios built from the terminal's own settings.
+        if unsafe { libc::tcsetattr(0, libc::TCSANOW, &raw) } != 0 {
+            TERMIOS_CHANGED.store(false, Ordering::SeqCst);
+            return None;
+        }
+        Some(KeyMode(()))
+    }
+}
+
+impl KeyMode {
+    /// After a stop and continue, puts exax's settings back if this process has the terminal
+    /// again (in the background it must not touch it).
+    pub fn resume(&self) {
+        if CONTINUED.load(Ordering::SeqCst) && is_foreground_terminal(std::io::stdin().as_fd()) {
+            CONTINUED.store(false, Ordering::SeqCst);
+            if let Some(raw) = KEY_TERMIOS.get() {
+                // SAFETY: the pointer is to a termios that lives forever.
+                unsafe {
+                    libc::tcsetattr(0, libc::TCSANOW, raw);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for KeyMode {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Puts stdin's terminal back as it was (idempotent; async-signal-safe).
+fn restore_terminal() {
+    if TERMIOS_CHANGED.swap(false, Ordering::SeqCst) {
+        if let Some(saved) = SAVED_TERMIOS.get() {
+            // SAFETY: tcsetattr is async-signal-safe and reads a termios that lives forever.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, saved);
+            }
+        }
+    }
+}
+
+// ---- Signals ---------------------------------------------------------------------------------
+
+/// Where the status signals (SIGUSR1, and SIGINFO where the OS has it) write one byte.
+static STATUS_PIPE: AtomicI32 = AtomicI32::new(-1);
+/// A socket file to remove when a fatal signal ends the process.
+static CLEANUP_PATH: OnceLock<std::ffi::CString> = OnceLock::new();
+
+extern "C" fn on_status_signal(_sig: libc::c_int) {
+    let fd = STATUS_PIPE.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let byte = b's';
+        // SAFETY: write is async-signal-safe; the buffer is a live local byte. errno is saved
+        // and restored so the interrupted code does not see it change.
+        unsafe {
+            let errno = *errno_location();
+            libc::write(fd, (&byte as *const u8).cast(), 1);
+            *errno_location() = errno;
+        }
+    }
+}
+
+extern "C" fn on_fatal_signal(sig: libc::c_int) {
+    restore_terminal();
+    if let Some(path) = CLEANUP_PATH.get() {
+        // SAFETY: unlink is async-signal-safe; the path is a NUL-terminated string that lives forever.
+        unsafe {
+            libc::unlink(path.as_ptr());
+        }
+    }
+    // SAFETY: the handler was installed with SA_RESETHAND, so the action is the default again;
+    // raising the signal ends the process the way it would have ended without exax's handler.
+    unsafe {
+        libc::raise(sig);
+    }
+}
+
+#[cfg(target_os = "linux")]
+unsafe fn errno_location() -> *mut libc::c_int {
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { libc::__errno_location() }
+}
+
+#[cfg(not(target_os = "linux"))]
+unsafe fn errno_location() -> *mut libc::c_int {
+    // SAFETY: __error returns this thread's errno slot on the BSDs and macOS.
+    unsafe { libc::__error() }
+}
+
+fn install(sig: libc::c_int, handler: extern "C" fn(libc::c_int), flags: libc::c_int) -> std::io::Result<()> {
+    // SAFETY: sigaction is plain data; zeroed is a valid empty action.
+    let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+    act.sa_sigaction = handler as usize;
+    act.sa_flags = flags;
+    // SAFETY: the mask pointer is to the live action; the handler is an `extern "C"` function
+    // that only makes async-signal-safe calls.
+    let rc = unsafe {
+        libc::sigemptyset(&mut act.sa_mask);
+        libc::sigaction(sig, &act, std::ptr::null_mut())
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// SIGUSR1 (and SIGINFO where it exists) write a byte to `pipe`, which must stay open.
+pub fn on_status_signals(pipe: BorrowedFd<'_>) -> std::io::Result<()> {
+    STATUS_PIPE.store(pipe.as_raw_fd(), Ordering::SeqCst);
+    install(libc::SIGUSR1, on_status_signal, libc::SA_RESTART)?;
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ))]
+    install(libc::SIGINFO, on_status_signal, libc::SA_RESTART)?;
+    Ok(())
+}
+
+/// Stops the status signals from writing to the pipe (before it closes).
+pub fn off_status_signals() {
+    STATUS_PIPE.store(-1, Ordering::SeqCst);
+}
+
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT restore the terminal and remove `path` (the status
+/// socket), then end the process as they would have.
+pub fn on_fatal_signals(path: Option<&std::path::Path>) -> std::io::Result<()> {
+    if let Some(p) = path {
+        use std::os::unix::ffi::OsStrExt;
+        if let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) {
+            let _ = CLEANUP_PATH.set(c);
+        }
+    }
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        install(sig, on_fatal_signal, libc::SA_RESETHAND)?;
+    }
+    Ok(())
+}
+
+/// Makes writes to `fd` fail instead of block when the pipe is full (a signal handler writes to it).
+pub fn set_nonblocking(fd: BorrowedFd<'_>) -> std::io::Result<()> {
+    // SAFETY: F_GETFL/F_SETFL only read and change the status flags of an open descriptor.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    // SAFETY: as above.
+    if flags < 0 || unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }

@@ -14,6 +14,8 @@ pub struct Workdir {
     pub path: Utf8PathBuf,
     /// The next number to try; learned from the directory on first use.
     next: Mutex<Option<u64>>,
+    /// Set once `ensure` has succeeded in this process.
+    ensured: std::sync::atomic::AtomicBool,
 }
 
 impl Workdir {
@@ -22,6 +24,7 @@ impl Workdir {
             name: name.to_string(),
             path: path.to_path_buf(),
             next: Mutex::new(None),
+            ensured: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -32,6 +35,16 @@ impl Workdir {
     /// Creates the workdir (and its `.slices` record) if missing; refuses a workdir made for a
     /// different number of slices.
     pub fn ensure(&self, slices: usize) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.ensured.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.check_slices(slices)?;
+        self.ensured.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn check_slices(&self, slices: usize) -> Result<()> {
         std::fs::create_dir_all(&self.path).at(&self.path)?;
         let marker = self.path.join(".slices");
         match std::fs::read_to_string(&marker) {

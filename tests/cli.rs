@@ -112,8 +112,13 @@ fn workdir_lists_jobs() {
         .run();
     let out = Test::again(out).args(&["workdir"]).any_stdout().run();
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert!(lines[0].starts_with("test-0  ok  finished  "), "{}", out.stdout);
-    assert!(lines[1].starts_with("test-1  bad  unfinished  "), "{}", out.stdout);
+    assert!(lines[0].starts_with("test-0  ok   finished  20"), "{}", out.stdout);
+    assert!(lines[1].starts_with("test-1  bad  failed    20"), "{}", out.stdout);
+    let out = Test::again(out).args(&["job", "test-1"]).any_stdout().run();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "test-1  bad  failed (never reused)");
+    assert_eq!(lines[1], "  failed in synthesis: methods/bad.lua:1: x");
+    assert_eq!(lines[2], "    methods/bad.lua:1: in function 'synthesis'");
 }
 
 #[test]
@@ -131,5 +136,14 @@ fn unknown_command_is_a_user_error() {
         .status(1)
         .stderr_contains("error: unrecognized subcommand 'rum'")
         .stderr_contains("tip: a similar subcommand exists: 'run'")
+        .run();
+}
+
+#[test]
+fn init_refuses_too_many_slices() {
+    Test::empty()
+        .args(&["init", "p", "--slices", "2000"])
+        .status(1)
+        .stderr("error: --slices must be from 1 to 1024, got 2000\n")
         .run();
 }

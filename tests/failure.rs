@@ -142,3 +142,42 @@ fn subjob_recursion_is_an_error() {
         .stderr_contains("method `self` with these parameters is already being built by an enclosing job")
         .run();
 }
+
+#[test]
+fn bad_build_calls_say_what_is_wrong() {
+    let cases = [
+        (
+            "urd:build('m', 5)",
+            "error: build.lua:1: build('m', params): params must be a table, got an integer\n",
+        ),
+        (
+            "urd:build(5)",
+            "error: build.lua:1: urd:build: the method name must be a string, got an integer\n",
+        ),
+        (
+            "urd.build('m')",
+            "error: build.lua:1: call it as urd:build('method', params), with a colon\n",
+        ),
+        (
+            "urd:build('m', {x = print})",
+            "error: build.lua:1: params.x: cannot save a function\n",
+        ),
+        (
+            "urd:build('m', {[1] = 2})",
+            "error: build.lua:1: urd:build('m', params): parameter names must be strings, got an integer\n",
+        ),
+        (
+            "urd:build('top')",
+            "error: build.lua:1: methods/top.lua:2: attempt to index a nil value (local 'x')\n",
+        ),
+    ];
+    for (call, want) in cases {
+        Test::new()
+            .method("m", "options = {x = 1}\nfunction synthesis() end")
+            .method("top", "local x = nil\nlocal y = x.field\nfunction synthesis() end")
+            .build(&format!("function main(urd) {call} end"))
+            .status(1)
+            .stderr_contains(want)
+            .run();
+    }
+}

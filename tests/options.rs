@@ -109,7 +109,7 @@ fn explicit_sections_resolve_collisions() {
         )
         .stdout("opt test-0 2 nil\nx test-0 0 nil\n")
         .status(1)
-        .stderr_contains("method `both`: `source` is both a option and a dataset; say which with options = {source = ...} or datasets = {source = ...}")
+        .stderr_contains("method `both`: `source` is both an option and a dataset; say which with options = {source = ...} or datasets = {source = ...}")
         .run();
 }
 
@@ -167,5 +167,40 @@ fn analysis_needs_sliceno() {
         .build("function main(urd) urd:build('nos') end")
         .status(1)
         .stderr_contains("methods/nos.lua: analysis() must take `sliceno`")
+        .run();
+}
+
+#[test]
+fn nested_parameter_tables_are_read_only_too() {
+    for write in [
+        "options.l[1] = 5",
+        "table.insert(options.l, 4)",
+        "options.d.k[1] = 5",
+        "table.sort(options.l)",
+    ] {
+        Test::new()
+            .method(
+                "ro",
+                &format!("options = {{l = {{3, 1, 2}}, d = {{k = {{1}}}}}}\nfunction synthesis()\n  {write}\nend"),
+            )
+            .build("function main(urd) urd:build('ro') end")
+            .status(1)
+            .stderr_contains("is read-only (tried to set `")
+            .run();
+    }
+    Test::new()
+        .method("rd", "options = {l = {3, 1, 2}}\nfunction synthesis() local n = 0 for _, v in pairs(options.l) do n = n + v end return #options.l .. ' ' .. n .. ' ' .. table.concat(options.l, ',') end")
+        .build("function main(urd) print(urd:build('rd'):load()) end")
+        .stdout("3 6 3,1,2\n")
+        .run();
+}
+
+#[test]
+fn a_name_of_another_kind_says_so() {
+    Test::new()
+        .method("k", "options = {x = 1}\njobs = {'prev'}\nfunction synthesis() end")
+        .build("function main(urd) urd:build('k', {jobs = {x = 1}}) end")
+        .status(1)
+        .stderr_contains("error: build.lua:1: method `k` has no job `x`: `x` is an option\n")
         .run();
 }

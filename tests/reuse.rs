@@ -148,3 +148,55 @@ fn two_runs_at_once_build_each_job_once() {
     assert_eq!(built(&a) + built(&b), 6);
     drop(t);
 }
+
+#[test]
+fn a_reused_number_is_never_mistaken_for_an_old_job() {
+    // Deleting jobs gives their numbers back; the index still names them for the old key.
+    let out = Test::new()
+        .method("dbl", "options = {x = 0}\nfunction synthesis() return options.x * 2 end")
+        .build("function main(urd) for _, a in ipairs(urd.args) do local j = urd:build('dbl', {x = tonumber(a)}) print(a, j.id, j:load()) end end")
+        .args(&["run", "-q", "--", "1", "2"])
+        .stdout("1\ttest-0\t2\n2\ttest-1\t4\n")
+        .run();
+    for n in 0..2 {
+        std::fs::remove_dir_all(out.path().join(format!("workdirs/test/test-{n}"))).unwrap();
+    }
+    let out = Test::again(out).args(&["run", "-q", "--", "3"]).stdout("3\ttest-0\t6\n").run();
+    Test::again(out)
+        .args(&["run", "-q", "--", "1", "3"])
+        .stdout("1\ttest-1\t2\n3\ttest-0\t6\n")
+        .run();
+}
+
+#[test]
+fn an_incomplete_post_json_is_not_reused() {
+    let out = Test::new()
+        .method("m", COUNTER)
+        .build("function main(urd) print(urd:build('m').id) end")
+        .stdout("test-0\n")
+        .run();
+    std::fs::write(out.path().join("workdirs/test/test-0/post.json"), "{\"version\": 1, \"st").unwrap();
+    let out = Test::again(out).stdout("test-1\n").run();
+    Test::again(out).args(&["workdir"]).any_stdout().run();
+}
+
+#[test]
+fn unstorable_parameters_leave_no_job_directory() {
+    let out = Test::new()
+        .method("f", "options = {f = 1.5}\nfunction synthesis() end")
+        .build("function main(urd) urd:build('f', {f = 1/0}) end")
+        .status(1)
+        .stderr_contains("error: build.lua:1: options.f: JSON cannot hold the float inf")
+        .run();
+    assert!(!out.exists("workdirs/test/test-0"));
+}
+
+#[test]
+fn an_unknown_workdir_is_an_error_even_when_reusing() {
+    Test::new()
+        .method("m", COUNTER)
+        .build("function main(urd) urd:build('m') urd:build('m', {workdir = 'tset'}) end")
+        .status(1)
+        .stderr_contains("error: build.lua:1: unknown workdir `tset` (did you mean `test`?)")
+        .run();
+}

@@ -157,6 +157,95 @@ impl Test {
             dir: self.dir,
         }
     }
+
+    /// Starts the command without waiting, for tests that talk to a running `exax run`.
+    pub fn spawn(self) -> Running {
+        let mut child = Command::new(exax_bin())
+            .args(&self.args)
+            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run exax");
+        let collect = |mut r: Box<dyn std::io::Read + Send>| {
+            let buf = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+            let b2 = buf.clone();
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = r.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    b2.lock().unwrap().push_str(&String::from_utf8_lossy(&chunk[..n]));
+                }
+            });
+            buf
+        };
+        let stdout = collect(Box::new(child.stdout.take().unwrap()));
+        let stderr = collect(Box::new(child.stderr.take().unwrap()));
+        Running {
+            child,
+            stdout,
+            stderr,
+            dir: self.dir,
+        }
+    }
+}
+
+/// A running `exax` started by `Test::spawn`, its output collected as it comes.
+pub struct Running {
+    pub child: std::process::Child,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Running {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) until stdout satisfies `ready`; returns it.
+    pub fn wait_stdout(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = self.stdout();
+            if ready(&out) {
+                return out;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}\n--- stdout:\n{out}--- stderr:\n{}",
+                self.stderr.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the exit; returns stdout, stderr (normalized) and the exit code.
+    pub fn finish(mut self) -> Output {
+        let status = self.child.wait().expect("wait for exax");
+        // The collecting threads end at end-of-file, right after the exit.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let stdout = self.stdout();
+        let stderr = normalize(&self.stderr.lock().unwrap());
+        Output {
+            stdout,
+            stderr,
+            status: status.code().unwrap_or(-1),
+            dir: self.dir,
+        }
+    }
 }
 
 impl Output {

@@ -49,6 +49,16 @@ fn unsaveable_values_name_their_path() {
 }
 
 #[test]
+fn a_table_that_contains_itself() {
+    Test::new()
+        .method("cyc", "function synthesis() local t = {} t.self = t return t end")
+        .build("function main(urd) urd:build('cyc') end")
+        .status(1)
+        .stderr_contains("error: result.self: cannot save a table that contains itself\n")
+        .run();
+}
+
+#[test]
 fn nil_result_loads_as_nil() {
     Test::new()
         .method("n", "function synthesis() end")

@@ -54,7 +54,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Err(Error::User(format!("bad --name `{}`: use letters, digits, `_` and `-`", a.name)));
     }
     let slices = match a.slices {
-        Some(0) => return Err(Error::User("--slices must be at least 1".into())),
+        Some(n) if !(1..=1024).contains(&n) => return Err(Error::User(format!("--slices must be from 1 to 1024, got {n}"))),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(2, |n| n.get()),
     };
@@ -93,8 +93,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         std::fs::write(&p, text).at(&p)?;
     }
+    let how = if dir == "." {
+        "exax run".to_string()
+    } else {
+        format!("cd {dir} && exax run")
+    };
     console::err_line(&format!(
-        "created an exax project in {dir} ({slices} slices, workdir {name}); run it with: cd {dir} && exax run"
+        "created an exax project in {dir} ({slices} slices, workdir {name}); run it with: {how}"
     ));
     Ok(ExitCode::SUCCESS)
 }

@@ -83,18 +83,31 @@ pub fn run(a: Args) -> Result<ExitCode> {
         out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let post: Option<Post> = if path.join(records::POST).is_file() {
-        Some(records::read_json(&path.join(records::POST))?)
+    let post: Option<Post> = records::read_post(&path);
+    let failure: Option<records::Failure> = if post.is_none() {
+        records::read_json(&path.join(records::FAILURE)).ok()
     } else {
         None
     };
     let mut s = String::new();
-    let status = if post.is_some() {
-        "finished"
-    } else {
-        "unfinished (failed, killed or still running; never reused)"
+    let status = match (&post, &failure) {
+        (Some(_), _) => "finished",
+        (None, Some(_)) => "failed (never reused)",
+        (None, None) => "unfinished (killed or still running; never reused)",
     };
     s.push_str(&format!("{id}  {}  {status}\n", setup.method));
+    if let Some(f) = &failure {
+        let place = match (f.job.as_str(), f.slice) {
+            ("", _) => String::new(),
+            (j, Some(n)) if j == id.to_string() => format!(" in {} (slice {n})", f.phase),
+            (j, None) if j == id.to_string() => format!(" in {}", f.phase),
+            (j, _) => format!(" in subjob {j}"),
+        };
+        s.push_str(&format!("  failed{place}: {}\n", f.message));
+        for l in &f.traceback {
+            s.push_str(&format!("    {l}\n"));
+        }
+    }
     s.push_str(&format!("  method file: {}\n", setup.method_file));
     if !setup.caption.is_empty() {
         s.push_str(&format!("  caption:     {}\n", setup.caption));

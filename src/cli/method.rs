@@ -24,22 +24,61 @@ pub fn run(a: Args) -> Result<ExitCode> {
             print!("{}", describe(&decl));
         }
         None => {
-            let names = rt.project.all_method_names()?;
-            let mut rows = Vec::new();
-            for n in names {
-                match rt.decl(&n) {
-                    Ok(d) => rows.push((n, d.description.lines().next().unwrap_or("").to_string())),
-                    Err(crate::error::Error::Build(m)) if m.contains("defines no phase") => {}
-                    Err(e) => rows.push((n, format!("(cannot load: {e})"))),
-                }
-            }
-            let w = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-            for (n, d) in rows {
-                println!("{}", format!("{n:w$}  {d}").trim_end());
-            }
+            let project: Vec<String> = rt.project.project_lua_files()?.into_iter().map(|(n, _)| n).collect();
+            let shipped: Vec<&str> = crate::embedded::shipped_method_names()
+                .filter(|n| !project.iter().any(|p| p == n))
+                .collect();
+            let rows = |names: Vec<&str>| -> Vec<(String, String)> {
+                names
+                    .into_iter()
+                    .filter_map(|n| summary(&rt, n).map(|d| (n.to_string(), d)))
+                    .collect()
+            };
+            let project_rows = rows(project.iter().map(String::as_str).collect());
+            print!("{}", listing(&project_rows, &rows(shipped)));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of a method's description; None for a module (a file without phases).
+fn summary(rt: &std::rc::Rc<Runtime>, name: &str) -> Option<String> {
+    match rt.decl(name) {
+        Ok(d) => {
+            let mut line = d
+                .description
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("")
+                .to_string();
+            if d.source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
+                line = format!("{line} (replaces the method shipped with exax)").trim_start().to_string();
+            }
+            Some(line)
+        }
+        Err(crate::error::Error::Build(m)) if m.contains("defines no phase") => None,
+        Err(e) => Some(format!("(cannot load: {e})")),
+    }
+}
+
+/// The project's methods, then the methods shipped with exax, each with its summary.
+fn listing(project: &[(String, String)], shipped: &[(String, String)]) -> String {
+    let group = |rows: &[(String, String)]| -> String {
+        let w = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        rows.iter()
+            .map(|(n, d)| format!("{}\n", format!("{n:w$}  {d}").trim_end()))
+            .collect()
+    };
+    let mut s = group(project);
+    if !shipped.is_empty() {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str("shipped with exax:\n");
+        s.push_str(&group(shipped));
+    }
+    s
 }
 
 pub fn describe(d: &MethodDecl) -> String {
@@ -82,4 +121,22 @@ pub fn describe(d: &MethodDecl) -> String {
         .collect();
     s.push_str(&format!("\nphases: {}\n", phases.join(", ")));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listing;
+
+    #[test]
+    fn project_methods_then_shipped_ones() {
+        let rows = |r: &[(&str, &str)]| -> Vec<(String, String)> { r.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() };
+        let project = rows(&[("a_test", "Double a number."), ("plain", "")]);
+        let shipped = rows(&[("csvimport", "Import a CSV file."), ("x", "")]);
+        assert_eq!(
+            listing(&project, &shipped),
+            "a_test  Double a number.\nplain\n\nshipped with exax:\ncsvimport  Import a CSV file.\nx\n"
+        );
+        assert_eq!(listing(&[], &shipped), "shipped with exax:\ncsvimport  Import a CSV file.\nx\n");
+        assert_eq!(listing(&project, &[]), "a_test  Double a number.\nplain\n");
+    }
 }

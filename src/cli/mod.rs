@@ -6,6 +6,7 @@ mod init;
 mod job;
 mod method;
 mod run;
+mod status;
 mod workdir;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ enum Command {
     Method(method::Args),
     Ds(ds::Args),
     Workdir(workdir::Args),
+    Status(status::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
     Analysis {
@@ -43,6 +45,7 @@ enum Command {
 
 pub fn main() -> ExitCode {
     console::init();
+    crate::sys::line_buffer_c_stdout();
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()
@@ -84,6 +87,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Method(a) => method::run(a),
         Command::Ds(a) => ds::run(a),
         Command::Workdir(a) => workdir::run(a),
+        Command::Status(a) => status::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),

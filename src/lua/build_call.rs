@@ -22,8 +22,8 @@ pub struct Call {
 fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     let mlua::Value::Table(t) = t else {
         return Err(to_lua_err(Error::Build(format!(
-            "`{label}` must be a table of name = value, got a {}",
-            t.type_name()
+            "`{label}` must be a table of name = value, got {}",
+            crate::lua::convert::a_type(t)
         ))));
     };
     let mut out = Vec::new();
@@ -31,8 +31,8 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
         let (k, v) = kv?;
         let mlua::Value::String(k) = k else {
             return Err(to_lua_err(Error::Build(format!(
-                "`{label}` keys must be parameter names, got a {}",
-                k.type_name()
+                "`{label}` keys must be parameter names, got {}",
+                crate::lua::convert::a_type(&k)
             ))));
         };
         let k = k.to_string_lossy();
@@ -42,7 +42,17 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     Ok(out)
 }
 
-pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<Call> {
+pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Call> {
+    let params = match params {
+        mlua::Value::Nil => None,
+        mlua::Value::Table(t) => Some(t),
+        other => {
+            return Err(to_lua_err(Error::Build(format!(
+                "build('{method}', params): params must be a table, got {}",
+                crate::lua::convert::a_type(&other)
+            ))))
+        }
+    };
     let rt = Runtime::get(lua);
     let (builder, depth) = match lua.app_data_ref::<JobScope>() {
         Some(scope) => {
@@ -73,8 +83,8 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
             let (k, v) = kv?;
             let mlua::Value::String(k) = k else {
                 return Err(to_lua_err(Error::Build(format!(
-                    "urd:build('{method}', params): parameter names must be strings, got a {}",
-                    k.type_name()
+                    "urd:build('{method}', params): parameter names must be strings, got {}",
+                    crate::lua::convert::a_type(&k)
                 ))));
             };
             let k = k.to_string_lossy();
@@ -82,8 +92,8 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
                 match v {
                     mlua::Value::String(s) => Ok(s.to_string_lossy()),
                     other => Err(to_lua_err(Error::Build(format!(
-                        "`{k}` must be a string, got a {}",
-                        other.type_name()
+                        "`{k}` must be a string, got {}",
+                        crate::lua::convert::a_type(other)
                     )))),
                 }
             };
@@ -96,8 +106,8 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
                         mlua::Value::Boolean(b) => b,
                         other => {
                             return Err(to_lua_err(Error::Build(format!(
-                                "`force_build` must be a boolean, got a {}",
-                                other.type_name()
+                                "`force_build` must be a boolean, got {}",
+                                crate::lua::convert::a_type(&other)
                             ))))
                         }
                     }
@@ -106,11 +116,14 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
                 "datasets" => args.datasets = section(&v, "datasets")?,
                 "jobs" => args.jobs = section(&v, "jobs")?,
                 _ => {
-                    let value = to_value(&v, &k).map_err(|e| to_lua_err(Error::Build(e)))?;
+                    let value = to_value(&v, &format!("params.{k}")).map_err(|e| to_lua_err(Error::Build(e)))?;
                     args.loose.push((k, value));
                 }
             }
         }
+    }
+    if let Some(w) = &workdir {
+        rt.project.workdir(w).map_err(to_lua_err)?;
     }
     let decl = rt.decl(&method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
@@ -127,7 +140,12 @@ pub fn build(lua: &Lua, method: String, params: Option<Table>) -> mlua::Result<C
     let built = builder::build(&rt.project, req, &runner).map_err(to_lua_err)?;
     rt.report(&built, &method, depth);
     if let Some(scope) = lua.app_data_ref::<JobScope>() {
-        scope.subjobs.borrow_mut().push(built.id.to_string());
+        let mut subjobs = scope.subjobs.borrow_mut();
+        let id = built.id.to_string();
+        // A subjob built (or reused) twice is recorded once, in the order first built.
+        if !subjobs.contains(&id) {
+            subjobs.push(id);
+        }
     }
     Ok(Call {
         name,
@@ -166,7 +184,7 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
         }
     };
     exax.set("version", crate::builder::EXAX_VERSION)?;
-    let raw = lua.create_function(|lua, (method, params): (String, Option<Table>)| {
+    let raw = lua.create_function(|lua, (method, params): (String, mlua::Value)| {
         if lua.app_data_ref::<JobScope>().is_none() {
             return failed(
                 lua,

@@ -11,10 +11,18 @@ use crate::value::{path_push, Value};
 const MAX_DEPTH: usize = 100;
 
 pub fn to_value(v: &mlua::Value, path: &str) -> Result<Value, String> {
-    to_value_at(v, path, 0)
+    to_value_at(v, path, &mut Vec::new())
 }
 
-fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, String> {
+/// "an integer", "a table": a Lua value's type with its article, for messages.
+pub fn a_type(v: &mlua::Value) -> String {
+    let t = v.type_name();
+    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {t}")
+}
+
+/// `open` holds the tables being converted on the path from the root, to find cycles.
+fn to_value_at(v: &mlua::Value, path: &str, open: &mut Vec<usize>) -> Result<Value, String> {
     use mlua::Value as L;
     Ok(match v {
         L::Nil => Value::Nil,
@@ -23,12 +31,18 @@ fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, Strin
         L::Number(x) => Value::Float(*x),
         L::String(s) => Value::Str(s.as_bytes().to_vec()),
         L::Table(t) => {
-            if depth >= MAX_DEPTH {
-                return Err(format!(
-                    "{path}: tables nested more than {MAX_DEPTH} deep (does a table contain itself?)"
-                ));
+            let t = readonly_inner(t).unwrap_or_else(|| t.clone());
+            let ptr = t.to_pointer() as usize;
+            if open.contains(&ptr) {
+                return Err(format!("{path}: cannot save a table that contains itself"));
             }
-            table_to_value(&readonly_inner(t).unwrap_or_else(|| t.clone()), path, depth)?
+            if open.len() >= MAX_DEPTH {
+                return Err(format!("{path}: cannot save tables nested more than {MAX_DEPTH} deep"));
+            }
+            open.push(ptr);
+            let r = table_to_value(&t, path, open);
+            open.pop();
+            r?
         }
         L::UserData(ud) => {
             if let Ok(j) = ud.borrow::<LuaJob>() {
@@ -45,7 +59,7 @@ fn to_value_at(v: &mlua::Value, path: &str, depth: usize) -> Result<Value, Strin
         L::Thread(_) => return Err(format!("{path}: cannot save a coroutine")),
         L::LightUserData(_) => return Err(format!("{path}: cannot save a light userdata")),
         L::Error(e) => return Err(format!("{path}: cannot save an error ({e})")),
-        other => return Err(format!("{path}: cannot save a {}", other.type_name())),
+        other => return Err(format!("{path}: cannot save {}", crate::lua::convert::a_type(other))),
     })
 }
 
@@ -56,14 +70,14 @@ fn userdata_name(ud: &mlua::AnyUserData) -> String {
         .unwrap_or_else(|| "unknown type".to_string())
 }
 
-fn table_to_value(t: &Table, path: &str, depth: usize) -> Result<Value, String> {
+fn table_to_value(t: &Table, path: &str, open: &mut Vec<usize>) -> Result<Value, String> {
     let mut pairs: Vec<(Value, mlua::Value)> = Vec::new();
     let mut sequence = true;
     for kv in t.pairs::<mlua::Value, mlua::Value>() {
         let (k, v) = kv.map_err(|e| format!("{path}: {e}"))?;
         let key = match &k {
             mlua::Value::Integer(_) | mlua::Value::Number(_) | mlua::Value::String(_) | mlua::Value::Boolean(_) => {
-                to_value_at(&k, path, depth + 1)?
+                to_value_at(&k, path, open)?
             }
             other => return Err(format!("{path}: cannot save a table key of type {}", other.type_name())),
         };
@@ -86,7 +100,7 @@ fn table_to_value(t: &Table, path: &str, depth: usize) -> Result<Value, String> 
             let mut out = Vec::with_capacity(items.len());
             for (i, v) in items.into_iter().enumerate() {
                 let v = v.unwrap_or(mlua::Value::Nil);
-                out.push(to_value_at(&v, &path_push(path, &Value::Int(i as i64 + 1)), depth + 1)?);
+                out.push(to_value_at(&v, &path_push(path, &Value::Int(i as i64 + 1)), open)?);
             }
             return Ok(Value::Array(out));
         }
@@ -94,7 +108,7 @@ fn table_to_value(t: &Table, path: &str, depth: usize) -> Result<Value, String> 
     let mut out = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
         let p = path_push(path, &k);
-        out.push((k, to_value_at(&v, &p, depth + 1)?));
+        out.push((k, to_value_at(&v, &p, open)?));
     }
     Ok(Value::Map(out))
 }
@@ -131,10 +145,7 @@ pub fn readonly(lua: &Lua, inner: Table, what: &str) -> mlua::Result<Table> {
     let proxy = lua.create_table()?;
     let mt = lua.create_table()?;
     mt.raw_set("__index", inner.clone())?;
-    let deny: mlua::Function = lua
-        .load("local what = ... return function(_, k) error(what .. ' is read-only (tried to set `' .. tostring(k) .. '`)', 2) end")
-        .set_name("=exax")
-        .call(what)?;
+    let deny = super::prelude::helper(lua, "deny_writes")?.call::<mlua::Function>(what)?;
     mt.raw_set("__newindex", deny)?;
     let inner2 = inner.clone();
     mt.raw_set(

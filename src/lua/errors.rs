@@ -2,82 +2,9 @@
 //! the message, the position and a trimmed traceback, and the way back from an exax error raised
 //! inside a Rust callback (a failed job stays a failed job through any number of Lua frames).
 
-use mlua::{Function, IntoLuaMulti, Lua, MultiValue, Table};
+use mlua::{Function, IntoLuaMulti, Lua, MultiValue};
 
 use crate::error::{Error, JobFailure};
-
-/// The message handler: keeps the error value, the first Lua position above a Rust callback's
-/// error, and the traceback.
-const PCALL: &str = r#"
-local getinfo, traceback, xpcall = debug.getinfo, debug.traceback, xpcall
-return function(f, ...)
-  return xpcall(f, function(e)
-    local where = ''
-    if type(e) ~= 'string' then
-      for level = 2, 60 do
-        local info = getinfo(level, 'Sl')
-        if not info then break end
-        if info.currentline and info.currentline > 0 and info.source:sub(1, 1) == '@' then
-          where = info.source:sub(2) .. ':' .. info.currentline .. ': '
-          break
-        end
-      end
-    end
-    return {e, traceback(nil, 2), where}
-  end, ...)
-end
-"#;
-
-const PARAM_NAMES: &str = r#"
-local getinfo, getlocal = debug.getinfo, debug.getlocal
-return function(f)
-  local names = {}
-  for i = 1, getinfo(f, 'u').nparams do names[i] = getlocal(f, i) end
-  return names
-end
-"#;
-
-/// `pcall` and `xpcall` as Lua has them, except that an error raised by one of exax's Rust
-/// functions reaches the handler as `file:line: message` instead of mlua's text with a traceback.
-const CLEAN_PCALL: &str = r#"
-local text, getinfo, raw_xpcall, type = ...
-local function clean(e)
-  if type(e) ~= 'userdata' then return e end
-  local t = text(e)
-  if not t then return e end
-  for level = 3, 60 do
-    local info = getinfo(level, 'Sl')
-    if not info then break end
-    if info.currentline and info.currentline > 0 and info.source:sub(1, 1) == '@' then
-      return info.source:sub(2) .. ':' .. info.currentline .. ': ' .. t
-    end
-  end
-  return t
-end
-pcall = function(f, ...) return raw_xpcall(f, clean, ...) end
-xpcall = function(f, handler, ...) return raw_xpcall(f, function(e) return handler(clean(e)) end, ...) end
-"#;
-
-pub fn register(lua: &Lua) -> mlua::Result<()> {
-    let text = lua.create_function(|_, v: mlua::Value| {
-        Ok(match v {
-            mlua::Value::Error(e) => Some(root_message(&e)),
-            _ => None,
-        })
-    })?;
-    let debug: Table = lua.globals().get("debug")?;
-    lua.load(CLEAN_PCALL).set_name("=exax").call::<()>((
-        text,
-        debug.get::<Function>("getinfo")?,
-        lua.globals().get::<Function>("xpcall")?,
-        lua.globals().get::<Function>("type")?,
-    ))?;
-    let pcall: Function = lua.load(PCALL).set_name("=exax").eval()?;
-    lua.set_named_registry_value("exax.pcall", pcall)?;
-    let names: Function = lua.load(PARAM_NAMES).set_name("=exax").eval()?;
-    lua.set_named_registry_value("exax.param_names", names)?;
-    Ok(())
-}
 
 /// An exax error handed to Lua as a value (by `urd:build` and `subjobs.build`), so `pcall`
 /// gets a clean message and a failed job stays a failed job through any number of Lua frames.
@@ -125,24 +52,7 @@ impl mlua::UserData for LuaExaxError {
 /// Wraps a Rust function returning `(true, value)` or `(false, LuaExaxError)` into a Lua function
 /// that returns the value or raises the error located at its caller's line.
 pub fn raising(lua: &Lua, raw: Function) -> mlua::Result<Function> {
-    lua.load(
-        r#"
-        local raw, getinfo, error = ...
-        return function(...)
-          local ok, res = raw(...)
-          if ok then return res end
-          local info = getinfo(2, 'Sl')
-          if info and info.currentline > 0 then res:_locate(info.source:sub(2) .. ':' .. info.currentline .. ': ') end
-          error(res, 0)
-        end
-        "#,
-    )
-    .set_name("=exax")
-    .call((
-        raw,
-        lua.globals().get::<Table>("debug")?.get::<Function>("getinfo")?,
-        lua.globals().get::<Function>("error")?,
-    ))
+    super::prelude::helper(lua, "raising")?.call(raw)
 }
 
 /// A chunk named `@methods/x.lua`, so messages and tracebacks read `methods/x.lua:4:`.
@@ -165,7 +75,7 @@ pub struct Caught {
 }
 
 pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiValue, Caught> {
-    let wrapper: Function = match lua.named_registry_value("exax.pcall") {
+    let wrapper: Function = match super::prelude::helper(lua, "pcall") {
         Ok(w) => w,
         Err(e) => return Err(caught_from_mlua(&e)),
     };
@@ -268,7 +178,10 @@ pub fn root_message(e: &mlua::Error) -> String {
         mlua::Error::CallbackError { cause, .. } => root_message(cause),
         mlua::Error::WithContext { context, cause } => format!("{context}: {}", root_message(cause)),
         mlua::Error::ExternalError(ext) => ext.to_string(),
-        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => m.clone(),
+        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => {
+            // mlua appends a traceback to runtime errors; exax shows its own, trimmed.
+            m.split("\nstack traceback:").next().unwrap_or(m).to_string()
+        }
         mlua::Error::BadArgument { to, pos, name, cause } => {
             let what = match name {
                 Some(n) => format!("argument #{pos} (`{n}`)"),

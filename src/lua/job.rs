@@ -7,13 +7,12 @@ use std::rc::Rc;
 use camino::Utf8PathBuf;
 use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
 
-use super::convert::{readonly_value, to_lua};
+use super::convert::readonly_value;
 use super::errors::to_lua_err;
 use super::runtime::Runtime;
 use crate::error::Error;
 use crate::job_id::JobId;
 use crate::json::from_json;
-use crate::msgpack;
 use crate::records::{self, Post, Setup};
 use crate::value::Value;
 
@@ -32,6 +31,19 @@ impl LuaJob {
             path,
             setup: OnceCell::new(),
         })
+    }
+
+    /// A slice number as an output part, checked against the job's slices.
+    fn output_slice(&self, part: &str) -> mlua::Result<String> {
+        let slices = self.setup()?.slices;
+        match part.parse::<usize>() {
+            Ok(n) if n < slices => Ok(n.to_string()),
+            _ => Err(to_lua_err(Error::User(format!(
+                "job:output: job {} has slices 0 to {}, no slice {part}",
+                self.id,
+                slices.saturating_sub(1)
+            )))),
+        }
     }
 
     fn setup(&self) -> mlua::Result<Rc<Setup>> {
@@ -86,21 +98,6 @@ fn post_value(post: &Post) -> mlua::Result<Value> {
     Ok(v)
 }
 
-/// The file name on disk of `name`, or of slice `sliceno` of it.
-pub fn sliced_name(name: &str, sliceno: Option<i64>) -> String {
-    match sliceno {
-        Some(n) => format!("{name}.{n}"),
-        None => name.to_string(),
-    }
-}
-
-pub fn opt_sliceno(opts: &Option<mlua::Table>) -> mlua::Result<Option<i64>> {
-    match opts {
-        Some(t) => t.get::<Option<i64>>("sliceno"),
-        None => Ok(None),
-    }
-}
-
 impl UserData for LuaJob {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
         f.add_field_method_get("id", |_, this| Ok(this.id.to_string()));
@@ -123,26 +120,10 @@ impl UserData for LuaJob {
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
+        super::job_files::add_methods(m);
         m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(this.id.to_string()));
         m.add_meta_method(mlua::MetaMethod::Eq, |_, this, other: AnyUserData| {
             Ok(other.borrow::<LuaJob>().map(|o| o.id == this.id).unwrap_or(false))
-        });
-        m.add_method("load", |lua, this, (name, opts): (Option<String>, Option<mlua::Table>)| {
-            let file = match &name {
-                None => records::RESULT.to_string(),
-                Some(n) => sliced_name(n, opt_sliceno(&opts)?),
-            };
-            let path = this.path.join(&file);
-            let bytes = match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && name.is_none() => return Ok(mlua::Value::Nil),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(to_lua_err(Error::User(format!("job {} has no file `{file}`", this.id))))
-                }
-                Err(e) => return Err(to_lua_err(Error::io(path, e))),
-            };
-            let v = msgpack::decode(&bytes, &format!("{}/{file}", this.id)).map_err(to_lua_err)?;
-            to_lua(lua, &v)
         });
         m.add_method("dataset", |lua, this, name: Option<String>| {
             super::dataset::job_dataset(lua, &this.id, name)
@@ -158,7 +139,7 @@ impl UserData for LuaJob {
             let rt = Runtime::get(lua);
             input_path(&rt.project.config.input_directory, &parts)
                 .map(|p| p.to_string())
-                .map_err(to_lua_err)
+                .map_err(|e| to_lua_err(Error::User(format!("job:input_filename: {e}"))))
         });
         m.add_method("link_result", |lua, this, (name, linkname): (String, Option<String>)| {
             let rt = Runtime::get(lua);
@@ -190,11 +171,13 @@ impl UserData for LuaJob {
                     all.push_str(&read("synthesis")?);
                     Ok(all)
                 }
-                Some(mlua::Value::Integer(n)) => read(&n.to_string()),
+                Some(mlua::Value::Integer(n)) => read(&this.output_slice(&n.to_string())?),
                 Some(mlua::Value::String(s)) => {
                     let s = s.to_string_lossy();
-                    if s == "prepare" || s == "synthesis" || s.parse::<usize>().is_ok() {
+                    if s == "prepare" || s == "synthesis" {
                         read(&s)
+                    } else if s.parse::<usize>().is_ok() {
+                        read(&this.output_slice(&s)?)
                     } else {
                         Err(mlua::Error::runtime(format!(
                             "job:output: no part `{s}`; parts are 'prepare', 'synthesis' and slice numbers"
@@ -202,8 +185,8 @@ impl UserData for LuaJob {
                     }
                 }
                 Some(other) => Err(mlua::Error::runtime(format!(
-                    "job:output: expected a part name or slice number, got a {}",
-                    other.type_name()
+                    "job:output: expected a part name or slice number, got {}",
+                    crate::lua::convert::a_type(&other)
                 ))),
             }
         });
@@ -252,8 +235,11 @@ pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> crate::error::R
         }
         p.push(rel);
     }
-    if let (Ok(real), Ok(base)) = (p.canonicalize(), input.canonicalize()) {
-        if !real.starts_with(&base) {
+    // The deepest part that exists decides where the path leads (a symlinked directory may
+    // point out even when the file itself does not exist yet).
+    let existing = p.ancestors().find(|a| a.symlink_metadata().is_ok());
+    if let (Some(real), Ok(base)) = (existing.map(|a| a.canonicalize()), input.canonicalize()) {
+        if !real.as_ref().is_ok_and(|r| r.starts_with(&base)) {
             return Err(Error::User(format!(
                 "input file `{}` leads out of the input directory ({input})",
                 parts.join("/")

@@ -16,14 +16,23 @@ use crate::project::MethodSource;
 pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Result<MethodDecl> {
     let lua = state::new(rt.clone(), state::Role::Declarations).map_err(|e| script_error(e, &source.display))?;
     let m = source.display.clone();
-    Chunk::new(&lua, &source.source, &m).exec().map_err(|e| script_error(e, &m))?;
+    let chunk = Chunk::new(&lua, &source.source, &m)
+        .into_function()
+        .map_err(|e| script_error(e, &m))?;
+    let bytecode = chunk.dump(false);
+    super::errors::pcall(&lua, &chunk, ()).map_err(Error::from)?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
     let description = match g.get::<mlua::Value>("description").map_err(|e| script_error(e, &m))? {
         mlua::Value::Nil => String::new(),
         mlua::Value::String(s) => s.to_string_lossy().trim().to_string(),
-        other => return Err(bad("description", format!("expected a string, got a {}", other.type_name()))),
+        other => {
+            return Err(bad(
+                "description",
+                format!("expected a string, got {}", crate::lua::convert::a_type(&other)),
+            ))
+        }
     };
 
     let mut options = Vec::new();
@@ -40,7 +49,12 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                 options.push((name, spec));
             }
         }
-        other => return Err(bad("options", format!("expected a table, got a {}", other.type_name()))),
+        other => {
+            return Err(bad(
+                "options",
+                format!("expected a table, got {}", crate::lua::convert::a_type(&other)),
+            ))
+        }
     }
     options.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -55,7 +69,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         other => {
             return Err(bad(
                 "depend_extra",
-                format!("expected an array of file names, got a {}", other.type_name()),
+                format!("expected an array of file names, got {}", crate::lua::convert::a_type(&other)),
             ))
         }
     };
@@ -64,7 +78,10 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         match g.get::<mlua::Value>(name).map_err(|e| script_error(e, &m))? {
             mlua::Value::Nil => Ok(None),
             mlua::Value::Function(f) => Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?)),
-            other => Err(bad(name, format!("expected a function, got a {}", other.type_name()))),
+            other => Err(bad(
+                name,
+                format!("expected a function, got {}", crate::lua::convert::a_type(&other)),
+            )),
         }
     };
     let prepare = params_of("prepare")?;
@@ -88,6 +105,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         analysis,
         synthesis,
         hashed,
+        bytecode,
         warnings,
     };
     decl.validate()?;
@@ -128,13 +146,12 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
                 }
             }
         }
-        other => return Err(format!("expected an array of names, got a {}", other.type_name())),
+        other => return Err(format!("expected an array of names, got {}", crate::lua::convert::a_type(&other))),
     }
     Ok(out)
 }
 
 /// The parameter names of a Lua function, from `debug.getlocal`.
 pub fn param_names(lua: &Lua, f: &Function) -> mlua::Result<Vec<String>> {
-    let helper: Function = lua.named_registry_value("exax.param_names")?;
-    helper.call(f.clone())
+    super::prelude::helper(lua, "param_names")?.call(f.clone())
 }

@@ -9,20 +9,25 @@ pub mod datetime;
 pub mod errors;
 pub mod fast_rows;
 pub mod job;
+pub mod job_files;
 pub mod markers;
 pub mod method_loader;
+pub mod prelude;
 pub mod runner;
 pub mod runtime;
 pub mod script;
 pub mod state;
+pub mod status;
 pub mod urd;
 pub mod worker;
 
 /// Every Lua-facing concept, registered into each new state in this order.
 pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
-    errors::register,
+    prelude::register,
     markers::register,
     build_call::register,
+    job_files::register,
+    status::register,
     datetime::register,
     dataset_writer::register,
 ];

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use camino::{Utf8Path, Utf8PathBuf};
 use mlua::{Lua, MultiValue, Table};
 
-use super::convert::{readonly, to_lua, to_value};
+use super::convert::{readonly_value, to_lua, to_value};
 use super::errors::{pcall, Caught, Chunk};
 use super::job::LuaJob;
 use super::runtime::{JobScope, Runtime};
@@ -36,6 +36,8 @@ pub struct JobSpec<'a> {
     pub method: &'a str,
     pub display: &'a str,
     pub source: &'a str,
+    /// The source precompiled, when the declarations were read in this process.
+    pub bytecode: Option<&'a [u8]>,
     /// `{options = {...}, datasets = {...}, jobs = {...}}`
     pub params: &'a Value,
     pub slices: usize,
@@ -94,22 +96,21 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
         phase: std::cell::RefCell::new(if sliceno.is_some() { "analysis" } else { "prepare" }),
         subjobs: std::cell::RefCell::new(Vec::new()),
     });
-    let chunk = Chunk::new(&lua, spec.source, spec.display)
-        .into_function()
-        .map_err(|e| plain(super::errors::root_message(&e)))?;
+    let chunk = match spec.bytecode {
+        Some(b) => lua
+            .load(b)
+            .set_mode(mlua::ChunkMode::Binary)
+            .set_name(format!("@{}", spec.display))
+            .into_function(),
+        None => Chunk::new(&lua, spec.source, spec.display).into_function(),
+    }
+    .map_err(|e| plain(super::errors::root_message(&e)))?;
     pcall(&lua, &chunk, ())?;
     let g = lua.globals();
     for section in ["options", "datasets", "jobs"] {
-        let inner = lua.create_table().map_err(|e| plain(e.to_string()))?;
-        if let Some(Value::Map(m)) = spec.params.get(section) {
-            for (k, v) in m {
-                let lv = to_lua(&lua, v).map_err(|e| plain(e.to_string()))?;
-                inner
-                    .raw_set(to_lua(&lua, k).map_err(|e| plain(e.to_string()))?, lv)
-                    .map_err(|e| plain(e.to_string()))?;
-            }
-        }
-        let ro = readonly(&lua, inner, section).map_err(|e| plain(e.to_string()))?;
+        let values = spec.params.get(section).cloned().unwrap_or(Value::Map(vec![]));
+        // Read-only all the way down: `options.l[1] = 5` is as much an error as `options.x = 5`.
+        let ro = readonly_value(&lua, &values, section).map_err(|e| plain(e.to_string()))?;
         g.set(section, ro).map_err(|e| plain(e.to_string()))?;
     }
     Ok(lua)
@@ -157,6 +158,7 @@ fn captured_phase(
     if let Some(scope) = lua.app_data_ref::<JobScope>() {
         *scope.phase.borrow_mut() = phase;
     }
+    crate::status::set_phase(phase);
     let cap = Capture::start(output_file(spec.path, phase), true).map_err(|e| Error::io(spec.path.join(OUTPUT_DIR), e))?;
     let r = call_phase(lua, phase, spec, None, prepare_res, analysis_res);
     let tail = cap.finish();
@@ -173,15 +175,19 @@ impl JobRunner for LuaRunner {
             method: ctx.decl.name(),
             display: &ctx.decl.source.display,
             source: &ctx.decl.source.source,
+            bytecode: Some(&ctx.decl.bytecode),
             params: &params,
             slices: ctx.project.config.slices,
         };
         let _cwd = CwdGuard::enter(&ctx.path)?;
+        let _status = crate::status::job(&ctx.id.to_string(), spec.method, spec.slices);
         let result = self.run_phases(ctx, &spec);
+        // Temp files go whether the job succeeded or not; registrations are in .exax-tmp.
+        let files = crate::job_files::finish(&ctx.path);
         let _ = std::fs::remove_dir_all(ctx.path.join(TEMP_DIR));
         let mut report = result?;
         report.exectime.total = started.elapsed().as_secs_f64();
-        report.files = auto_registered_files(&ctx.path)?;
+        report.files = files?;
         Ok(report)
     }
 }
@@ -219,7 +225,8 @@ impl LuaRunner {
             };
             let value = to_value(&result, "result").map_err(|m| failure(spec, "synthesis", None, plain(m), vec![]))?;
             if value != Value::Nil {
-                records::write_atomic(&ctx.path, records::RESULT, &msgpack::encode(&value))?;
+                let file = ctx.path.join(records::RESULT);
+                std::fs::write(&file, msgpack::encode(&value)).at(&file)?;
             }
             report.exectime.synthesis = t.elapsed().as_secs_f64();
         }
@@ -277,20 +284,24 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
     std::fs::write(tmp.join("job.msgpack"), msgpack::encode(&blob)).at(tmp.join("job.msgpack"))?;
     let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
     let mut slices: Vec<Slice> = Vec::new();
+    crate::status::set_phase("analysis");
     for s in 0..spec.slices {
         let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
         let writer2 = writer.try_clone().map_err(|e| Error::io(&tmp, e))?;
-        let child = Command::new(&exe)
-            .arg("__analysis")
+        let mut cmd = Command::new(&exe);
+        cmd.arg("__analysis")
             .arg(ctx.project.config.path.as_str())
             .arg(ctx.id.to_string())
             .arg(s.to_string())
             .stdin(Stdio::null())
             .stdout(writer)
             .stderr(writer2)
-            .current_dir(&ctx.path)
+            .current_dir(&ctx.path);
+        let status_link = crate::status::link::offer(&mut cmd);
+        let child = cmd
             .spawn()
             .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
+        crate::status::slice_started(s, status_link);
         let file = output_file(&ctx.path, &s.to_string());
         let pump = std::thread::spawn(move || capture::pump(reader, file, true));
         slices.push(Slice {
@@ -302,6 +313,9 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
         });
     }
     let mut first_failure: Option<usize> = None;
+    // Poll with a growing pause: a quick analysis is noticed within a fraction of a millisecond,
+    // a long one costs about 20 wake-ups a second.
+    let mut pause = Duration::from_micros(100);
     loop {
         let mut running = 0;
         for (s, slice) in slices.iter_mut().enumerate() {
@@ -310,6 +324,7 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
             }
             match slice.child.try_wait() {
                 Ok(Some(st)) => {
+                    crate::status::slice_ended(s);
                     slice.status = Some(st);
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
                     if !st.success() && first_failure.is_none() {
@@ -328,7 +343,8 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
                 let _ = slice.child.kill();
             }
         }
-        std::thread::sleep(Duration::from_micros(500));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
     }
     let mut tails = Vec::new();
     for slice in slices.iter_mut() {
@@ -373,23 +389,4 @@ fn describe_exit(status: Option<std::process::ExitStatus>) -> String {
         },
         None => "the analysis worker failed".to_string(),
     }
-}
-
-/// Automatic registration: every file at the top of the job directory except exax's own.
-pub fn auto_registered_files(path: &Utf8Path) -> Result<Vec<String>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(path).at(path)? {
-        let entry = entry.at(path)?;
-        let Ok(name) = entry.file_name().into_string() else { continue };
-        if !entry.file_type().at(path)?.is_file() || is_exax_file(&name) {
-            continue;
-        }
-        files.push(name);
-    }
-    files.sort();
-    Ok(files)
-}
-
-pub fn is_exax_file(name: &str) -> bool {
-    name.starts_with('.') || [records::SETUP, records::POST, records::RESULT, records::METHOD_SOURCE].contains(&name)
 }

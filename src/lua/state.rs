@@ -30,11 +30,13 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     }
     if role == Role::Job {
         let os: Table = lua.globals().get("os")?;
+        os.set("exit", super::prelude::helper(&lua, "exit")?)?;
+        // system() does not flush C stdio: a partial line written before must come out first.
+        let execute: Function = os.get("execute")?;
+        let stdout: mlua::Value = lua.globals().get::<Table>("io")?.get("stdout")?;
         os.set(
-            "exit",
-            lua.load("return function(code) error('os.exit(' .. tostring(code) .. ') called in a method; return from the phase or call error() instead', 2) end")
-                .set_name("=exax")
-                .eval::<Function>()?,
+            "execute",
+            super::prelude::helper(&lua, "flush_first")?.call::<Function>((execute, stdout))?,
         )?;
     }
     Ok(lua)

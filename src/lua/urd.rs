@@ -31,7 +31,7 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     mt.set("__index", methods)?;
     joblist.set_metatable(Some(mt))?;
     urd.set("joblist", joblist.clone())?;
-    let raw = lua.create_function(move |lua, (this, method, params): (mlua::Value, mlua::Value, Option<Table>)| {
+    let raw = lua.create_function(move |lua, (this, method, params): (mlua::Value, mlua::Value, mlua::Value)| {
         let method = match (this, method) {
             (mlua::Value::Table(_), mlua::Value::String(m)) => m.to_string_lossy(),
             (mlua::Value::String(_), _) => {
@@ -40,7 +40,10 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
             (_, other) => {
                 return build_call::failed(
                     lua,
-                    Error::Build(format!("urd:build: the method name must be a string, got a {}", other.type_name())),
+                    Error::Build(format!(
+                        "urd:build: the method name must be a string, got {}",
+                        crate::lua::convert::a_type(&other)
+                    )),
                 )
             }
         };
