@@ -31,4 +31,12 @@ macro_rules! lua_tests {
     };
 }
 
-lua_tests!(datasets_chains, datasets_reading, datasets_types, job_files, job_handle, merge_auto, reuse_and_params);
+lua_tests!(
+    datasets_chains,
+    datasets_reading,
+    datasets_types,
+    job_files,
+    job_handle,
+    merge_auto,
+    reuse_and_params
+);
