@@ -29,6 +29,7 @@ use crate::dataset::datetime::{self, Kind, Parts};
 use crate::dataset::reader::{Block, ColumnReader, Dataset, Stored, Values};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::DatasetWriter;
+use crate::status::Progress;
 use crate::value::Value;
 
 /// Raises `msg` as a Lua error at the Lua caller's line (`methods/x.lua:5: msg`).
@@ -653,12 +654,34 @@ impl Cursor {
     }
 }
 
+/// Moves the status line to the start of the block just decoded.
+#[inline]
+fn report(st: &IterState) {
+    if let (Some(p), Some(c)) = (&st.progress, &st.cursor) {
+        p.set(st.progress_base + c.row);
+    }
+}
+
 struct IterState {
     src: RowSource,
     next_segment: usize,
     cursor: Option<Cursor>,
     /// Rows per call for chunked iteration; 0 for one row per call.
     chunk: usize,
+    /// `reading demo-3/default (n of m lines)` in the status tree, per dataset read.
+    progress: Option<Progress>,
+    progress_id: String,
+    /// Lines read in earlier segments of the dataset the progress shows.
+    progress_base: u64,
+}
+
+impl Drop for IterState {
+    fn drop(&mut self) {
+        // Collected before it finished (the loop was left early): remove only its own line.
+        if let Some(p) = self.progress.take() {
+            p.discard();
+        }
+    }
 }
 
 /// Owns an iterator's state; the C closure keeps it alive as an upvalue.
@@ -679,6 +702,9 @@ pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlu
         next_segment: 0,
         cursor: None,
         chunk,
+        progress: None,
+        progress_id: String::new(),
+        progress_base: 0,
     }));
     let ptr = state.get() as *mut c_void;
     let owner = lua.create_any_userdata(IterOwner { _state: state })?;
@@ -742,11 +768,27 @@ unsafe fn open_next_segment(l: *mut lua_State, st: &mut IterState) -> Result<boo
                 return Ok(true);
             }
         }
-        st.cursor = None;
+        if let Some(c) = st.cursor.take() {
+            st.progress_base += c.lines;
+        }
         let Some((ds, slice)) = st.src.segments.get(st.next_segment).cloned() else {
+            // Done: the status line goes (with anything left open above it).
+            st.progress = None;
             return Ok(false);
         };
         st.next_segment += 1;
+        let id = ds.id();
+        if st.progress.is_none() || st.progress_id != id {
+            let total: u64 = st.src.segments[st.next_segment - 1..]
+                .iter()
+                .take_while(|(d, _)| Rc::ptr_eq(d, &ds))
+                .map(|(d, s)| d.lines(Some(*s)))
+                .sum();
+            st.progress = None;
+            st.progress = Some(Progress::new(format!("reading {id}"), Some(total), "lines"));
+            st.progress_id = id;
+            st.progress_base = 0;
+        }
         let lines = ds.lines(Some(slice));
         if lines == 0 {
             continue;
@@ -907,6 +949,9 @@ unsafe fn next_row(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Strin
         if c.row >= c.block_start + c.block_len as u64 {
             c.fill((c.lines - c.row).min(BLOCK as u64) as usize)?;
         }
+        if let Some(p) = &st.progress {
+            p.set(st.progress_base + c.row);
+        }
         let n = c.readers.len();
         if n >= 16 {
             ffi::lua_checkstack(l, n as c_int + 4);
@@ -971,6 +1016,7 @@ unsafe fn next_chunk(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Str
             c.row += m as u64;
             done += m as u64;
         }
+        report(st);
         Ok(ncols as c_int + 1)
     }
 }

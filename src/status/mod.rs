@@ -261,6 +261,12 @@ impl Progress {
             p.fetch_add(n, Ordering::Relaxed);
         }
     }
+
+    /// Removes only this line, leaving what was pushed after it (for a progress dropped out of
+    /// order, like an abandoned dataset iterator collected by Lua's GC).
+    pub fn discard(self) {
+        discard(&self.0 .0);
+    }
 }
 
 // ---- Rendering -------------------------------------------------------------------------------
