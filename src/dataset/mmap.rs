@@ -95,7 +95,7 @@ impl FileWindow {
         // nothing in exax modifies or truncates them afterwards, so the mapped bytes do not
         // change under us while this window lives. (Someone else truncating the file by hand
         // could still fault the process; that is the risk every mmap reader takes.)
-        let mapped = unsafe { memmap2::MmapOptions::new().offset(start).len(len).populate().map(&self.file) };
+        let mapped = unsafe { memmap2::MmapOptions::new().offset(start).len(len).map(&self.file) };
         self.buf = match mapped {
             Ok(m) => Buf::Map(m),
             Err(_) => {

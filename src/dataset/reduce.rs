@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::cell::Scalar;
 use super::interner::Interner;
 use super::reader::{Dataset, Stored};
@@ -25,6 +27,13 @@ fn sum_i64(b: &[u8]) -> i128 {
         hi += v >> 32;
     }
     ((hi as i128) << 32) + lo as i128
+}
+
+/// A plain sum, for when the column's min and max show it cannot overflow.
+fn sum_i64_small(b: &[u8]) -> i128 {
+    b.chunks_exact(8)
+        .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .fold(0i64, |a, v| a.wrapping_add(v)) as i128
 }
 
 fn sum_i32(b: &[u8]) -> i128 {
@@ -69,6 +78,7 @@ fn sum_f32(b: &[u8]) -> f64 {
 
 /// The sum of a numeric or bool column over `slices` (None counts as nothing). Integer columns
 /// sum exactly; float columns use 8 partial sums (the last bits can differ from a sequential sum).
+/// Several slices are summed in parallel, and combined in slice order.
 pub fn sum(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Sum> {
     let c = &ds.meta.columns[col];
     let ty = c.ty;
@@ -82,45 +92,73 @@ pub fn sum(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Sum> {
             c.name
         )));
     }
+    let parts: Vec<Result<(i128, f64, bool)>> = if slices.len() > 1 {
+        slices.par_iter().map(|&s| sum_slice(ds, col, s)).collect()
+    } else {
+        slices.iter().map(|&s| sum_slice(ds, col, s)).collect()
+    };
     let mut int = 0i128;
     let mut float = 0f64;
     let mut any_float = matches!(ty, ColType::Float32 | ColType::Float64);
-    for &s in slices {
-        let lines = ds.lines(Some(s));
-        if lines == 0 {
-            continue;
+    for p in parts {
+        let (i, f, af) = p?;
+        int += i;
+        float += f;
+        any_float |= af;
+    }
+    Ok(if any_float { Sum::Float(float + int as f64) } else { Sum::Int(int) })
+}
+
+/// One slice's (integer part, float part, whether any value was a float).
+fn sum_slice(ds: &Dataset, col: usize, s: usize) -> Result<(i128, f64, bool)> {
+    let c = &ds.meta.columns[col];
+    let ty = c.ty;
+    let (mut int, mut float, mut any_float) = (0i128, 0f64, false);
+    let lines = ds.lines(Some(s));
+    if lines == 0 {
+        return Ok((0, 0.0, false));
+    }
+    let dir = &ds.col_dirs[col];
+    let mut r = ds.open_column(col, s)?;
+    let at = |e| Error::io(crate::dataset::format::part_path(dir, &c.file, s, "data"), e);
+    let width = ty.width().unwrap_or(8) as u64;
+    let mut parts = r.parts();
+    let has_floats = parts.isfloat.is_some();
+    let Some(data) = parts.data.as_deref_mut() else {
+        return Ok((0, 0.0, false));
+    };
+    // Cannot overflow i64 when lines * max(|min|, |max|) fits: then the plain sum is exact.
+    let small = match c.slice_minmax(s).0 {
+        Some((Scalar::Int(lo), Scalar::Int(hi))) => {
+            let m = lo.unsigned_abs().max(hi.unsigned_abs()) as u128;
+            m * lines as u128 <= i64::MAX as u128
         }
-        let dir = &ds.col_dirs[col];
-        let mut r = ds.open_column(col, s)?;
-        let at = |e| Error::io(crate::dataset::format::part_path(dir, &c.file, s, "data"), e);
-        let width = ty.width().unwrap_or(8) as u64;
-        let mut parts = r.parts();
-        let has_floats = parts.isfloat.is_some();
-        let Some(data) = parts.data.as_deref_mut() else { continue };
-        match ty {
-            ColType::Int64 => data.for_each_block(0, lines * 8, 8, |b| int += sum_i64(b)).map_err(at)?,
-            ColType::Int32 => data.for_each_block(0, lines * 4, 4, |b| int += sum_i32(b)).map_err(at)?,
-            ColType::Float64 => data.for_each_block(0, lines * 8, 8, |b| float += sum_f64(b)).map_err(at)?,
-            ColType::Float32 => data.for_each_block(0, lines * 4, 4, |b| float += sum_f32(b)).map_err(at)?,
-            ColType::Bool => data
-                .for_each_block(0, lines, 1, |b| int += b.iter().map(|&x| (x != 0) as i64).sum::<i64>() as i128)
-                .map_err(at)?,
-            _ if !has_floats => data.for_each_block(0, lines * width, 8, |b| int += sum_i64(b)).map_err(at)?,
-            _ => {
-                for row in 0..lines {
-                    match r.get(row).map_err(at)? {
-                        Stored::Int(i) => int += i as i128,
-                        Stored::Float(x) => {
-                            float += x;
-                            any_float = true;
-                        }
-                        _ => {}
+        _ => false,
+    };
+    match ty {
+        ColType::Int64 if small => data.for_each_block(0, lines * 8, 8, |b| int += sum_i64_small(b)).map_err(at)?,
+        ColType::Int64 => data.for_each_block(0, lines * 8, 8, |b| int += sum_i64(b)).map_err(at)?,
+        ColType::Int32 => data.for_each_block(0, lines * 4, 4, |b| int += sum_i32(b)).map_err(at)?,
+        ColType::Float64 => data.for_each_block(0, lines * 8, 8, |b| float += sum_f64(b)).map_err(at)?,
+        ColType::Float32 => data.for_each_block(0, lines * 4, 4, |b| float += sum_f32(b)).map_err(at)?,
+        ColType::Bool => data
+            .for_each_block(0, lines, 1, |b| int += b.iter().map(|&x| (x != 0) as i64).sum::<i64>() as i128)
+            .map_err(at)?,
+        _ if !has_floats => data.for_each_block(0, lines * width, 8, |b| int += sum_i64(b)).map_err(at)?,
+        _ => {
+            for row in 0..lines {
+                match r.get(row).map_err(at)? {
+                    Stored::Int(i) => int += i as i128,
+                    Stored::Float(x) => {
+                        float += x;
+                        any_float = true;
                     }
+                    _ => {}
                 }
             }
         }
     }
-    Ok(if any_float { Sum::Float(float + int as f64) } else { Sum::Int(int) })
+    Ok((int, float, any_float))
 }
 
 /// A value counted by `counts`.
@@ -154,7 +192,19 @@ impl Counter {
         self.string_counts[i] += n;
     }
 
-    fn add_scalar(&mut self, s: Scalar) {
+    fn merge(&mut self, other: Counter) {
+        self.nones += other.nones;
+        if let Some(strings) = &other.strings {
+            for (i, n) in other.string_counts.iter().enumerate() {
+                self.add_bytes(strings.get(i), *n);
+            }
+        }
+        for (_, (s, n)) in other.scalars {
+            self.add_scalar(s, n);
+        }
+    }
+
+    fn add_scalar(&mut self, s: Scalar, n: u64) {
         let key = match s {
             Scalar::Int(i) => (0, i as u64),
             Scalar::Float(x) if x.is_nan() => (1, f64::NAN.to_bits()),
@@ -165,12 +215,13 @@ impl Counter {
             Scalar::DateTime(v) => (4, v as u64),
             Scalar::Time(v) => (5, v as u64),
         };
-        self.scalars.entry(key).or_insert((s, 0)).1 += 1;
+        self.scalars.entry(key).or_insert((s, 0)).1 += n;
     }
 }
 
-/// How many times each value of a column occurs over `slices` (None is counted apart). Keys come
-/// in order of first appearance for strings.
+/// How many times each value of a column occurs over `slices` (None is counted apart). Strings
+/// come in order of first appearance (slice by slice), other values sorted. Several slices are
+/// counted in parallel.
 pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
     let c = &ds.meta.columns[col];
     if c.ty == ColType::Json {
@@ -180,70 +231,14 @@ pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
             c.name
         )));
     }
+    let parts: Vec<Result<Counter>> = if slices.len() > 1 {
+        slices.par_iter().map(|&s| count_slice(ds, col, s)).collect()
+    } else {
+        slices.iter().map(|&s| count_slice(ds, col, s)).collect()
+    };
     let mut acc = Counter::default();
-    for &s in slices {
-        let lines = ds.lines(Some(s));
-        if lines == 0 {
-            continue;
-        }
-        let dir = ds.col_dirs[col].clone();
-        let at = |e| Error::io(crate::dataset::format::part_path(&dir, &c.file, s, "*"), e);
-        let mut r = ds.open_column(col, s)?;
-        if let Some(dict) = r.dict.clone() {
-            let mut bins = vec![0u64; dict.len()];
-            let mut parts = r.parts();
-            let mut bad = false;
-            if parts.valid.is_none() {
-                if let Some(codes) = parts.codes.as_deref_mut() {
-                    codes
-                        .for_each_block(0, lines * 2, 2, |b| {
-                            for p in b.chunks_exact(2) {
-                                match bins.get_mut(u16::from_le_bytes([p[0], p[1]]) as usize) {
-                                    Some(n) => *n += 1,
-                                    None => bad = true,
-                                }
-                            }
-                        })
-                        .map_err(at)?;
-                }
-            } else {
-                for row in 0..lines {
-                    match r.get(row).map_err(at)? {
-                        Stored::Code(code) => match bins.get_mut(code as usize) {
-                            Some(n) => *n += 1,
-                            None => bad = true,
-                        },
-                        _ => acc.nones += 1,
-                    }
-                }
-            }
-            if bad {
-                return Err(Error::User(format!(
-                    "dataset {}: column `{}`, slice {s}: corrupt dictionary codes",
-                    ds.id(),
-                    c.name
-                )));
-            }
-            for (i, n) in bins.into_iter().enumerate() {
-                if n > 0 {
-                    acc.add_bytes(dict.get(i).unwrap_or(b""), n);
-                }
-            }
-            continue;
-        }
-        for row in 0..lines {
-            match r.get(row).map_err(at)? {
-                Stored::None => acc.nones += 1,
-                Stored::Bytes(b) => acc.add_bytes(b, 1),
-                Stored::Int(i) => acc.add_scalar(Scalar::Int(i)),
-                Stored::Float(x) => acc.add_scalar(Scalar::Float(x)),
-                Stored::Bool(b) => acc.add_scalar(Scalar::Bool(b)),
-                Stored::Date(d) => acc.add_scalar(Scalar::Date(d)),
-                Stored::DateTime(v) => acc.add_scalar(Scalar::DateTime(v)),
-                Stored::Time(v) => acc.add_scalar(Scalar::Time(v)),
-                Stored::Code(_) | Stored::Json(_) => {}
-            }
-        }
+    for p in parts {
+        acc.merge(p?);
     }
     let mut out = Counts {
         nones: acc.nones,
@@ -262,4 +257,73 @@ pub fn counts(ds: &Dataset, col: usize, slices: &[usize]) -> Result<Counts> {
         out.counts.push(n);
     }
     Ok(out)
+}
+
+/// One slice's counts.
+fn count_slice(ds: &Dataset, col: usize, s: usize) -> Result<Counter> {
+    let c = &ds.meta.columns[col];
+    let mut acc = Counter::default();
+    let lines = ds.lines(Some(s));
+    if lines == 0 {
+        return Ok(acc);
+    }
+    let dir = ds.col_dirs[col].clone();
+    let at = |e| Error::io(crate::dataset::format::part_path(&dir, &c.file, s, "*"), e);
+    let mut r = ds.open_column(col, s)?;
+    if let Some(dict) = r.dict.clone() {
+        let mut bins = vec![0u64; dict.len()];
+        let mut parts = r.parts();
+        let mut bad = false;
+        if parts.valid.is_none() {
+            if let Some(codes) = parts.codes.as_deref_mut() {
+                codes
+                    .for_each_block(0, lines * 2, 2, |b| {
+                        for p in b.chunks_exact(2) {
+                            match bins.get_mut(u16::from_le_bytes([p[0], p[1]]) as usize) {
+                                Some(n) => *n += 1,
+                                None => bad = true,
+                            }
+                        }
+                    })
+                    .map_err(at)?;
+            }
+        } else {
+            for row in 0..lines {
+                match r.get(row).map_err(at)? {
+                    Stored::Code(code) => match bins.get_mut(code as usize) {
+                        Some(n) => *n += 1,
+                        None => bad = true,
+                    },
+                    _ => acc.nones += 1,
+                }
+            }
+        }
+        if bad {
+            return Err(Error::User(format!(
+                "dataset {}: column `{}`, slice {s}: corrupt dictionary codes",
+                ds.id(),
+                c.name
+            )));
+        }
+        for (i, n) in bins.into_iter().enumerate() {
+            if n > 0 {
+                acc.add_bytes(dict.get(i).unwrap_or(b""), n);
+            }
+        }
+        return Ok(acc);
+    }
+    for row in 0..lines {
+        match r.get(row).map_err(at)? {
+            Stored::None => acc.nones += 1,
+            Stored::Bytes(b) => acc.add_bytes(b, 1),
+            Stored::Int(i) => acc.add_scalar(Scalar::Int(i), 1),
+            Stored::Float(x) => acc.add_scalar(Scalar::Float(x), 1),
+            Stored::Bool(b) => acc.add_scalar(Scalar::Bool(b), 1),
+            Stored::Date(d) => acc.add_scalar(Scalar::Date(d), 1),
+            Stored::DateTime(v) => acc.add_scalar(Scalar::DateTime(v), 1),
+            Stored::Time(v) => acc.add_scalar(Scalar::Time(v), 1),
+            Stored::Code(_) | Stored::Json(_) => {}
+        }
+    }
+    Ok(acc)
 }

@@ -390,3 +390,28 @@ fn write_speed() {
     w.finish(&no_parent).unwrap();
     eprintln!("core write: {:.1} ns/row (finish {:?})", e.as_nanos() as f64 / 5e6, t.elapsed() - e);
 }
+
+/// `cargo test --release --bin exax sum_speed -- --ignored --nocapture`: native sum over a
+/// 5M-line int64 and float64 column.
+#[test]
+#[ignore]
+fn sum_speed() {
+    let (_d, job) = tmp();
+    let mut w = DatasetWriter::create(&job, def("speed", 1)).unwrap();
+    w.add("a", ColType::Int64, false).unwrap();
+    w.add("b", ColType::Float64, false).unwrap();
+    w.set_slice(0).unwrap();
+    for i in 0..5_000_000i64 {
+        w.write(&mut [Cell::Int(i), Cell::Float(i as f64)]).unwrap();
+    }
+    w.finish(&no_parent).unwrap();
+    let ds = open(&job, "speed");
+    let rounds = std::env::var("SUM_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        let a = reduce::sum(&ds, 0, &[0]).unwrap();
+        let ta = t.elapsed();
+        let b = reduce::sum(&ds, 1, &[0]).unwrap();
+        eprintln!("sum a {ta:?}, b {:?} ({a:?} {b:?})", t.elapsed() - ta);
+    }
+}
