@@ -2,7 +2,7 @@
 //! `writer.json` so analysis workers can reopen it), `DatasetWriter` (checks each row, routes it to
 //! its slice, keeps one `SliceWriter` per slice this process writes), and `finish`, which gathers
 //! every slice's record into `dataset.json`. Values are buffered per column and flushed in blocks
-//! of `BLOCK_ROWS` rows (or `BLOCK_BYTES` of strings), so memory stays bounded however many rows
+//! of `BLOCK_ROWS` rows (or `BLOCK_BYTES` of strings; small blocks keep the buffers in cache), so memory stays bounded however many rows
 //! are written.
 
 use std::fs::{File, OpenOptions};
@@ -19,8 +19,8 @@ use super::types::ColType;
 use crate::error::{did_you_mean, Error, IoContext, Result};
 use crate::records;
 
-pub const BLOCK_ROWS: usize = 65536;
-pub const BLOCK_BYTES: usize = 4 << 20;
+pub const BLOCK_ROWS: usize = 8192;
+pub const BLOCK_BYTES: usize = 1 << 20;
 /// A string column stays dictionary-encoded in a slice while it has at most this many distinct
 /// values (codes are u16).
 pub const DICT_MAX: usize = 65536;
