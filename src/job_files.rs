@@ -28,7 +28,7 @@ const OWN_FILES: &[&str] = &[
     records::FAILURE,
 ];
 /// Directories at the top of a job directory that belong to exax.
-const OWN_DIRS: &[&str] = &[OUTPUT_DIR, TEMP_DIR, HASHED_DIR];
+const OWN_DIRS: &[&str] = &[OUTPUT_DIR, TEMP_DIR, HASHED_DIR, crate::dataset::format::DS_DIR];
 
 /// The file on disk for `name`, or for slice `sliceno` of the sliced file `name`.
 pub fn disk_name(name: &str, sliceno: Option<usize>) -> String {
@@ -296,6 +296,7 @@ mod tests {
             "OUTPUT/0",
             "hashed/methods/m.lua",
             ".exax-tmp/x",
+            "DS/default/dataset.json",
             "method.lua",
         ] {
             assert!(writable_name(&id(), own).is_err(), "{own:?}");
@@ -303,7 +304,7 @@ mod tests {
         assert_eq!(writable_name(&id(), "sub/setup.json").unwrap(), "sub/setup.json");
         assert_eq!(
             writable_name(&id(), "post.json").unwrap_err().to_string(),
-            "job t-1: `post.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name"
+            "job t-1: `post.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/, DS/); choose another name"
         );
     }
 

@@ -320,9 +320,9 @@ fn datasets_are_not_job_files() {
     Test::new()
         .method(
             "w",
-            "function synthesis(job)\n  local f = io.open('mine.txt', 'w') f:write('x') f:close()\n  local dw = job:datasetwriter()\n  dw:add('a', 'int64')\n  dw:set_slice(0)\n  dw:write(1)\nend",
+            "function synthesis(job)\n  local f = io.open('mine.txt', 'w') f:write('x') f:close()\n  local dw = job:datasetwriter()\n  dw:add('a', 'int64')\n  dw:set_slice(0)\n  dw:write(1)\n  local ok, e = pcall(job.save, job, 1, 'DS/default/x')\n  return e:match('`DS/default/x` belongs to exax') ~= nil\nend",
         )
-        .build("function main(urd)\n  local j = urd:build('w')\n  print(table.concat(j.post.files, ','), j:dataset():lines())\nend")
-        .stdout("mine.txt\t1\n")
+        .build("function main(urd)\n  local j = urd:build('w')\n  print(table.concat(j.post.files, ','), j:dataset():lines(), j:load())\nend")
+        .stdout("mine.txt\t1\ttrue\n")
         .run();
 }

@@ -290,9 +290,9 @@ fn bad_names_and_slice_numbers() {
         .build("function main(urd) urd:build('names') end")
         .stdout(
             "
-            methods/names.lua:3: job:save: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
-            methods/names.lua:4: job:save: job test-0: `OUTPUT/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
-            methods/names.lua:5: job:open: job test-0: `hashed/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/names.lua:3: job:save: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/, DS/); choose another name
+            methods/names.lua:4: job:save: job test-0: `OUTPUT/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/, DS/); choose another name
+            methods/names.lua:5: job:open: job test-0: `hashed/x` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/, DS/); choose another name
             methods/names.lua:6: job:save: job test-0: `../test-9/x` is not a file name inside the job directory (use a relative name without `..`)
             methods/names.lua:7: job:save: job test-0: `/tmp/x` is not a file name inside the job directory (use a relative name without `..`)
             methods/names.lua:8: job:save: job test-0: `` is not a file name inside the job directory (use a relative name without `..`)
@@ -447,7 +447,7 @@ fn register_file_errors() {
             "
             methods/r.lua:3: job:register_file: job test-0 has no file `nope`
             methods/r.lua:4: job:register_file: `adir` in job test-0 is a directory; register the files in it
-            methods/r.lua:5: job:register_file: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/); choose another name
+            methods/r.lua:5: job:register_file: job test-0: `setup.json` belongs to exax (its own files are setup.json, post.json, result.msgpack, method.lua, failure.json and the directories OUTPUT/, .exax-tmp/, hashed/, DS/); choose another name
             methods/r.lua:6: job:register_file: job test-0 has no file `x` for slice 1
             0
             ",
