@@ -684,34 +684,40 @@ impl Drop for IterState {
     }
 }
 
-/// Owns an iterator's state; the C closure keeps it alive as an upvalue.
+/// An iterator's state; the C closure keeps it alive (boxed inside a userdata, so it never moves)
+/// as an upvalue. `busy` guards against a call from inside a call (pushing a value can run a GC
+/// step, and a `__gc` finalizer can run any Lua code): only a call that sets it touches `state`.
 struct IterOwner {
-    _state: Box<UnsafeCell<IterState>>,
+    busy: std::cell::Cell<bool>,
+    state: UnsafeCell<IterState>,
 }
 
-/// Upvalues of an iterator closure: 1 the state pointer, 2 its owner, 3.. one dictionary cache
-/// (a table of Lua strings) per column.
+/// Upvalues of an iterator closure: 1 the IterOwner pointer, 2 its userdata, 3.. one dictionary
+/// cache (a table of Lua strings) per column.
 const FIRST_CACHE: c_int = 3;
 
 /// A Lua function that returns the next row's values (`chunk == 0`), or the next chunk as
 /// `n, table_1, ..., table_k`; nothing when done.
 pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlua::Function> {
     let ncols = src.columns.len();
-    let state = Box::new(UnsafeCell::new(IterState {
-        src,
-        next_segment: 0,
-        cursor: None,
-        chunk,
-        progress: None,
-        progress_id: String::new(),
-        progress_base: 0,
-    }));
-    let ptr = state.get() as *mut c_void;
-    let owner = lua.create_any_userdata(IterOwner { _state: state })?;
-    // SAFETY: the closure gets the state pointer and the owner that keeps the (boxed, so never
-    // moving) state alive for as long as the closure exists.
+    let owner = Box::new(IterOwner {
+        busy: std::cell::Cell::new(false),
+        state: UnsafeCell::new(IterState {
+            src,
+            next_segment: 0,
+            cursor: None,
+            chunk,
+            progress: None,
+            progress_id: String::new(),
+            progress_base: 0,
+        }),
+    });
+    let ptr = &*owner as *const IterOwner as *mut c_void;
+    let ud = lua.create_any_userdata(owner)?;
+    // SAFETY: the closure gets the owner's address and the userdata that keeps the (boxed, so
+    // never moving) owner alive for as long as the closure exists.
     unsafe {
-        lua.exec_raw::<mlua::Function>(owner, |l| {
+        lua.exec_raw::<mlua::Function>(ud, |l| {
             ffi::lua_checkstack(l, ncols as c_int + 3);
             ffi::lua_pushlightuserdata(l, ptr);
             ffi::lua_rotate(l, 1, 1);
@@ -724,27 +730,41 @@ pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlu
     }
 }
 
-unsafe extern "C-unwind" fn rows_c(l: *mut lua_State) -> c_int {
-    // SAFETY: upvalue 1 is the IterState pointer its owner (upvalue 2) keeps alive; the state is
-    // only touched from this closure, one call at a time.
+/// Runs `step` on the iterator state of the running closure, refusing a nested call.
+///
+/// # Safety
+///
+/// Called only from `rows_c`/`chunks_c`, whose upvalue 1 is an IterOwner kept alive by upvalue 2.
+#[inline(always)]
+unsafe fn with_state(l: *mut lua_State, step: unsafe fn(*mut lua_State, &mut IterState) -> Result<c_int, String>) -> c_int {
+    // SAFETY: the owner outlives this call (its userdata is an upvalue of the running closure);
+    // `busy` is only read and written through a shared reference (it is a Cell), and the state
+    // is borrowed mutably only by the one call that set `busy`, so no two `&mut` ever overlap.
     unsafe {
-        let st = &mut *(ffi::lua_touserdata(l, ffi::lua_upvalueindex(1)) as *mut IterState);
-        match next_row(l, st) {
+        let owner = &*(ffi::lua_touserdata(l, ffi::lua_upvalueindex(1)) as *const IterOwner);
+        if owner.busy.replace(true) {
+            raise(
+                l,
+                "a dataset iterator was called from inside itself (from a __gc finalizer?)".to_string(),
+            );
+        }
+        let r = step(l, &mut *owner.state.get());
+        owner.busy.set(false);
+        match r {
             Ok(n) => n,
             Err(msg) => raise(l, msg),
         }
     }
 }
 
+unsafe extern "C-unwind" fn rows_c(l: *mut lua_State) -> c_int {
+    // SAFETY: rows_c is only ever an iterator closure made by row_iterator.
+    unsafe { with_state(l, next_row) }
+}
+
 unsafe extern "C-unwind" fn chunks_c(l: *mut lua_State) -> c_int {
     // SAFETY: as rows_c.
-    unsafe {
-        let st = &mut *(ffi::lua_touserdata(l, ffi::lua_upvalueindex(1)) as *mut IterState);
-        match next_chunk(l, st) {
-            Ok(n) => n,
-            Err(msg) => raise(l, msg),
-        }
-    }
+    unsafe { with_state(l, next_chunk) }
 }
 
 /// Makes sure a segment with rows left is open; false when every segment is done.
