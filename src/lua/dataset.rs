@@ -3,6 +3,7 @@
 //! `ds:min(col, sliceno?)`, `ds:max(col, sliceno?)`, `ds:iterate(sliceno, cols)`,
 //! `ds:iterate_chain(sliceno, cols, {stop_ds=, length=})`, `ds:iterate_chunks(sliceno, cols,
 //! {size=, chain=, stop_ds=})`, `ds:sum(col, sliceno?)`, `ds:counts(col, sliceno?)`,
+//! `ds:distinct(col, sliceno?)`,
 //! `ds:chain{stop_ds=, length=}`, `ds:link_to_here{name=, override_previous=}`; and
 //! `job:dataset(name?)`, `job:datasets()`. A handle holds the id and opens the metadata when
 //! first asked; the rows themselves come through `fast_rows`.
@@ -395,6 +396,12 @@ impl UserData for LuaDataset {
                 t.raw_set(key, n)?;
             }
             Ok((t, c.nones))
+        });
+        m.add_method("distinct", |lua, this, (col, sliceno): (String, mlua::Value)| {
+            let ds = this.open(lua)?;
+            let i = ds.column_index(&col).map_err(to_lua_err)?;
+            let slices = slices_arg(&ds, &sliceno)?;
+            Ok(reduce::counts(&ds, i, &slices).map_err(to_lua_err)?.keys.len())
         });
         m.add_method("link_to_here", |lua, this, opts: Option<Table>| link_to_here(lua, this, opts));
     }
