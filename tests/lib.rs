@@ -16,6 +16,7 @@ mod lua_scripts;
 mod options;
 mod output;
 mod reuse;
+mod shipped;
 mod status;
 mod subjobs;
 mod tmux;
