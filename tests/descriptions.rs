@@ -58,6 +58,9 @@ fn method_lists_every_method_with_its_first_line() {
             e_broken       (cannot load: methods/e_broken.lua:2: <name> or '...' expected near 'end')
             ratings        Collect movie ratings.
             a_other_dir    From the second method directory.
+
+            shipped with exax:
+            csvimport  Import a CSV file from the input directory into a dataset.
             ",
         )
         .run();
