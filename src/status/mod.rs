@@ -38,7 +38,6 @@ enum Kind {
     /// A `status(msg)` message; `update` replaces the text.
     Message(Mutex<Vec<u8>>),
     /// A position in something of known or unknown size (dataset iteration).
-    #[allow(dead_code)]
     Progress {
         label: String,
         unit: &'static str,
@@ -101,27 +100,23 @@ impl Frame {
 /// A frame on the stack until `close` or drop.
 pub struct Entry(Arc<Frame>);
 
-// `message`, `Entry::update` and `Progress` are the Rust API for long loops in the core (dataset
-// iteration reports its position through `Progress`); until those callers land only the tests
-// below use them.
-
 impl Entry {
     fn push(frame: Arc<Frame>) -> Entry {
         STACK.lock().push(frame.clone());
         Entry(frame)
     }
 
-    #[allow(dead_code)]
+    #[cfg(test)]
     fn pushed(frame: Arc<Frame>) -> Entry {
         Entry(frame)
     }
 
-    #[allow(dead_code)]
+    #[cfg(test)]
     pub fn frame(&self) -> &Arc<Frame> {
         &self.0
     }
 
-    #[allow(dead_code)]
+    #[cfg(test)]
     pub fn update(&self, text: &str) {
         self.0.set_text(text.as_bytes());
     }
@@ -134,7 +129,7 @@ impl Drop for Entry {
 }
 
 /// Pushes a message until the returned entry is dropped.
-#[allow(dead_code)]
+#[cfg(test)]
 pub fn message(text: &[u8]) -> Entry {
     Entry::pushed(push_message(text))
 }
@@ -232,10 +227,8 @@ pub fn slice_ended(sliceno: usize) {
 /// Create it on the thread that runs the job's Lua (it nests under that thread's current status
 /// message); `set`/`add` are a relaxed atomic store and cost next to nothing, so call them per
 /// row or per block as convenient. Dropping it removes the line.
-#[allow(dead_code)]
 pub struct Progress(Entry);
 
-#[allow(dead_code)]
 impl Progress {
     /// `label` is the whole text before the parentheses (`reading demo-3/default`), `unit` names
     /// what is counted (`lines`), `total` is the count when known (it enables the time left).
@@ -252,13 +245,6 @@ impl Progress {
     pub fn set(&self, pos: u64) {
         if let Kind::Progress { pos: p, .. } = &self.0 .0.kind {
             p.store(pos, Ordering::Relaxed);
-        }
-    }
-
-    #[inline]
-    pub fn add(&self, n: u64) {
-        if let Kind::Progress { pos: p, .. } = &self.0 .0.kind {
-            p.fetch_add(n, Ordering::Relaxed);
         }
     }
 
