@@ -181,3 +181,19 @@ fn bad_build_calls_say_what_is_wrong() {
             .run();
     }
 }
+
+#[test]
+fn handles_are_named_as_users_know_them() {
+    Test::new()
+        .method("ok", "function synthesis() end")
+        .build("function main(urd)\n  local j = urd:build('ok')\n  j.x = 1\nend")
+        .status(1)
+        .stderr_contains("error: build.lua:3: attempt to index a Job value (local 'j')\n")
+        .run();
+    Test::new()
+        .method("bad", "options = {x = {int, str}}\nfunction synthesis() end")
+        .build("function main(urd) urd:build('bad') end")
+        .status(1)
+        .stderr_contains("cannot save a userdata (option type)")
+        .run();
+}

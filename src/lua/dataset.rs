@@ -272,6 +272,7 @@ fn minmax(lua: &Lua, this: &LuaDataset, col: String, sliceno: mlua::Value, max: 
 
 impl UserData for LuaDataset {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "Dataset");
         f.add_field_method_get("id", |_, this| Ok(this.id.clone()));
         f.add_field_method_get("name", |_, this| Ok(format::split_id(&this.id).1.to_string()));
         f.add_field_method_get("job", |lua, this| {

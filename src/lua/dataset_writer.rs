@@ -215,6 +215,7 @@ fn core_mut(this: &LuaDatasetWriter) -> mlua::Result<std::cell::RefMut<'_, Datas
 
 impl UserData for LuaDatasetWriter {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "DatasetWriter");
         // A static field: `dw.write` is found in the metatable's __index table without calling
         // into Rust, and the function itself reads its arguments straight off the Lua stack.
         f.add_field("write", WriteFn);

@@ -100,6 +100,7 @@ fn post_value(post: &Post) -> mlua::Result<Value> {
 
 impl UserData for LuaJob {
     fn add_fields<F: UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "Job");
         f.add_field_method_get("id", |_, this| Ok(this.id.to_string()));
         f.add_field_method_get("workdir", |_, this| Ok(this.id.workdir.clone()));
         f.add_field_method_get("number", |_, this| Ok(this.id.number));

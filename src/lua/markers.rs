@@ -15,12 +15,20 @@ pub struct LuaEnum {
 pub struct LuaRequired(OptionSpec);
 
 impl UserData for LuaMarker {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "option type");
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(this.0.name()));
     }
 }
 
 impl UserData for LuaEnum {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "enum");
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_method("default", |_, this, name: String| {
             if !this.names.contains(&name) {
@@ -45,6 +53,10 @@ impl UserData for LuaEnum {
 }
 
 impl UserData for LuaRequired {
+    fn add_fields<F: mlua::UserDataFields<Self>>(f: &mut F) {
+        f.add_meta_field("__name", "required option");
+    }
+
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
         m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| {
             Ok(OptionSpec::Required(Box::new(this.0.clone())).describe())
