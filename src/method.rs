@@ -32,6 +32,8 @@ pub struct MethodDecl {
     pub prepare: Option<Vec<String>>,
     pub analysis: Option<Vec<String>>,
     pub synthesis: Option<Vec<String>>,
+    /// The line where each defined phase starts (prepare, analysis, synthesis; 0 when unknown).
+    pub phase_lines: [usize; 3],
     /// Project modules and depend_extra files whose content joins the reuse key.
     pub hashed: Vec<HashedFile>,
     /// The source compiled to Lua bytecode when the declarations were read, so each job's fresh
@@ -102,11 +104,18 @@ impl MethodDecl {
                 "{m}: an option may not be called `name` (urd:build uses `name` for the joblist name)"
             )));
         }
-        for (phase, params) in [
+        for (i, (phase, params)) in [
             ("prepare", &self.prepare),
             ("analysis", &self.analysis),
             ("synthesis", &self.synthesis),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = match self.phase_lines[i] {
+                0 => m.to_string(),
+                line => format!("{m}:{line}"),
+            };
             let Some(params) = params else { continue };
             for p in params {
                 let allowed: &[&str] = match phase {
@@ -121,14 +130,14 @@ impl MethodDecl {
                         did_you_mean(p, allowed.iter().copied())
                     };
                     return Err(Error::Build(format!(
-                        "{m}: {phase}() has a parameter `{p}`{hint}; {phase} takes {}",
+                        "{at}: {phase}() has a parameter `{p}`{hint}; {phase} takes {}",
                         allowed.join(", ")
                     )));
                 }
             }
             if phase == "analysis" && !params.iter().any(|p| p == "sliceno") {
                 return Err(Error::Build(format!(
-                    "{m}: analysis() must take `sliceno` (analysis(sliceno) runs once per slice)"
+                    "{at}: analysis() must take `sliceno` (analysis(sliceno) runs once per slice)"
                 )));
             }
         }

@@ -166,7 +166,7 @@ fn analysis_needs_sliceno() {
         .method("nos", "function analysis(job) end")
         .build("function main(urd) urd:build('nos') end")
         .status(1)
-        .stderr_contains("methods/nos.lua: analysis() must take `sliceno`")
+        .stderr_contains("methods/nos.lua:1: analysis() must take `sliceno`")
         .run();
 }
 
@@ -202,5 +202,15 @@ fn a_name_of_another_kind_says_so() {
         .build("function main(urd) urd:build('k', {jobs = {x = 1}}) end")
         .status(1)
         .stderr_contains("error: build.lua:1: method `k` has no job `x`: `x` is an option\n")
+        .run();
+}
+
+#[test]
+fn a_bad_phase_parameter_names_the_line() {
+    Test::new()
+        .method("p", "options = {}\n\nfunction synthesis(job, sliceno)\nend")
+        .build("function main(urd) urd:build('p') end")
+        .status(1)
+        .stderr_contains("methods/p.lua:3: synthesis() has a parameter `sliceno` (`sliceno` is not available in synthesis); synthesis takes job, slices, prepare_res, analysis_res")
         .run();
 }

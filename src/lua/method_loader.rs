@@ -74,10 +74,17 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         }
     };
 
+    let phase_lines = std::cell::Cell::new([0usize; 3]);
     let params_of = |name: &str| -> Result<Option<Vec<String>>> {
         match g.get::<mlua::Value>(name).map_err(|e| script_error(e, &m))? {
             mlua::Value::Nil => Ok(None),
-            mlua::Value::Function(f) => Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?)),
+            mlua::Value::Function(f) => {
+                let i = ["prepare", "analysis", "synthesis"].iter().position(|p| *p == name).unwrap_or(0);
+                let mut lines = phase_lines.get();
+                lines[i] = f.info().line_defined.unwrap_or(0);
+                phase_lines.set(lines);
+                Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?))
+            }
             other => Err(bad(
                 name,
                 format!("expected a function, got {}", crate::lua::convert::a_type(&other)),
@@ -104,6 +111,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         prepare,
         analysis,
         synthesis,
+        phase_lines: phase_lines.get(),
         hashed,
         bytecode,
         warnings,
