@@ -72,8 +72,9 @@ impl Project {
     pub fn workdir(&self, name: &str) -> Result<&Workdir> {
         self.workdirs.iter().find(|w| w.name == name).ok_or_else(|| {
             Error::User(format!(
-                "unknown workdir `{name}`{}",
-                did_you_mean(name, self.workdirs.iter().map(|w| w.name.as_str()))
+                "unknown workdir `{name}`{}; accelerator.conf has {}",
+                did_you_mean(name, self.workdirs.iter().map(|w| w.name.as_str())),
+                self.workdirs.iter().map(|w| w.name.as_str()).collect::<Vec<_>>().join(", ")
             ))
         })
     }

@@ -86,7 +86,7 @@ fn syntax_errors_are_reported_before_anything_runs() {
         .method("broken", "function synthesis(\n  x = \nend")
         .build("function main(urd) urd:build('ok') end")
         .status(1)
-        .stderr("error: methods/broken.lua:2: ')' expected near '='\n")
+        .stderr("error: methods/broken.lua:2: ')' expected near '='\n  (exax compiles every .lua file in the method directories before a build starts, so that no job runs before a broken method is found; fix methods/broken.lua or move it out of the method directories)\n")
         .run();
     assert!(!out.exists("workdirs/test/test-0"));
     Test::new()

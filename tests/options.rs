@@ -214,3 +214,13 @@ fn a_bad_phase_parameter_names_the_line() {
         .stderr_contains("methods/p.lua:3: synthesis() has a parameter `sliceno` (`sliceno` is not available in synthesis); synthesis takes job, slices, prepare_res, analysis_res")
         .run();
 }
+
+#[test]
+fn an_undefined_global_in_declarations_warns() {
+    Test::new()
+        .method("typo", "options = {f = flot, n = 3}\nfunction synthesis() return options.n end")
+        .build("function main(urd) print(urd:build('typo'):load()) end")
+        .stdout("3\n")
+        .stderr_contains("warning: methods/typo.lua:1: the global `flot` is not defined, so it is nil here (did you mean `float`?)\n")
+        .run();
+}

@@ -73,3 +73,18 @@ fn shipped_methods_are_listed_after_the_projects() {
         .stdout("mine  My own.\n\nshipped with exax:\ncsvimport  Import a CSV file from the input directory into a dataset.\n")
         .run();
 }
+
+#[test]
+fn the_readme_example_works_as_written() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("-- methods/revenue.lua\n").unwrap() + "-- methods/revenue.lua\n".len();
+    let middle = readme[start..].find("\n-- build.lua\n").unwrap() + start;
+    let end = readme[middle..].find("```").unwrap() + middle;
+    Test::new()
+        .file("input/sales.csv", "region,amount\nnorth,10\nsouth,5\nnorth,2.5\n")
+        .method("revenue", &readme[start..middle + 1])
+        .build(&readme[middle + "\n-- build.lua\n".len()..end])
+        .args(&["run", "-q"])
+        .stdout("north\t12.5\nsouth\t5\n")
+        .run();
+}

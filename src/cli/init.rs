@@ -35,8 +35,9 @@ options = {numbers = {int}}
 
 function analysis(sliceno, slices)
   local part = {count = 0, sum_of_squares = 0}
-  for i = sliceno + 1, #options.numbers, slices do
-    local n = options.numbers[i]
+  local numbers = options.numbers or {}
+  for i = sliceno + 1, #numbers, slices do
+    local n = numbers[i]
     part.count = part.count + 1
     part.sum_of_squares = part.sum_of_squares + n * n
   end
@@ -78,7 +79,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(dir.join("workdirs").join(name)).at(dir.join("workdirs"))?;
     let conf_text = format!(
-        "# exax project configuration\nslices: {slices}\nworkdirs:\n    {name} ./workdirs/{name}\ntarget workdir: {name}\nmethod directories:\n    ./methods\ninput directory: ./input\nresult directory: ./results\nboard listen: 127.0.0.1:8520\n"
+        "# exax project configuration\nslices: {slices}\nworkdirs:\n    {name} ./workdirs/{name}\ntarget workdir: {name}\nmethod directories:\n    ./methods\ninput directory: ./input\nresult directory: ./results\n"
     );
     let files: [(&str, &str); 4] = [
         ("accelerator.conf", &conf_text),

@@ -20,7 +20,25 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         .into_function()
         .map_err(|e| script_error(e, &m))?;
     let bytecode = chunk.dump(false);
-    super::errors::pcall(&lua, &chunk, ()).map_err(Error::from)?;
+    let undefined = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(String, String)>::new()));
+    {
+        let seen = undefined.clone();
+        let record = lua
+            .create_function(move |_, (name, place): (String, String)| {
+                seen.borrow_mut().push((name, place));
+                Ok(())
+            })
+            .map_err(|e| script_error(e, &m))?;
+        let index: mlua::Function = super::prelude::helper(&lua, "report_undefined")
+            .and_then(|h| h.call(record))
+            .map_err(|e| script_error(e, &m))?;
+        let mt = lua.create_table().map_err(|e| script_error(e, &m))?;
+        mt.raw_set("__index", index).map_err(|e| script_error(e, &m))?;
+        lua.globals().set_metatable(Some(mt)).map_err(|e| script_error(e, &m))?;
+    }
+    let ran = super::errors::pcall(&lua, &chunk, ());
+    lua.globals().set_metatable(None).map_err(|e| script_error(e, &m))?;
+    ran.map_err(Error::from)?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
@@ -96,6 +114,13 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
     let synthesis = params_of("synthesis")?;
 
     let mut warnings = Vec::new();
+    let known: Vec<String> = g.pairs::<String, mlua::Value>().filter_map(|kv| kv.ok().map(|(k, _)| k)).collect();
+    for (name, place) in undefined.borrow().iter() {
+        warnings.push(format!(
+            "{place}the global `{name}` is not defined, so it is nil here{}",
+            crate::error::did_you_mean(name, known.iter().map(String::as_str))
+        ));
+    }
     let hashed = if hashes {
         method::hashed_files(&rt.project, &source, &depend_extra, &mut warnings)?
     } else {

@@ -74,6 +74,14 @@ function H.flush_first(f, stdout)
   end
 end
 
+-- An __index for _G while a method's declarations are read: reports each undefined global the
+-- file reads at the top level (a typo such as `flot` would otherwise drop an option silently).
+function H.report_undefined(record)
+  return function(_, k)
+    record(tostring(k), where(2))
+  end
+end
+
 function H.exit(code)
   error('os.exit(' .. tostring(code) .. ') called in a method; return from the phase or call error() instead', 2)
 end

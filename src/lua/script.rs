@@ -55,9 +55,18 @@ fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
     for (_, path) in rt.project.project_lua_files()? {
         let src = std::fs::read_to_string(&path).at(&path)?;
         let display = rt.project.display_path(&path);
-        Chunk::new(lua, &src, &display)
-            .into_function()
-            .map_err(|e| script_error(e, &display))?;
+        if let Err(e) = Chunk::new(lua, &src, &display).into_function() {
+            let message = match script_error(e, &display) {
+                Error::Script { message, .. } => message,
+                other => other.to_string(),
+            };
+            return Err(Error::Script {
+                message: format!(
+                    "{message}\n  (exax compiles every .lua file in the method directories before a build starts, so that no job runs before a broken method is found; fix {display} or move it out of the method directories)"
+                ),
+                traceback: vec![],
+            });
+        }
     }
     Ok(())
 }
