@@ -60,6 +60,16 @@ impl BuildLocks {
     }
 }
 
+impl BuildLocks {
+    /// The lock of `key` if nobody holds it now (used by `exax gc` to skip jobs being built).
+    pub fn try_lock(&self, key: ReuseKey) -> Result<Option<KeyGuard<'_>>> {
+        let file = self.file()?;
+        let offset = (key.0 >> 66) as i64;
+        let got = sys::try_lock_byte(file, offset).map_err(|e| Error::io(&self.path, e))?;
+        Ok(got.then_some(KeyGuard { file, offset }))
+    }
+}
+
 impl Drop for KeyGuard<'_> {
     fn drop(&mut self) {
         let _ = sys::lock_byte(self.file, self.offset, false);

@@ -87,10 +87,27 @@ pub fn line_buffer_c_stdout() {
 /// process, so other descriptors in this process conflict too and closing one releases only its
 /// own locks.
 pub fn lock_byte(file: &std::fs::File, offset: i64, lock: bool) -> std::io::Result<()> {
+    byte_lock(file, offset, if lock { LockCall::Wait } else { LockCall::Release }).map(|_| ())
+}
+
+/// Takes the lock on the byte at `offset` if nobody holds it; false when somebody does.
+pub fn try_lock_byte(file: &std::fs::File, offset: i64) -> std::io::Result<bool> {
+    byte_lock(file, offset, LockCall::Try)
+}
+
+enum LockCall {
+    Wait,
+    Try,
+    Release,
+}
+
+fn byte_lock(file: &std::fs::File, offset: i64, call: LockCall) -> std::io::Result<bool> {
     #[cfg(target_os = "linux")]
-    let cmd = libc::F_OFD_SETLKW;
+    let (wait, try_) = (libc::F_OFD_SETLKW, libc::F_OFD_SETLK);
     #[cfg(not(target_os = "linux"))]
-    let cmd = libc::F_SETLKW;
+    let (wait, try_) = (libc::F_SETLKW, libc::F_SETLK);
+    let cmd = if matches!(call, LockCall::Wait) { wait } else { try_ };
+    let lock = !matches!(call, LockCall::Release);
     // SAFETY: an all-zero `flock` is a valid value of this plain C struct; the fields set below
     // describe one byte; fcntl reads the struct for the duration of the call only.
     let mut fl: libc::flock = unsafe { std::mem::zeroed() };
@@ -102,11 +119,13 @@ pub fn lock_byte(file: &std::fs::File, offset: i64, lock: bool) -> std::io::Resu
         // SAFETY: `file` is open for this call and `fl` is a valid flock (see above).
         let rc = unsafe { libc::fcntl(file.as_raw_fd(), cmd, &fl) };
         if rc != -1 {
-            return Ok(());
+            return Ok(true);
         }
         let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
+        match e.raw_os_error() {
+            Some(libc::EAGAIN) | Some(libc::EACCES) if matches!(call, LockCall::Try) => return Ok(false),
+            _ if e.kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return Err(e),
         }
     }
 }

@@ -11,6 +11,7 @@ mod depend_extra;
 mod descriptions;
 mod failure;
 mod files;
+mod gc;
 mod input;
 mod lua_scripts;
 mod options;

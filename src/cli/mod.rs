@@ -2,6 +2,7 @@
 //! subcommand, and the exit-code and error-rendering policy shared by all of them.
 
 mod ds;
+mod gc;
 mod init;
 mod job;
 mod method;
@@ -33,6 +34,7 @@ enum Command {
     Method(method::Args),
     Ds(ds::Args),
     Workdir(workdir::Args),
+    Gc(gc::Args),
     Status(status::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
@@ -87,6 +89,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Method(a) => method::run(a),
         Command::Ds(a) => ds::run(a),
         Command::Workdir(a) => workdir::run(a),
+        Command::Gc(a) => gc::run(a),
         Command::Status(a) => status::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
