@@ -54,20 +54,23 @@ impl BuildLocks {
     /// Blocks until this process holds the lock of `key`.
     pub fn lock(&self, key: ReuseKey) -> Result<KeyGuard<'_>> {
         let file = self.file()?;
-        let offset = (key.0 >> 66) as i64;
+        let offset = offset(key);
         sys::lock_byte(file, offset, true).map_err(|e| Error::io(&self.path, e))?;
         Ok(KeyGuard { file, offset })
     }
-}
 
-impl BuildLocks {
     /// The lock of `key` if nobody holds it now (used by `exax gc` to skip jobs being built).
     pub fn try_lock(&self, key: ReuseKey) -> Result<Option<KeyGuard<'_>>> {
         let file = self.file()?;
-        let offset = (key.0 >> 66) as i64;
+        let offset = offset(key);
         let got = sys::try_lock_byte(file, offset).map_err(|e| Error::io(&self.path, e))?;
         Ok(got.then_some(KeyGuard { file, offset }))
     }
+}
+
+/// The byte a key locks: 62 bits of the key, so the offset is a valid non-negative `off_t`.
+fn offset(key: ReuseKey) -> i64 {
+    (key.0 >> 66) as i64
 }
 
 impl Drop for KeyGuard<'_> {

@@ -10,7 +10,7 @@ use camino::Utf8PathBuf;
 
 use crate::error::{Error, IoContext, Result};
 use crate::hash::ReuseKey;
-use crate::records::{self, Setup};
+use crate::records;
 use crate::workdir::Workdir;
 
 pub const FILE_NAME: &str = ".reuse-index";
@@ -97,15 +97,9 @@ impl ReuseIndex {
     fn rebuild(&mut self, workdir: &Workdir) -> Result<()> {
         let mut lines = String::new();
         for n in workdir.job_numbers()? {
-            let dir = workdir.job_path(n);
-            if !dir.join(records::POST).exists() {
-                continue;
-            }
-            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else {
-                continue;
-            };
-            if ReuseKey::parse(&setup.hash).is_some() {
-                lines.push_str(&format!("{} {n}\n", setup.hash));
+            // A complete post.json both proves the job finished and names its key.
+            if let Some(key) = records::read_post(&workdir.job_path(n)).and_then(|p| ReuseKey::parse(&p.hash)) {
+                lines.push_str(&format!("{key} {n}\n"));
             }
         }
         let mut f = std::fs::OpenOptions::new()

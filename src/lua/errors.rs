@@ -56,13 +56,8 @@ pub fn raising(lua: &Lua, raw: Function) -> mlua::Result<Function> {
 }
 
 /// A chunk named `@methods/x.lua`, so messages and tracebacks read `methods/x.lua:4:`.
-pub struct Chunk;
-
-impl Chunk {
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new<'a>(lua: &'a Lua, source: &'a str, display: &str) -> mlua::Chunk<'a> {
-        lua.load(source).set_name(format!("@{display}"))
-    }
+pub fn chunk<'a>(lua: &'a Lua, source: &'a str, display: &str) -> mlua::Chunk<'a> {
+    lua.load(source).set_name(format!("@{display}"))
 }
 
 /// What a failed protected call left.
@@ -77,11 +72,11 @@ pub struct Caught {
 pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiValue, Caught> {
     let wrapper: Function = match super::prelude::helper(lua, "pcall") {
         Ok(w) => w,
-        Err(e) => return Err(caught_from_mlua(&e)),
+        Err(e) => return Err(caught(&e)),
     };
     let mut rets = match wrapper.call::<MultiValue>((f.clone(), args)) {
         Ok(r) => r,
-        Err(e) => return Err(caught_from_mlua(&e)),
+        Err(e) => return Err(caught(&e)),
     };
     let ok = matches!(rets.pop_front(), Some(mlua::Value::Boolean(true)));
     if ok {
@@ -144,11 +139,8 @@ pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiVa
     })
 }
 
+/// What an mlua error that escaped a call carries, as a `Caught`.
 pub fn caught(e: &mlua::Error) -> Caught {
-    caught_from_mlua(e)
-}
-
-fn caught_from_mlua(e: &mlua::Error) -> Caught {
     Caught {
         message: root_message(e),
         traceback: vec![],
@@ -218,7 +210,7 @@ pub fn to_lua_err(e: Error) -> mlua::Error {
 }
 
 /// A Lua error outside any job (build script, method declarations) as an exax error.
-pub fn script_error(e: mlua::Error, _display: &str) -> Error {
+pub fn script_error(e: mlua::Error) -> Error {
     if let Some(f) = find_job_failure(&e) {
         return Error::JobFailed(f);
     }

@@ -4,7 +4,7 @@
 
 use mlua::{Function, Lua, Table};
 
-use super::errors::{script_error, Chunk};
+use super::errors::{chunk, script_error};
 use super::markers::spec_from_lua;
 use super::runtime::Runtime;
 use super::state;
@@ -14,12 +14,10 @@ use crate::project::MethodSource;
 
 /// Loads the declarations; with `hashes`, also reads the modules and files that join the key.
 pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Result<MethodDecl> {
-    let lua = state::new(rt.clone(), state::Role::Declarations).map_err(|e| script_error(e, &source.display))?;
+    let lua = state::new(rt.clone(), state::Role::Declarations).map_err(script_error)?;
     let m = source.display.clone();
-    let chunk = Chunk::new(&lua, &source.source, &m)
-        .into_function()
-        .map_err(|e| script_error(e, &m))?;
-    let bytecode = chunk.dump(false);
+    let file_chunk = chunk(&lua, &source.source, &m).into_function().map_err(script_error)?;
+    let bytecode = file_chunk.dump(false);
     let undefined = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(String, String)>::new()));
     {
         let seen = undefined.clone();
@@ -28,21 +26,21 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                 seen.borrow_mut().push((name, place));
                 Ok(())
             })
-            .map_err(|e| script_error(e, &m))?;
+            .map_err(script_error)?;
         let index: mlua::Function = super::prelude::helper(&lua, "report_undefined")
             .and_then(|h| h.call(record))
-            .map_err(|e| script_error(e, &m))?;
-        let mt = lua.create_table().map_err(|e| script_error(e, &m))?;
-        mt.raw_set("__index", index).map_err(|e| script_error(e, &m))?;
-        lua.globals().set_metatable(Some(mt)).map_err(|e| script_error(e, &m))?;
+            .map_err(script_error)?;
+        let mt = lua.create_table().map_err(script_error)?;
+        mt.raw_set("__index", index).map_err(script_error)?;
+        lua.globals().set_metatable(Some(mt)).map_err(script_error)?;
     }
-    let ran = super::errors::pcall(&lua, &chunk, ());
-    lua.globals().set_metatable(None).map_err(|e| script_error(e, &m))?;
+    let ran = super::errors::pcall(&lua, &file_chunk, ());
+    lua.globals().set_metatable(None).map_err(script_error)?;
     ran.map_err(Error::from)?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
-    let description = match g.get::<mlua::Value>("description").map_err(|e| script_error(e, &m))? {
+    let description = match g.get::<mlua::Value>("description").map_err(script_error)? {
         mlua::Value::Nil => String::new(),
         mlua::Value::String(s) => s.to_string_lossy().trim().to_string(),
         other => {
@@ -54,11 +52,11 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
     };
 
     let mut options = Vec::new();
-    match g.get::<mlua::Value>("options").map_err(|e| script_error(e, &m))? {
+    match g.get::<mlua::Value>("options").map_err(script_error)? {
         mlua::Value::Nil => {}
         mlua::Value::Table(t) => {
             for kv in t.pairs::<mlua::Value, mlua::Value>() {
-                let (k, v) = kv.map_err(|e| script_error(e, &m))?;
+                let (k, v) = kv.map_err(script_error)?;
                 let mlua::Value::String(k) = k else {
                     return Err(bad("options", "option names must be strings; write `options = {x = 3}`".into()));
                 };
@@ -78,7 +76,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
 
     let datasets = param_decls(&g, "datasets").map_err(|e| bad("datasets", e))?;
     let jobs = param_decls(&g, "jobs").map_err(|e| bad("jobs", e))?;
-    let depend_extra = match g.get::<mlua::Value>("depend_extra").map_err(|e| script_error(e, &m))? {
+    let depend_extra = match g.get::<mlua::Value>("depend_extra").map_err(script_error)? {
         mlua::Value::Nil => vec![],
         mlua::Value::Table(t) => t
             .sequence_values::<String>()
@@ -94,14 +92,14 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
 
     let phase_lines = std::cell::Cell::new([0usize; 3]);
     let params_of = |name: &str| -> Result<Option<Vec<String>>> {
-        match g.get::<mlua::Value>(name).map_err(|e| script_error(e, &m))? {
+        match g.get::<mlua::Value>(name).map_err(script_error)? {
             mlua::Value::Nil => Ok(None),
             mlua::Value::Function(f) => {
                 let i = ["prepare", "analysis", "synthesis"].iter().position(|p| *p == name).unwrap_or(0);
                 let mut lines = phase_lines.get();
                 lines[i] = f.info().line_defined.unwrap_or(0);
                 phase_lines.set(lines);
-                Ok(Some(param_names(&lua, &f).map_err(|e| script_error(e, &m))?))
+                Ok(Some(param_names(&lua, &f).map_err(script_error)?))
             }
             other => Err(bad(
                 name,

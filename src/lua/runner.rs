@@ -11,7 +11,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use mlua::{Lua, MultiValue, Table};
 
 use super::convert::{readonly_value, to_lua, to_value};
-use super::errors::{pcall, Caught, Chunk};
+use super::errors::{chunk, pcall, Caught};
 use super::job::LuaJob;
 use super::runtime::{JobScope, Runtime};
 use super::state::{self, Role};
@@ -102,7 +102,7 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
             .set_mode(mlua::ChunkMode::Binary)
             .set_name(format!("@{}", spec.display))
             .into_function(),
-        None => Chunk::new(&lua, spec.source, spec.display).into_function(),
+        None => chunk(&lua, spec.source, spec.display).into_function(),
     }
     .map_err(|e| plain(super::errors::root_message(&e)))?;
     pcall(&lua, &chunk, ())?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use camino::Utf8Path;
 
-use super::errors::{pcall, script_error, Chunk};
+use super::errors::{chunk, pcall, script_error};
 use super::runtime::{format_seconds, Runtime};
 use super::state::{self, Role};
 use super::urd;
@@ -25,17 +25,15 @@ pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) ->
             wd.ensure(rt.project.config.slices)?;
         }
     }
-    let lua = state::new(rt.clone(), Role::BuildScript).map_err(|e| script_error(e, &display))?;
-    let chunk = Chunk::new(&lua, &source, &display)
-        .into_function()
-        .map_err(|e| script_error(e, &display))?;
+    let lua = state::new(rt.clone(), Role::BuildScript).map_err(script_error)?;
+    let chunk = chunk(&lua, &source, &display).into_function().map_err(script_error)?;
     check_methods_compile(&rt, &lua)?;
     pcall(&lua, &chunk, ())?;
     let main = match lua.globals().get::<mlua::Value>("main") {
         Ok(mlua::Value::Function(f)) => f,
         _ => return Err(Error::User(format!("{display} defines no function main(urd)"))),
     };
-    let urd = urd::create(&lua, args).map_err(|e| script_error(e, &display))?;
+    let urd = urd::create(&lua, args).map_err(script_error)?;
     let result = pcall(&lua, &main, urd);
     crate::sys::flush_c_stdio();
     result?;
@@ -55,8 +53,8 @@ fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
     for (_, path) in rt.project.project_lua_files()? {
         let src = std::fs::read_to_string(&path).at(&path)?;
         let display = rt.project.display_path(&path);
-        if let Err(e) = Chunk::new(lua, &src, &display).into_function() {
-            let message = match script_error(e, &display) {
+        if let Err(e) = chunk(lua, &src, &display).into_function() {
+            let message = match script_error(e) {
                 Error::Script { message, .. } => message,
                 other => other.to_string(),
             };

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use mlua::{Function, Lua, LuaOptions, StdLib, Table};
 
-use super::errors::Chunk;
+use super::errors::chunk;
 use super::runtime::Runtime;
 use crate::embedded;
 use crate::method::find_module;
@@ -55,7 +55,7 @@ fn install_searchers(lua: &Lua) -> mlua::Result<()> {
             Some(path) => {
                 let display = rt.project.display_path(&path);
                 let src = std::fs::read_to_string(&path).map_err(|e| mlua::Error::runtime(format!("cannot read {display}: {e}")))?;
-                let f = Chunk::new(lua, &src, &display).into_function()?;
+                let f = chunk(lua, &src, &display).into_function()?;
                 Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
             }
             None => Ok((
@@ -67,7 +67,7 @@ fn install_searchers(lua: &Lua) -> mlua::Result<()> {
     searchers.raw_push(lua.create_function(|lua, name: String| match embedded::stdlib_module(&name) {
         Some((rel, src)) => {
             let display = format!("<exax>/{rel}");
-            let f = Chunk::new(lua, src, &display).into_function()?;
+            let f = chunk(lua, src, &display).into_function()?;
             Ok((mlua::Value::Function(f), mlua::Value::String(lua.create_string(&display)?)))
         }
         None => Ok((
