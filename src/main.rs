@@ -25,6 +25,7 @@ mod render;
 mod requires;
 mod reuse_index;
 mod status;
+mod stdmethods;
 mod sys;
 mod value;
 mod workdir;

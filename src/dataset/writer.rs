@@ -578,6 +578,72 @@ impl SliceWriter {
     }
 }
 
+/// One slice of a writer, filled from a thread of its own: native kernels write every slice at
+/// once. Rows are checked (`normalize`) and, under a hashlabel, must belong in this slice.
+pub struct SliceSink {
+    id: String,
+    slices: usize,
+    specs: Vec<ColumnSpec>,
+    hash_col: Option<usize>,
+    writer: SliceWriter,
+}
+
+impl SliceSink {
+    pub fn slice(&self) -> usize {
+        self.writer.slice
+    }
+
+    pub fn lines(&self) -> u64 {
+        self.writer.lines
+    }
+
+    /// Checks, normalizes and appends one row (one cell per column, in `add` order). The error
+    /// names the dataset, column, type, value and slice.
+    #[inline]
+    pub fn write(&mut self, cells: &mut [Cell]) -> std::result::Result<(), String> {
+        if cells.len() != self.specs.len() {
+            return Err(format!(
+                "dataset {}: a row of {} values for {} columns",
+                self.id,
+                cells.len(),
+                self.specs.len()
+            ));
+        }
+        for (spec, cell) in self.specs.iter().zip(cells.iter_mut()) {
+            if let Err(p) = normalize(spec.ty, spec.none_support, cell) {
+                return Err(format!(
+                    "dataset {}, column `{}` ({}), slice {}: {}",
+                    self.id,
+                    spec.name,
+                    spec.ty,
+                    self.writer.slice,
+                    p.message(spec.ty, cell)
+                ));
+            }
+        }
+        if let Some(h) = self.hash_col {
+            let target = slice_of(&cells[h], self.slices);
+            if target != self.writer.slice {
+                return Err(format!(
+                    "dataset {}: hashlabel `{}` value {} belongs in slice {target}, not slice {}",
+                    self.id,
+                    self.specs[h].name,
+                    cells[h].describe(),
+                    self.writer.slice
+                ));
+            }
+        }
+        self.writer
+            .push_row(cells)
+            .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
+    }
+
+    /// Records the slice (its `slice.<n>.json`); `DatasetWriter::finish` then sees it.
+    pub fn finish(self) -> Result<()> {
+        self.writer.finish()
+    }
+}
+
 pub struct DatasetWriter {
     pub def: WriterDef,
     pub dir: Utf8PathBuf,
@@ -834,6 +900,32 @@ impl DatasetWriter {
         self.check_hashlabel().map_err(|e| e.to_string())?;
         self.started = true;
         Ok(())
+    }
+
+    /// Opens every slice for writing from threads of their own (see `SliceSink`). Finish each
+    /// sink, then the writer. Slices this writer already opened are refused.
+    pub fn sinks(&mut self) -> Result<Vec<SliceSink>> {
+        self.check_open("sinks")?;
+        self.check_hashlabel()?;
+        if self.def.columns.is_empty() {
+            return Err(Error::User(format!("dataset writer {} has no columns", self.id())));
+        }
+        self.started = true;
+        let mut out = Vec::with_capacity(self.def.slices);
+        for slice in 0..self.def.slices {
+            if self.slices[slice].is_some() || self.done[slice] {
+                return Err(Error::User(format!("dataset {}: slice {slice} was already written", self.id())));
+            }
+            self.done[slice] = true;
+            out.push(SliceSink {
+                id: self.id(),
+                slices: self.def.slices,
+                specs: self.def.columns.clone(),
+                hash_col: self.hash_col,
+                writer: SliceWriter::open(&self.dir, &self.def, slice)?,
+            });
+        }
+        Ok(out)
     }
 
     /// Flushes and records every slice this process wrote (end of an analysis worker).

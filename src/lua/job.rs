@@ -11,6 +11,7 @@ use super::convert::readonly_value;
 use super::errors::to_lua_err;
 use super::runtime::Runtime;
 use crate::error::Error;
+pub use crate::job_files::input_path;
 use crate::job_id::JobId;
 use crate::json::from_json;
 use crate::records::{self, Post, Setup};
@@ -221,31 +222,4 @@ fn link_result(
     std::os::unix::fs::symlink(&target, &tmp).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &link).map_err(|e| Error::io(&link, e))?;
     Ok(link.to_string())
-}
-
-/// A path inside the input directory; `..`, absolute parts and symlinks out of it are refused.
-pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> crate::error::Result<Utf8PathBuf> {
-    let mut p = input.to_path_buf();
-    for part in parts {
-        let rel = camino::Utf8Path::new(part);
-        if rel.is_absolute() || rel.components().any(|c| matches!(c, camino::Utf8Component::ParentDir)) {
-            return Err(Error::User(format!(
-                "input file `{}` must stay inside the input directory ({input})",
-                parts.join("/")
-            )));
-        }
-        p.push(rel);
-    }
-    // The deepest part that exists decides where the path leads (a symlinked directory may
-    // point out even when the file itself does not exist yet).
-    let existing = p.ancestors().find(|a| a.symlink_metadata().is_ok());
-    if let (Some(real), Ok(base)) = (existing.map(|a| a.canonicalize()), input.canonicalize()) {
-        if !real.as_ref().is_ok_and(|r| r.starts_with(&base)) {
-            return Err(Error::User(format!(
-                "input file `{}` leads out of the input directory ({input})",
-                parts.join("/")
-            )));
-        }
-    }
-    Ok(p)
 }

@@ -12,6 +12,7 @@ pub mod job;
 pub mod job_files;
 pub mod markers;
 pub mod method_loader;
+pub mod native;
 pub mod prelude;
 pub mod runner;
 pub mod runtime;
@@ -30,4 +31,5 @@ pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
     status::register,
     datetime::register,
     dataset_writer::register,
+    native::register,
 ];

@@ -1,0 +1,83 @@
+//! The standard methods' native kernels (csvimport, dataset_type, dataset_sort, ...). They know
+//! nothing of Lua: the method's `.lua` file (in `methods/`) validates and documents the options
+//! and calls `exax.std.NAME(options)`, which lands in `run` with the running job (`Ctx`) and the
+//! options as a `Value`. A kernel reads datasets and input files, writes datasets into the job
+//! (all slices at once, from threads of its own), and returns the method's result as a `Value`.
+
+pub mod opts;
+
+use camino::Utf8PathBuf;
+
+use crate::dataset::format::DatasetMeta;
+use crate::dataset::locate;
+use crate::dataset::reader::Dataset;
+use crate::dataset::writer::{DatasetWriter, WriterDef};
+use crate::error::{Error, Result};
+use crate::job_id::JobId;
+use crate::project::Project;
+use crate::value::Value;
+
+pub use opts::Opts;
+
+/// The running job a kernel works for.
+pub struct Ctx<'a> {
+    pub project: &'a Project,
+    pub job: &'a JobId,
+    pub job_dir: Utf8PathBuf,
+}
+
+type Kernel = fn(&Ctx, &Opts) -> Result<Value>;
+
+/// Every kernel, by the name `exax.std` gives it in Lua.
+pub const KERNELS: &[(&str, Kernel)] = &[];
+
+/// Runs kernel `name` for the running job.
+pub fn run(ctx: &Ctx, name: &str, options: &Value) -> Result<Value> {
+    let Some((_, kernel)) = KERNELS.iter().find(|(n, _)| *n == name) else {
+        return Err(Error::User(format!("exax.std has no kernel `{name}`")));
+    };
+    kernel(ctx, &Opts::new(name, options)?)
+}
+
+impl Ctx<'_> {
+    pub fn slices(&self) -> usize {
+        self.project.config.slices
+    }
+
+    /// A finished dataset (or one of the running job's own).
+    pub fn dataset(&self, id: &str) -> Result<Dataset> {
+        let ds = locate::open(self.project, id, Some(self.job))?;
+        Ok(Dataset {
+            meta: ds.meta.clone(),
+            col_dirs: ds.col_dirs.clone(),
+        })
+    }
+
+    /// A new dataset writer `name` in the running job (add columns, take `sinks()`, then
+    /// `finish`).
+    pub fn writer(&self, name: &str, hashlabel: Option<String>, previous: Option<String>, caption: &str) -> Result<DatasetWriter> {
+        let def = WriterDef {
+            job: self.job.to_string(),
+            name: name.to_string(),
+            slices: self.slices(),
+            columns: vec![],
+            hashlabel,
+            previous,
+            parent: None,
+            caption: caption.to_string(),
+            hash_discard: false,
+            parent_columns: vec![],
+        };
+        DatasetWriter::create(&self.job_dir, def)
+    }
+
+    /// Writes `dataset.json`: the dataset exists from here on.
+    pub fn finish(&self, w: &mut DatasetWriter) -> Result<DatasetMeta> {
+        w.finish(&|id: &str| Ok(locate::open(self.project, id, Some(self.job))?.meta.clone()))
+    }
+
+    /// A file in the project's input directory (escapes refused).
+    pub fn input_file(&self, name: &str) -> Result<Utf8PathBuf> {
+        crate::job_files::input_path(&self.project.config.input_directory, &[name.to_string()])
+    }
+}
