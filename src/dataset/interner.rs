@@ -6,6 +6,17 @@ use xxhash_rust::xxh3::xxh3_64;
 const EMPTY: u32 = u32::MAX;
 /// Entries in the cache keyed by the address of the bytes (see `intern`).
 const RECENT: usize = 1024;
+/// Entries (a power of two) in the cache of short strings keyed by their content.
+const SHORT_BITS: u32 = 11;
+
+/// A string of at most 16 bytes, as two words that (with its length) determine it exactly.
+#[derive(Clone, Copy, Default)]
+struct ShortEntry {
+    k0: u64,
+    k1: u64,
+    len: u32,
+    code: u32,
+}
 
 #[derive(Default)]
 pub struct Interner {
@@ -13,6 +24,10 @@ pub struct Interner {
     /// buffer again (Lua passes its interned strings) skip hashing. A hit is still checked by
     /// comparing the bytes, so a reused address cannot give a wrong number.
     recent: Vec<(usize, u32)>,
+    /// Short strings (the usual dictionary value) by content: a hit costs two loads and three
+    /// compares, with no hashing, whether or not the caller's buffer moved (Lua re-creates a
+    /// string that was collected at a new address).
+    short: Vec<ShortEntry>,
     slots: Vec<u32>,
     hashes: Vec<u64>,
     /// End offset of each value in `bytes`.
@@ -24,6 +39,13 @@ impl Interner {
     pub fn new() -> Interner {
         Interner {
             recent: vec![(0, EMPTY); RECENT],
+            short: vec![
+                ShortEntry {
+                    code: EMPTY,
+                    ..Default::default()
+                };
+                1 << SHORT_BITS
+            ],
             slots: vec![EMPTY; 64],
             ..Default::default()
         }
@@ -42,6 +64,22 @@ impl Interner {
     /// The number of `b`, adding it if new.
     #[inline]
     pub fn intern(&mut self, b: &[u8]) -> u32 {
+        if b.len() <= 16 {
+            let (k0, k1) = short_key(b);
+            let len = b.len() as u32;
+            let mixed = (k0 ^ k1.rotate_left(29)).wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let i = (mixed >> (64 - SHORT_BITS)) as usize;
+            if let Some(e) = self.short.get(i) {
+                if e.code != EMPTY && e.k0 == k0 && e.k1 == k1 && e.len == len {
+                    return e.code;
+                }
+            }
+            let code = self.intern_hashed(b);
+            if let Some(e) = self.short.get_mut(i) {
+                *e = ShortEntry { k0, k1, len, code };
+            }
+            return code;
+        }
         let addr = b.as_ptr() as usize;
         let ci = (addr >> 4 ^ addr >> 14) & (RECENT - 1);
         if let Some(&(a, code)) = self.recent.get(ci) {
@@ -105,6 +143,25 @@ impl Interner {
         }
         out.extend_from_slice(&self.bytes);
         out
+    }
+}
+
+/// Two words that, with the length, determine a string of at most 16 bytes: its first and last
+/// 8 bytes (overlapping when shorter than 16), or first and last 4, or its first, middle and
+/// last byte.
+#[inline(always)]
+fn short_key(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let word8 = |s: &[u8]| u64::from_le_bytes(<[u8; 8]>::try_from(s).unwrap_or([0; 8]));
+    let word4 = |s: &[u8]| u32::from_le_bytes(<[u8; 4]>::try_from(s).unwrap_or([0; 4])) as u64;
+    if n >= 8 {
+        (word8(&b[..8]), word8(&b[n - 8..]))
+    } else if n >= 4 {
+        (word4(&b[..4]), word4(&b[n - 4..]))
+    } else if n > 0 {
+        (b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16, 0)
+    } else {
+        (0, 0)
     }
 }
 
@@ -173,5 +230,25 @@ mod tests {
         assert_eq!(d.get(1000), Some(&b""[..]));
         assert_eq!(d.get(1001), None);
         assert!(Dict::decode(&[1, 0]).is_none());
+    }
+
+    #[test]
+    fn short_strings_of_every_length_are_told_apart() {
+        let mut t = Interner::new();
+        let mut all = Vec::new();
+        for len in 0..=20usize {
+            for v in 0..40u8 {
+                let s: Vec<u8> = (0..len).map(|i| if i == len / 2 { v } else { b'a' + (i % 7) as u8 }).collect();
+                all.push(s);
+            }
+        }
+        all.sort();
+        all.dedup();
+        let codes: Vec<u32> = all.iter().map(|s| t.intern(s)).collect();
+        for (s, c) in all.iter().zip(&codes) {
+            assert_eq!(t.intern(s), *c);
+            assert_eq!(t.get(*c as usize), s.as_slice());
+        }
+        assert_eq!(t.len(), all.len());
     }
 }
