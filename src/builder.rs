@@ -36,6 +36,7 @@ pub struct RunReport {
     pub exectime: ExecTime,
     pub files: Vec<String>,
     pub subjobs: Vec<String>,
+    pub inputs: Vec<crate::inputs::InputFile>,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -109,7 +110,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
 pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
     for wd in &project.workdirs {
         let found = project.with_index(wd, |index| {
-            Ok(index.candidates(key).find(|&n| finished_with_key(&wd.job_path(n), key)))
+            Ok(index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key)))
         })?;
         if let Some(n) = found {
             return Ok(Some(Built {
@@ -147,9 +148,26 @@ fn record_failure(path: &camino::Utf8Path, e: &Error) {
     let _ = records::write_json_atomic(path, records::FAILURE, &failure);
 }
 
-/// True when the job directory has a complete post.json for exactly this key.
-pub fn finished_with_key(dir: &camino::Utf8Path, key: ReuseKey) -> bool {
-    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key))
+/// True when the job directory has a complete post.json for exactly this key and the input files
+/// it and its subjobs read are unchanged.
+pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
+    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && inputs_unchanged(project, &post, 0))
+}
+
+/// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.
+pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
+    let input_dir = &project.config.input_directory;
+    if !crate::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
+        return false;
+    }
+    if depth > crate::inputs::MAX_SUBJOB_DEPTH {
+        return true;
+    }
+    post.subjobs.iter().all(|s| {
+        let sub = JobId::parse(s).and_then(|id| project.job_path(&id).ok()).and_then(|p| records::read_post(&p));
+        // A subjob that is gone or unfinished does not make its parent's result wrong.
+        sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
+    })
 }
 
 fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
@@ -220,6 +238,7 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         exectime: report.exectime,
         files: report.files,
         subjobs: report.subjobs,
+        inputs: report.inputs,
         extra: report.extra,
     };
     records::write_json_atomic(&path, records::POST, &post)?;

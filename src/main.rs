@@ -11,6 +11,7 @@ mod dataset;
 mod embedded;
 mod error;
 mod hash;
+mod inputs;
 mod job_files;
 mod job_id;
 mod json;

@@ -20,6 +20,8 @@ pub struct Project {
     pub workdirs: Vec<Workdir>,
     pub indexes: Mutex<HashMap<String, ReuseIndex>>,
     pub locks: BuildLocks,
+    /// Content hashes of input files (`.exax/input-hashes`).
+    pub input_hashes: crate::inputs::HashCache,
 }
 
 /// Where a method's source lives.
@@ -62,6 +64,7 @@ impl Project {
         let workdirs = config.workdirs.iter().map(|(n, p)| Workdir::new(n, p)).collect();
         Ok(Project {
             locks: BuildLocks::new(root.join(".exax").join("build.lock")),
+            input_hashes: crate::inputs::HashCache::new(&root.join(".exax")),
             root,
             config,
             workdirs,

@@ -13,6 +13,7 @@ mod failure;
 mod files;
 mod gc;
 mod input;
+mod inputs;
 mod lua_scripts;
 mod options;
 mod output;
