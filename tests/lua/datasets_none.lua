@@ -56,6 +56,7 @@ function main(urd)
 
   -- exax.null where None is not allowed is the same error as nil.
   ok, e = pcall(urd.build, urd, 'ds_nones', {bad = true})
+  e = tostring(e)
   assert(not ok and e:find('column `b` (int64), slice 0: nil, but the column has no none_support', 1, true), e)
   print('none ok')
 end
