@@ -58,6 +58,8 @@ pub struct Built {
     /// False when an existing job was reused.
     pub fresh: bool,
     pub seconds: f64,
+    /// Why a fresh job was built (what differs from the nearest finished job of its method).
+    pub why: Option<crate::why::Explanation>,
 }
 
 /// Keys this process is building right now (a job building itself as a subjob would deadlock).
@@ -100,10 +102,12 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     }
     let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
     wd.ensure(project.config.slices)?;
+    // Explained before the new job exists (it would be its own nearest job); best effort.
+    let why = crate::why::explain(project, req.decl, &req.params, req.force, 1).ok();
     BUILDING.lock().push(key);
     let result = run_new(project, wd, key, &req, runner);
     BUILDING.lock().retain(|k| *k != key);
-    result
+    result.map(|b| Built { why, ..b })
 }
 
 /// A finished job with this key in any workdir, newest first.
@@ -117,6 +121,7 @@ pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
                 id: JobId::new(&wd.name, n),
                 fresh: false,
                 seconds: 0.0,
+                why: None,
             }));
         }
     }
@@ -247,5 +252,6 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         id,
         fresh: true,
         seconds: started.elapsed().as_secs_f64(),
+        why: None,
     })
 }

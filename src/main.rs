@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod console;
 mod dataset;
+mod diff;
 mod embedded;
 mod error;
 mod hash;
@@ -29,6 +30,7 @@ mod status;
 mod stdmethods;
 mod sys;
 mod value;
+mod why;
 mod workdir;
 
 fn main() -> std::process::ExitCode {

@@ -48,6 +48,8 @@ pub struct HashedFile {
     /// Project-relative path, also the name of its copy under `hashed/` in the job directory.
     pub display: String,
     pub bytes: Vec<u8>,
+    /// Named in `depend_extra` (else a required module).
+    pub depend_extra: bool,
 }
 
 /// The parameters a job gets, after defaults, in declaration order.
@@ -380,7 +382,11 @@ pub fn hashed_files(
                             }
                             let bytes = std::fs::read(&path).at(&path)?;
                             queue.push((display.clone(), String::from_utf8_lossy(&bytes).into_owned()));
-                            out.push(HashedFile { display, bytes });
+                            out.push(HashedFile {
+                                display,
+                                bytes,
+                                depend_extra: false,
+                            });
                         }
                         None => warnings.push(format!(
                             "{display}:{line}: require('{name}') is not a module in the method directories, so it does not join the reuse key"
@@ -410,6 +416,7 @@ pub fn hashed_files(
             out.push(HashedFile {
                 display: project.display_path(&lexical(&path)),
                 bytes,
+                depend_extra: true,
             });
         }
     }

@@ -14,9 +14,10 @@ use crate::console;
 use crate::error::{Error, IoContext, Result};
 use crate::project::Project;
 
-pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) -> Result<()> {
+pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, why: bool) -> Result<()> {
     let started = Instant::now();
     let rt = Runtime::new(project, quiet);
+    rt.why.set(why);
     let display = rt.project.display_path(script);
     *rt.builder_name.borrow_mut() = display.clone();
     let source = std::fs::read_to_string(script).at(script)?;
