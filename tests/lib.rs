@@ -23,3 +23,4 @@ mod status;
 mod subjobs;
 mod tmux;
 mod values;
+mod why;
