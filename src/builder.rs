@@ -82,6 +82,23 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
             )));
         }
     }
+    for (name, v) in &req.params.datasets {
+        let ids: Vec<&str> = match v {
+            crate::value::Value::Dataset(id) => vec![id.as_str()],
+            crate::value::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| match x {
+                    crate::value::Value::Dataset(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        };
+        for id in ids {
+            crate::dataset::locate::open(project, id, None)
+                .map_err(|e| Error::Build(format!("method `{}`, dataset `{name}`: {e}", req.decl.name())))?;
+        }
+    }
     if !req.force {
         if let Some(found) = lookup(project, key)? {
             return Ok(found);

@@ -17,6 +17,7 @@ mod inputs;
 mod lua_scripts;
 mod options;
 mod output;
+mod required;
 mod reuse;
 mod shipped;
 mod status;
