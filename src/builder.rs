@@ -36,6 +36,7 @@ pub struct RunReport {
     pub exectime: ExecTime,
     pub files: Vec<String>,
     pub subjobs: Vec<String>,
+    pub inputs: Vec<crate::inputs::InputFile>,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -57,6 +58,8 @@ pub struct Built {
     /// False when an existing job was reused.
     pub fresh: bool,
     pub seconds: f64,
+    /// Why a fresh job was built (what differs from the nearest finished job of its method).
+    pub why: Option<crate::why::Explanation>,
 }
 
 /// Keys this process is building right now (a job building itself as a subjob would deadlock).
@@ -79,6 +82,23 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
             )));
         }
     }
+    for (name, v) in &req.params.datasets {
+        let ids: Vec<&str> = match v {
+            crate::value::Value::Dataset(id) => vec![id.as_str()],
+            crate::value::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| match x {
+                    crate::value::Value::Dataset(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        };
+        for id in ids {
+            crate::dataset::locate::open(project, id, None)
+                .map_err(|e| Error::Build(format!("method `{}`, dataset `{name}`: {e}", req.decl.name())))?;
+        }
+    }
     if !req.force {
         if let Some(found) = lookup(project, key)? {
             return Ok(found);
@@ -99,23 +119,26 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     }
     let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
     wd.ensure(project.config.slices)?;
+    // Explained before the new job exists (it would be its own nearest job); best effort.
+    let why = crate::why::explain(project, req.decl, &req.params, req.force, 1).ok();
     BUILDING.lock().push(key);
     let result = run_new(project, wd, key, &req, runner);
     BUILDING.lock().retain(|k| *k != key);
-    result
+    result.map(|b| Built { why, ..b })
 }
 
 /// A finished job with this key in any workdir, newest first.
 pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
     for wd in &project.workdirs {
         let found = project.with_index(wd, |index| {
-            Ok(index.candidates(key).find(|&n| finished_with_key(&wd.job_path(n), key)))
+            Ok(index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key)))
         })?;
         if let Some(n) = found {
             return Ok(Some(Built {
                 id: JobId::new(&wd.name, n),
                 fresh: false,
                 seconds: 0.0,
+                why: None,
             }));
         }
     }
@@ -147,9 +170,26 @@ fn record_failure(path: &camino::Utf8Path, e: &Error) {
     let _ = records::write_json_atomic(path, records::FAILURE, &failure);
 }
 
-/// True when the job directory has a complete post.json for exactly this key.
-pub fn finished_with_key(dir: &camino::Utf8Path, key: ReuseKey) -> bool {
-    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key))
+/// True when the job directory has a complete post.json for exactly this key and the input files
+/// it and its subjobs read are unchanged.
+pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
+    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && inputs_unchanged(project, &post, 0))
+}
+
+/// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.
+pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
+    let input_dir = &project.config.input_directory;
+    if !crate::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
+        return false;
+    }
+    if depth > crate::inputs::MAX_SUBJOB_DEPTH {
+        return true;
+    }
+    post.subjobs.iter().all(|s| {
+        let sub = JobId::parse(s).and_then(|id| project.job_path(&id).ok()).and_then(|p| records::read_post(&p));
+        // A subjob that is gone or unfinished does not make its parent's result wrong.
+        sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
+    })
 }
 
 fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
@@ -220,6 +260,7 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         exectime: report.exectime,
         files: report.files,
         subjobs: report.subjobs,
+        inputs: report.inputs,
         extra: report.extra,
     };
     records::write_json_atomic(&path, records::POST, &post)?;
@@ -228,5 +269,6 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         id,
         fresh: true,
         seconds: started.elapsed().as_secs_f64(),
+        why: None,
     })
 }

@@ -8,9 +8,11 @@ mod cli;
 mod config;
 mod console;
 mod dataset;
+mod diff;
 mod embedded;
 mod error;
 mod hash;
+mod inputs;
 mod job_files;
 mod job_id;
 mod json;
@@ -28,6 +30,7 @@ mod status;
 mod stdmethods;
 mod sys;
 mod value;
+mod why;
 mod workdir;
 
 fn main() -> std::process::ExitCode {

@@ -18,6 +18,8 @@ pub struct ParamDecl {
     pub name: String,
     /// Declared as `{'name'}`: a list.
     pub list: bool,
+    /// Declared as `required('name')`: a build without it is an error.
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +50,8 @@ pub struct HashedFile {
     /// Project-relative path, also the name of its copy under `hashed/` in the job directory.
     pub display: String,
     pub bytes: Vec<u8>,
+    /// Named in `depend_extra` (else a required module).
+    pub depend_extra: bool,
 }
 
 /// The parameters a job gets, after defaults, in declaration order.
@@ -259,12 +263,27 @@ impl MethodDecl {
             };
             out.options.push((name, v));
         }
+        let missing = |kind: Kind, decl: &ParamDecl, v: &Value| -> Result<()> {
+            let absent = matches!(v, Value::Nil) || matches!(v, Value::Array(a) if a.is_empty());
+            if decl.required && absent {
+                return Err(Error::Build(format!(
+                    "method `{m}`: required {} `{}` is not given{}",
+                    kind.name(),
+                    decl.name,
+                    if decl.list { " (a list of at least one)" } else { "" }
+                )));
+            }
+            Ok(())
+        };
         for ((name, given), decl) in datasets.into_iter().zip(&self.datasets) {
-            out.datasets
-                .push((name.clone(), handle_param(m, Kind::Dataset, &name, decl.list, given)?));
+            let v = handle_param(m, Kind::Dataset, &name, decl.list, given)?;
+            missing(Kind::Dataset, decl, &v)?;
+            out.datasets.push((name.clone(), v));
         }
         for ((name, given), decl) in jobs.into_iter().zip(&self.jobs) {
-            out.jobs.push((name.clone(), handle_param(m, Kind::Job, &name, decl.list, given)?));
+            let v = handle_param(m, Kind::Job, &name, decl.list, given)?;
+            missing(Kind::Job, decl, &v)?;
+            out.jobs.push((name.clone(), v));
         }
         Ok(out)
     }
@@ -380,7 +399,11 @@ pub fn hashed_files(
                             }
                             let bytes = std::fs::read(&path).at(&path)?;
                             queue.push((display.clone(), String::from_utf8_lossy(&bytes).into_owned()));
-                            out.push(HashedFile { display, bytes });
+                            out.push(HashedFile {
+                                display,
+                                bytes,
+                                depend_extra: false,
+                            });
                         }
                         None => warnings.push(format!(
                             "{display}:{line}: require('{name}') is not a module in the method directories, so it does not join the reuse key"
@@ -410,6 +433,7 @@ pub fn hashed_files(
             out.push(HashedFile {
                 display: project.display_path(&lexical(&path)),
                 bytes,
+                depend_extra: true,
             });
         }
     }

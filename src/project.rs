@@ -20,6 +20,10 @@ pub struct Project {
     pub workdirs: Vec<Workdir>,
     pub indexes: Mutex<HashMap<String, ReuseIndex>>,
     pub locks: BuildLocks,
+    /// Content hashes of input files (`.exax/input-hashes`).
+    pub input_hashes: crate::inputs::HashCache,
+    /// The method of each job seen so far, by (workdir, number): setup.json never changes.
+    job_methods: Mutex<HashMap<(String, u64), String>>,
 }
 
 /// Where a method's source lives.
@@ -62,11 +66,37 @@ impl Project {
         let workdirs = config.workdirs.iter().map(|(n, p)| Workdir::new(n, p)).collect();
         Ok(Project {
             locks: BuildLocks::new(root.join(".exax").join("build.lock")),
+            input_hashes: crate::inputs::HashCache::new(&root.join(".exax")),
+            job_methods: Mutex::new(HashMap::new()),
             root,
             config,
             workdirs,
             indexes: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The numbers of the jobs in `wd` whose setup.json names `method`, oldest first (finished
+    /// or not). Each setup.json is read once per process.
+    pub fn jobs_of_method(&self, wd: &Workdir, method: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        for n in wd.job_numbers().unwrap_or_default() {
+            let key = (wd.name.clone(), n);
+            let known = self.job_methods.lock().get(&key).cloned();
+            let m = match known {
+                Some(m) => m,
+                None => {
+                    let Ok(setup) = crate::records::read_json::<crate::records::Setup>(&wd.job_path(n).join(crate::records::SETUP)) else {
+                        continue;
+                    };
+                    self.job_methods.lock().insert(key, setup.method.clone());
+                    setup.method
+                }
+            };
+            if m == method {
+                out.push(n);
+            }
+        }
+        out
     }
 
     pub fn workdir(&self, name: &str) -> Result<&Workdir> {

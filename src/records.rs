@@ -64,6 +64,9 @@ pub struct Post {
     pub exectime: ExecTime,
     pub files: Vec<String>,
     pub subjobs: Vec<String>,
+    /// The input files the job read, as they were when it finished (spec section 9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<crate::inputs::InputFile>,
     /// Anything later features record (datasets, ...), kept as is.
     #[serde(default, flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

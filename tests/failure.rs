@@ -80,15 +80,28 @@ fn a_crashing_worker_fails_only_the_job() {
 }
 
 #[test]
-fn syntax_errors_are_reported_before_anything_runs() {
+fn a_broken_method_blocks_only_the_builds_that_use_it() {
+    let warnings = "warning: methods/broken.lua:2: ')' expected near '=' (a build that uses methods/broken.lua fails)\nwarning: methods/half.lua:1: unexpected symbol near <eof> (a build that uses methods/half.lua fails)\n";
     let out = Test::new()
         .method("ok", "function synthesis() print('ran') end")
         .method("broken", "function synthesis(\n  x = \nend")
+        .method("uses", "local h = require('half')\nfunction synthesis() end")
+        .file("methods/half.lua", "return {")
         .build("function main(urd) urd:build('ok') end")
-        .status(1)
-        .stderr("error: methods/broken.lua:2: ')' expected near '='\n  (exax compiles every .lua file in the method directories before a build starts, so that no job runs before a broken method is found; fix methods/broken.lua or move it out of the method directories)\n")
+        .stdout("ran\n")
+        .stderr(&format!("{warnings}built  test-0 ok (TIME)\nbuild.lua: 1 job built, 0 reused in TIME\n"))
         .run();
-    assert!(!out.exists("workdirs/test/test-0"));
+    let out = Test::again(out)
+        .build("function main(urd) urd:build('broken') end")
+        .status(1)
+        .stderr(&format!("{warnings}error: build.lua:1: methods/broken.lua:2: ')' expected near '='\n  traceback:\n    build.lua:1: in function 'main'\n"))
+        .run();
+    let out = Test::again(out)
+        .build("function main(urd) urd:build('uses') end")
+        .status(1)
+        .stderr_contains("error: build.lua:1: methods/uses.lua:1: methods/half.lua:1: unexpected symbol near <eof>")
+        .run();
+    assert!(!out.exists("workdirs/test/test-1"));
     Test::new()
         .build("function main(urd)\n  print('x'\nend")
         .status(1)

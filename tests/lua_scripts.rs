@@ -33,6 +33,7 @@ macro_rules! lua_tests {
 
 lua_tests!(
     datasets_chains,
+    datasets_none,
     datasets_reading,
     datasets_types,
     job_files,

@@ -64,7 +64,7 @@ fn subjobs_are_recorded_in_post_not_in_the_joblist() {
             "
               built  test-1 create (TIME)
               reused test-1 create
-                built  test-3 create (TIME)
+                built  test-3 create (TIME; option x: 4 -> 99)
               built  test-2 middle (TIME)
             built  test-0 parent (TIME)
             build.lua: 4 jobs built, 1 reused in TIME

@@ -108,7 +108,13 @@ pub fn describe(d: &MethodDecl) -> String {
         }
         s.push_str(&format!("\n{label}:\n"));
         for p in params {
-            s.push_str(&format!("  {}{}\n", p.name, if p.list { "  (list)" } else { "" }));
+            let what = match (p.list, p.required) {
+                (false, false) => "",
+                (true, false) => "  (list)",
+                (false, true) => "  (required)",
+                (true, true) => "  (list, required)",
+            };
+            s.push_str(&format!("  {}{what}\n", p.name));
         }
     }
     if !d.depend_extra.is_empty() {

@@ -8,6 +8,7 @@ mod job;
 mod method;
 mod run;
 mod status;
+mod why;
 mod workdir;
 
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ enum Command {
     Workdir(workdir::Args),
     Gc(gc::Args),
     Status(status::Args),
+    Why(why::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
     Analysis {
@@ -91,6 +93,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Workdir(a) => workdir::run(a),
         Command::Gc(a) => gc::run(a),
         Command::Status(a) => status::run(a),
+        Command::Why(a) => why::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),

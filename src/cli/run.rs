@@ -15,6 +15,10 @@ pub struct Args {
     /// Only print what the build script and its jobs print (no "built"/"reused" lines).
     #[arg(short, long)]
     quiet: bool,
+    /// For every job built, explain why: what differs from the nearest finished job of its
+    /// method (as `exax why` does).
+    #[arg(long)]
+    why: bool,
     /// Arguments for the build script, as `urd.args`.
     #[arg(last = true)]
     args: Vec<String>,
@@ -24,7 +28,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
     let script = find_script(&project, a.script.as_deref())?;
     let _live = crate::status::live::Live::start(&project.root, &project.display_path(&script), a.quiet);
-    crate::lua::script::run(project, &script, &a.args, a.quiet)?;
+    crate::lua::script::run(project, &script, &a.args, a.quiet, a.why)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,5 @@
 //! `urd:build(method, params)` and `subjobs.build(method, params)`: split the Lua parameter table
-//! into the keys `build` consumes (name, caption, workdir, force_build) and the parameters, resolve
+//! into the keys `build` consumes (name, caption, workdir, force_build, why_build) and the parameters, resolve
 //! them against the method, build or reuse, and return a Job handle.
 
 use mlua::{AnyUserData, Lua, Table};
@@ -14,9 +14,21 @@ use crate::error::Error;
 use crate::method::BuildArgs;
 use crate::value::Value;
 
-pub struct Call {
-    pub name: String,
-    pub job: AnyUserData,
+pub enum Call {
+    /// Built or reused: the job, under the name it gets in the joblist.
+    Job { name: String, job: AnyUserData },
+    /// `why_build = true`: the explanation, nothing built.
+    Why(String),
+}
+
+impl Call {
+    /// The value `build` returns to Lua.
+    pub fn into_lua(self, lua: &Lua) -> mlua::Result<mlua::Value> {
+        match self {
+            Call::Job { job, .. } => Ok(mlua::Value::UserData(job)),
+            Call::Why(text) => Ok(mlua::Value::String(lua.create_string(text)?)),
+        }
+    }
 }
 
 fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
@@ -78,6 +90,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     let mut caption = String::new();
     let mut workdir = None;
     let mut force = false;
+    let mut why = false;
     if let Some(params) = params {
         for kv in params.pairs::<mlua::Value, mlua::Value>() {
             let (k, v) = kv?;
@@ -101,15 +114,20 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
                 "name" => name = want_string(&v)?,
                 "caption" => caption = want_string(&v)?,
                 "workdir" => workdir = Some(want_string(&v)?),
-                "force_build" => {
-                    force = match v {
+                "force_build" | "why_build" => {
+                    let b = match v {
                         mlua::Value::Boolean(b) => b,
                         other => {
                             return Err(to_lua_err(Error::Build(format!(
-                                "`force_build` must be a boolean, got {}",
+                                "`{k}` must be a boolean, got {}",
                                 crate::lua::convert::a_type(&other)
                             ))))
                         }
+                    };
+                    if k == "force_build" {
+                        force = b
+                    } else {
+                        why = b
                     }
                 }
                 "options" => args.options = section(&v, "options")?,
@@ -127,6 +145,10 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     }
     let decl = rt.decl(&method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
+    if why {
+        let w = crate::why::explain(&rt.project, &decl, &params, force, 1).map_err(to_lua_err)?;
+        return Ok(Call::Why(w.render()));
+    }
     let req = BuildRequest {
         decl: &decl,
         params,
@@ -147,7 +169,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
             subjobs.push(id);
         }
     }
-    Ok(Call {
+    Ok(Call::Job {
         name,
         job: LuaJob::handle(lua, built.id)?,
     })
@@ -192,7 +214,7 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
             );
         }
         match build(lua, method, params) {
-            Ok(call) => Ok((true, mlua::Value::UserData(call.job))),
+            Ok(call) => Ok((true, call.into_lua(lua)?)),
             Err(e) => failed_mlua(lua, e),
         }
     })?;

@@ -57,6 +57,7 @@ fn to_value_at(v: &mlua::Value, path: &str, open: &mut Vec<usize>) -> Result<Val
         }
         L::Function(_) => return Err(format!("{path}: cannot save a function")),
         L::Thread(_) => return Err(format!("{path}: cannot save a coroutine")),
+        L::LightUserData(_) if super::fast_rows::is_null(v) => Value::Nil,
         L::LightUserData(_) => return Err(format!("{path}: cannot save a light userdata")),
         L::Error(e) => return Err(format!("{path}: cannot save an error ({e})")),
         other => return Err(format!("{path}: cannot save {}", crate::lua::convert::a_type(other))),

@@ -231,6 +231,8 @@ impl LuaDataset {
         cols: mlua::Value,
         chain: Vec<Rc<Dataset>>,
         chunk: usize,
+        what: &'static str,
+        opts: &Option<Table>,
     ) -> mlua::Result<mlua::Function> {
         let me = self.open(lua)?;
         let columns = columns_arg(&me, &cols)?;
@@ -243,7 +245,17 @@ impl LuaDataset {
                 segments.push((ds.clone(), s));
             }
         }
-        fast_rows::row_iterator(lua, RowSource { segments, columns }, chunk)
+        let none = opt::<mlua::Value>(opts, "none")?;
+        fast_rows::row_iterator(
+            lua,
+            RowSource {
+                segments,
+                columns,
+                none,
+                what,
+            },
+            chunk,
+        )
     }
 }
 
@@ -319,26 +331,30 @@ impl UserData for LuaDataset {
         m.add_method("max", |lua, this, (col, sliceno): (String, mlua::Value)| {
             minmax(lua, this, col, sliceno, true)
         });
-        m.add_method("iterate", |lua, this, (sliceno, cols): (mlua::Value, mlua::Value)| {
-            let me = this.open(lua)?;
-            this.iterator(lua, sliceno, cols, vec![me], 0)
-        });
+        m.add_method(
+            "iterate",
+            |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
+                check_keys(&opts, "ds:iterate", &["none"])?;
+                let me = this.open(lua)?;
+                this.iterator(lua, sliceno, cols, vec![me], 0, "ds:iterate", &opts)
+            },
+        );
         m.add_method(
             "iterate_chain",
             |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
-                check_keys(&opts, "ds:iterate_chain", &["stop_ds", "length"])?;
+                check_keys(&opts, "ds:iterate_chain", &["stop_ds", "length", "none"])?;
                 let stop = match opt::<mlua::Value>(&opts, "stop_ds")? {
                     Some(v) => Some(dataset_id_of(&v, "stop_ds")?),
                     None => None,
                 };
                 let chain = this.chain(lua, stop, opt(&opts, "length")?)?;
-                this.iterator(lua, sliceno, cols, chain, 0)
+                this.iterator(lua, sliceno, cols, chain, 0, "ds:iterate_chain", &opts)
             },
         );
         m.add_method(
             "iterate_chunks",
             |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
-                check_keys(&opts, "ds:iterate_chunks", &["size", "chain", "stop_ds", "length"])?;
+                check_keys(&opts, "ds:iterate_chunks", &["size", "chain", "stop_ds", "length", "none"])?;
                 let size: i64 = opt(&opts, "size")?.unwrap_or(DEFAULT_CHUNK as i64);
                 if !(1..=1 << 24).contains(&size) {
                     return Err(mlua::Error::runtime(format!(
@@ -355,7 +371,7 @@ impl UserData for LuaDataset {
                 } else {
                     vec![this.open(lua)?]
                 };
-                this.iterator(lua, sliceno, cols, chain, size as usize)
+                this.iterator(lua, sliceno, cols, chain, size as usize, "ds:iterate_chunks", &opts)
             },
         );
         m.add_method("chain", |lua, this, opts: Option<Table>| {
@@ -466,4 +482,23 @@ pub fn job_datasets(lua: &Lua, job: &JobId, path: &Utf8Path) -> mlua::Result<Tab
         t.raw_set(i + 1, LuaDataset::handle(lua, &format!("{job}/{n}"))?)?;
     }
     Ok(t)
+}
+
+/// `exax.null`: read as None by `{none = exax.null}`, written as None. `tostring` says its name.
+pub fn register(lua: &Lua) -> mlua::Result<()> {
+    let exax = super::datetime::exax_table(lua)?;
+    exax.set("null", fast_rows::null_value())?;
+    let mt = lua.create_table()?;
+    mt.set(
+        "__tostring",
+        lua.create_function(|_, v: mlua::Value| {
+            Ok(if fast_rows::is_null(&v) {
+                "exax.null".to_string()
+            } else {
+                format!("userdata: {:?}", v.to_pointer())
+            })
+        })?,
+    )?;
+    lua.set_type_metatable::<mlua::LightUserData>(Some(mt));
+    Ok(())
 }

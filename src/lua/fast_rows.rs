@@ -94,6 +94,18 @@ static DATETIME_MT: u8 = 2;
 static TIME_MT: u8 = 3;
 /// A key every date metatable holds (its kind), so one lookup tells our userdata apart.
 static DATE_KIND_KEY: u8 = 4;
+/// `exax.null` is a light userdata with this address: written, it is None.
+static NULL_SENTINEL: u8 = 5;
+
+/// `exax.null`, the same value in every Lua state of the process.
+pub fn null_value() -> mlua::Value {
+    mlua::Value::LightUserData(mlua::LightUserData(&NULL_SENTINEL as *const u8 as *mut c_void))
+}
+
+/// True for `exax.null`.
+pub fn is_null(v: &mlua::Value) -> bool {
+    matches!(v, mlua::Value::LightUserData(p) if p.0 as *const u8 == &NULL_SENTINEL as *const u8)
+}
 
 fn kind_code(k: Kind) -> u8 {
     match k {
@@ -490,6 +502,7 @@ unsafe fn cell_at<'a>(l: *mut lua_State, idx: c_int) -> Cell<'a> {
             ffi::LUA_TSTRING => Cell::Bytes(string_at(l, idx).unwrap_or(b"")),
             ffi::LUA_TNIL | ffi::LUA_TNONE => Cell::None,
             ffi::LUA_TBOOLEAN => Cell::Bool(ffi::lua_toboolean(l, idx) != 0),
+            ffi::LUA_TLIGHTUSERDATA if ffi::lua_touserdata(l, idx) as *const u8 == &NULL_SENTINEL as *const u8 => Cell::None,
             ffi::LUA_TUSERDATA => match date_at(l, idx) {
                 Some((Kind::Date, v)) => Cell::Date(v as i32),
                 Some((Kind::Datetime, v)) => Cell::DateTime(v),
@@ -628,6 +641,10 @@ unsafe fn write_row(l: *mut lua_State) -> Result<(), String> {
 pub struct RowSource {
     pub segments: Vec<(Rc<Dataset>, usize)>,
     pub columns: Vec<String>,
+    /// `{none = v}`: every None is read as `v` instead of nil.
+    pub none: Option<mlua::Value>,
+    /// The Lua name of the call, for errors (`ds:iterate`).
+    pub what: &'static str,
 }
 
 /// Lines decoded at a time.
@@ -673,6 +690,8 @@ struct IterState {
     progress_id: String,
     /// Lines read in earlier segments of the dataset the progress shows.
     progress_base: u64,
+    /// `{none = v}` was given (v is upvalue NONE_VALUE).
+    none_set: bool,
 }
 
 impl Drop for IterState {
@@ -692,14 +711,17 @@ struct IterOwner {
     state: UnsafeCell<IterState>,
 }
 
-/// Upvalues of an iterator closure: 1 the IterOwner pointer, 2 its userdata, 3.. one dictionary
-/// cache (a table of Lua strings) per column.
-const FIRST_CACHE: c_int = 3;
+/// Upvalues of an iterator closure: 1 the IterOwner pointer, 2 its userdata, 3 what a None reads
+/// as, 4.. one dictionary cache (a table of Lua strings) per column.
+const NONE_VALUE: c_int = 3;
+const FIRST_CACHE: c_int = 4;
 
 /// A Lua function that returns the next row's values (`chunk == 0`), or the next chunk as
 /// `n, table_1, ..., table_k`; nothing when done.
-pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlua::Function> {
+pub fn row_iterator(lua: &Lua, mut src: RowSource, chunk: usize) -> mlua::Result<mlua::Function> {
     let ncols = src.columns.len();
+    let none = src.none.take().unwrap_or(mlua::Value::Nil);
+    let none_set = !none.is_nil();
     let owner = Box::new(IterOwner {
         busy: std::cell::Cell::new(false),
         state: UnsafeCell::new(IterState {
@@ -710,6 +732,7 @@ pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlu
             progress: None,
             progress_id: String::new(),
             progress_base: 0,
+            none_set,
         }),
     });
     let ptr = &*owner as *const IterOwner as *mut c_void;
@@ -717,15 +740,15 @@ pub fn row_iterator(lua: &Lua, src: RowSource, chunk: usize) -> mlua::Result<mlu
     // SAFETY: the closure gets the owner's address and the userdata that keeps the (boxed, so
     // never moving) owner alive for as long as the closure exists.
     unsafe {
-        lua.exec_raw::<mlua::Function>(ud, |l| {
-            ffi::lua_checkstack(l, ncols as c_int + 3);
+        lua.exec_raw::<mlua::Function>((ud, none), |l| {
+            ffi::lua_checkstack(l, ncols as c_int + 4);
             ffi::lua_pushlightuserdata(l, ptr);
             ffi::lua_rotate(l, 1, 1);
             for _ in 0..ncols {
                 ffi::lua_pushnil(l);
             }
             let f: ffi::lua_CFunction = if chunk == 0 { rows_c } else { chunks_c };
-            ffi::lua_pushcclosure(l, f, ncols as c_int + 2);
+            ffi::lua_pushcclosure(l, f, ncols as c_int + 3);
         })
     }
 }
@@ -870,7 +893,7 @@ unsafe fn push_stored(l: *mut lua_State, v: Stored, col: usize) -> Result<(), St
             Stored::Bytes(b) => {
                 ffi::lua_pushlstring(l, b.as_ptr() as *const c_char, b.len());
             }
-            Stored::None => ffi::lua_pushnil(l),
+            Stored::None => push_none(l),
             Stored::Bool(b) => ffi::lua_pushboolean(l, b as c_int),
             Stored::Date(d) => push_date(l, Kind::Date, d as i64),
             Stored::DateTime(v) => push_date(l, Kind::Datetime, v),
@@ -920,6 +943,36 @@ unsafe fn push_value(l: *mut lua_State, v: &Value, depth: usize) -> Result<(), S
     }
 }
 
+/// Pushes what a None reads as: nil, or the `none` option's value (an upvalue that is nil when
+/// the option was not given).
+///
+/// # Safety
+///
+/// Called from an iterator closure, with room on the stack for one more value.
+#[inline(always)]
+unsafe fn push_none(l: *mut lua_State) {
+    // SAFETY: pushes a copy of an upvalue.
+    unsafe {
+        ffi::lua_pushvalue(l, ffi::lua_upvalueindex(NONE_VALUE));
+    }
+}
+
+/// The error for a None read as nil in the first column, which would end a generic `for`.
+#[cold]
+fn none_first(st: &IterState, row: u64) -> String {
+    let (id, slice) = st
+        .src
+        .segments
+        .get(st.next_segment.saturating_sub(1))
+        .map(|(d, s)| (d.id(), *s))
+        .unwrap_or_default();
+    let col = st.src.columns.first().map(String::as_str).unwrap_or("");
+    format!(
+        "{}: dataset {id}, column `{col}`, slice {slice}, row {row}: a None in the first column would end the loop here; put a column without None first, or pass {{none = v}} (exax.null, for one) to read None as v",
+        st.src.what
+    )
+}
+
 /// Pushes value `i` of a decoded block (line `row` of the reader, for undecoded strings).
 ///
 /// # Safety
@@ -930,7 +983,7 @@ unsafe fn push_block_value(l: *mut lua_State, b: &Block, r: &mut ColumnReader, i
     // SAFETY: plain pushes, and push_stored for what is not decoded.
     unsafe {
         if b.is_none(i) {
-            ffi::lua_pushnil(l);
+            push_none(l);
             return Ok(());
         }
         match &b.values {
@@ -978,8 +1031,16 @@ unsafe fn next_row(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Strin
         }
         let row = c.row;
         let i = (row - c.block_start) as usize;
+        let mut nil_first = false;
         for (k, (b, r)) in c.blocks.iter().zip(c.readers.iter_mut()).enumerate() {
             push_block_value(l, b, r, i, row, k)?;
+            if k == 0 && ffi::lua_type(l, -1) == ffi::LUA_TNIL {
+                nil_first = true;
+                break;
+            }
+        }
+        if nil_first {
+            return Err(none_first(st, row));
         }
         c.row += 1;
         Ok(n as c_int)
@@ -1024,7 +1085,7 @@ unsafe fn next_chunk(l: *mut lua_State, st: &mut IterState) -> Result<c_int, Str
                     }
                     _ => {
                         for j in 0..m {
-                            if b.is_none(j) {
+                            if b.is_none(j) && !st.none_set {
                                 continue;
                             }
                             push_block_value(l, b, r, j, c.row + j as u64, k)?;

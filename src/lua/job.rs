@@ -9,7 +9,7 @@ use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
 
 use super::convert::readonly_value;
 use super::errors::to_lua_err;
-use super::runtime::Runtime;
+use super::runtime::{JobScope, Runtime};
 use crate::error::Error;
 pub use crate::job_files::input_path;
 use crate::job_id::JobId;
@@ -139,9 +139,10 @@ impl UserData for LuaJob {
         });
         m.add_method("input_filename", |lua, _, parts: mlua::Variadic<String>| {
             let rt = Runtime::get(lua);
-            input_path(&rt.project.config.input_directory, &parts)
-                .map(|p| p.to_string())
-                .map_err(|e| to_lua_err(Error::User(format!("job:input_filename: {e}"))))
+            let path = input_path(&rt.project.config.input_directory, &parts)
+                .map_err(|e| to_lua_err(Error::User(format!("job:input_filename: {e}"))))?;
+            record_input(lua, &path)?;
+            Ok(path.to_string())
         });
         m.add_method("link_result", |lua, this, (name, linkname): (String, Option<String>)| {
             let rt = Runtime::get(lua);
@@ -222,4 +223,13 @@ fn link_result(
     std::os::unix::fs::symlink(&target, &tmp).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &link).map_err(|e| Error::io(&link, e))?;
     Ok(link.to_string())
+}
+
+/// Logs an input file that the running job reads (nothing outside a job: a build script's reads
+/// are no job's inputs).
+pub fn record_input(lua: &Lua, path: &camino::Utf8Path) -> mlua::Result<()> {
+    let Some(id) = lua.app_data_ref::<JobScope>().map(|s| s.id.clone()) else { return Ok(()) };
+    let rt = Runtime::get(lua);
+    let dir = rt.project.job_path(&id).map_err(to_lua_err)?;
+    crate::inputs::record(&dir, &rt.project.config.input_directory, path).map_err(to_lua_err)
 }

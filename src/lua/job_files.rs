@@ -356,6 +356,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         if !path.exists() {
             return Err(user(format!("{what}: no file `{name}` in the input directory ({input})")));
         }
+        super::job::record_input(lua, &path)?;
         opened(
             io_open(lua, path.as_str(), &mode)?,
             what,

@@ -97,6 +97,15 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
     Ok(())
 }
 
+/// `required('name')` as a dataset or job declaration: the name.
+pub fn required_name(v: &mlua::Value) -> Option<String> {
+    let mlua::Value::UserData(ud) = v else { return None };
+    match &ud.borrow::<LuaRequired>().ok()?.0 {
+        OptionSpec::Default(crate::value::Value::Str(s)) => Some(String::from_utf8_lossy(s).into_owned()),
+        _ => None,
+    }
+}
+
 fn is_spec_userdata(ud: &AnyUserData) -> bool {
     ud.is::<LuaMarker>() || ud.is::<LuaEnum>() || ud.is::<LuaRequired>()
 }

@@ -147,16 +147,18 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
 fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, String> {
     let v: mlua::Value = g.get(key).map_err(|e| e.to_string())?;
     let mut out: Vec<ParamDecl> = Vec::new();
-    let mut push = |name: String, list: bool| -> std::result::Result<(), String> {
+    let mut push = |name: String, list: bool, required: bool| -> std::result::Result<(), String> {
         if out.iter().any(|p| p.name == name) {
             return Err(format!("`{name}` is declared twice"));
         }
-        out.push(ParamDecl { name, list });
+        out.push(ParamDecl { name, list, required });
         Ok(())
     };
+    let required = super::markers::required_name;
     match v {
         mlua::Value::Nil => {}
-        mlua::Value::String(s) => push(s.to_string_lossy(), false)?,
+        mlua::Value::String(s) => push(s.to_string_lossy(), false, false)?,
+        ref r if required(r).is_some() => push(required(r).unwrap_or_default(), false, true)?,
         mlua::Value::Table(t) => {
             let n = t.raw_len();
             if t.pairs::<mlua::Value, mlua::Value>().count() != n {
@@ -165,15 +167,16 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
                 ));
             }
             for i in 1..=n {
+                let bad = || format!("entry {i}: expected a name, {{name}}, required('name') or {{required('name')}}");
                 match t.raw_get::<mlua::Value>(i).map_err(|e| e.to_string())? {
-                    mlua::Value::String(s) => push(s.to_string_lossy(), false)?,
+                    mlua::Value::String(s) => push(s.to_string_lossy(), false, false)?,
                     mlua::Value::Table(inner) if inner.raw_len() == 1 => {
                         match inner.raw_get::<mlua::Value>(1).map_err(|e| e.to_string())? {
-                            mlua::Value::String(s) => push(s.to_string_lossy(), true)?,
-                            _ => return Err(format!("entry {i}: expected a name or {{name}}")),
+                            mlua::Value::String(s) => push(s.to_string_lossy(), true, false)?,
+                            r => push(required(&r).ok_or_else(bad)?, true, true)?,
                         }
                     }
-                    _ => return Err(format!("entry {i}: expected a name or {{name}}")),
+                    r => push(required(&r).ok_or_else(bad)?, false, true)?,
                 }
             }
         }

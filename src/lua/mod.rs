@@ -30,6 +30,7 @@ pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
     job_files::register,
     status::register,
     datetime::register,
+    dataset::register,
     dataset_writer::register,
     native::register,
 ];

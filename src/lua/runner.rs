@@ -184,8 +184,11 @@ impl JobRunner for LuaRunner {
         let result = self.run_phases(ctx, &spec);
         // Temp files go whether the job succeeded or not; registrations are in .exax-tmp.
         let files = crate::job_files::finish(&ctx.path);
+        let inputs = crate::inputs::logged(&ctx.path);
         let _ = std::fs::remove_dir_all(ctx.path.join(TEMP_DIR));
         let mut report = result?;
+        let input_dir = &ctx.project.config.input_directory;
+        report.inputs = crate::inputs::snapshot(&ctx.project.input_hashes, input_dir, &inputs?)?;
         report.exectime.total = started.elapsed().as_secs_f64();
         report.files = files?;
         Ok(report)

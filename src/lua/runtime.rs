@@ -2,7 +2,7 @@
 //! declarations loaded so far, how chatty to be), and `JobScope`: what a state running a job
 //! knows about that job. Both live in the Lua state's app data.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -22,6 +22,8 @@ pub struct Runtime {
     pub counts: RefCell<(usize, usize)>,
     /// The build script (`build.lua`) recorded as the builder of the jobs it builds.
     pub builder_name: RefCell<String>,
+    /// `exax run --why`: explain every job built, in full.
+    pub why: Cell<bool>,
 }
 
 /// The job a Lua state runs (absent in a build script's state).
@@ -45,6 +47,7 @@ impl Runtime {
             quiet,
             counts: RefCell::new((0, 0)),
             builder_name: RefCell::new("build script".to_string()),
+            why: Cell::new(false),
         })
     }
 
@@ -100,7 +103,16 @@ impl Runtime {
         }
         let indent = "  ".repeat(depth);
         if built.fresh {
-            console::err_line(&format!("{indent}built  {} {method} ({})", built.id, format_seconds(built.seconds)));
+            let reason = built.why.as_ref().and_then(|w| w.reason()).map(|r| format!("; {r}")).unwrap_or_default();
+            console::err_line(&format!(
+                "{indent}built  {} {method} ({}{reason})",
+                built.id,
+                format_seconds(built.seconds)
+            ));
+            if let (true, Some(w)) = (self.why.get(), &built.why) {
+                let text: String = w.render().lines().map(|l| format!("{indent}  {l}\n")).collect();
+                console::err_line(text.trim_end());
+            }
         } else {
             console::err_line(&format!("{indent}reused {} {method}", built.id));
         }

@@ -14,9 +14,10 @@ use crate::console;
 use crate::error::{Error, IoContext, Result};
 use crate::project::Project;
 
-pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) -> Result<()> {
+pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, why: bool) -> Result<()> {
     let started = Instant::now();
     let rt = Runtime::new(project, quiet);
+    rt.why.set(why);
     let display = rt.project.display_path(script);
     *rt.builder_name.borrow_mut() = display.clone();
     let source = std::fs::read_to_string(script).at(script)?;
@@ -48,7 +49,8 @@ pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool) ->
     Ok(())
 }
 
-/// Compiles (without running) every .lua file in the method directories.
+/// Compiles (without running) every .lua file in the method directories, and warns about each
+/// one that does not compile.
 fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
     for (_, path) in rt.project.project_lua_files()? {
         let src = std::fs::read_to_string(&path).at(&path)?;
@@ -58,12 +60,9 @@ fn check_methods_compile(rt: &Rc<Runtime>, lua: &mlua::Lua) -> Result<()> {
                 Error::Script { message, .. } => message,
                 other => other.to_string(),
             };
-            return Err(Error::Script {
-                message: format!(
-                    "{message}\n  (exax compiles every .lua file in the method directories before a build starts, so that no job runs before a broken method is found; fix {display} or move it out of the method directories)"
-                ),
-                traceback: vec![],
-            });
+            // One broken file must not block unrelated work: a build that uses it (or a module
+            // it requires) fails when it is called, before any job of it runs.
+            console::warn(&format!("{message} (a build that uses {display} fails)"));
         }
     }
     Ok(())

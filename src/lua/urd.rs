@@ -48,11 +48,12 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
             }
         };
         match build_call::build(lua, method, params) {
-            Ok(call) => {
-                joblist.raw_push(call.job.clone())?;
-                names.raw_push(call.name)?;
-                Ok((true, mlua::Value::UserData(call.job)))
+            Ok(build_call::Call::Job { name, job }) => {
+                joblist.raw_push(job.clone())?;
+                names.raw_push(name)?;
+                Ok((true, mlua::Value::UserData(job)))
             }
+            Ok(why) => Ok((true, why.into_lua(lua)?)),
             Err(e) => build_call::failed_mlua(lua, e),
         }
     })?;

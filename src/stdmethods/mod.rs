@@ -76,8 +76,13 @@ impl Ctx<'_> {
         w.finish(&|id: &str| Ok(locate::open(self.project, id, Some(self.job))?.meta.clone()))
     }
 
-    /// A file in the project's input directory (escapes refused).
+    /// A file in the project's input directory (escapes refused), recorded as an input of the
+    /// job: post.json keeps its size, time and content hash, and the job is reused only while
+    /// the file is unchanged.
     pub fn input_file(&self, name: &str) -> Result<Utf8PathBuf> {
-        crate::job_files::input_path(&self.project.config.input_directory, &[name.to_string()])
+        let input = &self.project.config.input_directory;
+        let path = crate::job_files::input_path(input, &[name.to_string()])?;
+        crate::inputs::record(&self.job_dir, input, &path)?;
+        Ok(path)
     }
 }

@@ -4,7 +4,7 @@ function main(urd)
   assert(ds.caption == 'every type' and ds:lines() == 4 and ds:lines(0) == 2 and ds:lines(1) == 2)
   local rows = {}
   local cols = {'int32', 'int64', 'float32', 'float64', 'number', 'bool', 'ascii', 'unicode', 'bytes', 'date', 'datetime', 'time', 'json'}
-  local it = ds:iterate(nil, cols)
+  local it = ds:iterate(nil, cols, {none = exax.null})
   while true do
     local row = table.pack(it())
     if row.n == 0 then break end
@@ -16,11 +16,11 @@ function main(urd)
   assert(a[5] == math.maxinteger and math.type(a[5]) == 'integer' and a[6] == false and a[7] == '' and a[8] == 'caf\u{e9}')
   assert(a[9] == '\0\255' and tostring(a[10]) == '0001-01-01' and tostring(a[11]) == '1969-12-31T23:59:59.999999')
   assert(tostring(a[12]) == '00:00:00' and a[13][1] == 1 and a[13][3].x == 'y')
-  for i = 1, 13 do assert(b[i] == nil, 'row 2 is all None') end
+  for i = 1, 13 do assert(b[i] == exax.null, 'row 2 is all None') end
   assert(c[1] == 2^31 - 1 and c[3] == 3.25 and c[4] ~= c[4] and c[5] == 2.5 and math.type(c[5]) == 'float' and c[6] == true)
   assert(c[8] == '\u{1F600}' and c[10] == exax.date(9999, 12, 31) and c[11].hour == 12 and c[11].day == 29)
   assert(c[12].microsecond == 999999 and c[13] == 'text')
-  assert(d[1] == 7 and d[5] == -3 and d[13].a.b == true and d[2] == nil and d[10] == nil)
+  assert(d[1] == 7 and d[5] == -3 and d[13].a.b == true and d[2] == exax.null and d[10] == exax.null)
   -- min and max skip None and NaN; string and json columns have none
   assert(ds:min('int32') == -2^31 and ds:max('int32') == 2^31 - 1 and ds:min('int64') == math.mininteger)
   assert(ds:min('float32') == -1.5 and ds:max('float32') == 3.25 and ds:min('float64') == -math.huge and ds:max('float64') == -math.huge)

@@ -1,0 +1,73 @@
+//! `exax why METHOD [KEY=VALUE ...]`: why `urd:build(METHOD, {KEY = VALUE, ...})` would build
+//! rather than reuse: the nearest finished jobs of the method and what differs from each.
+
+use std::process::ExitCode;
+
+use crate::error::{Error, Result};
+use crate::lua::runtime::Runtime;
+use crate::lua::state::{self, Role};
+use crate::method::BuildArgs;
+use crate::project::Project;
+use crate::value::Value;
+
+/// Explain why building METHOD with these parameters would build rather than reuse.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The method.
+    method: String,
+    /// Parameters as in urd:build, VALUE a Lua literal: `x=3 key='a' l={1,2}`,
+    /// `source='demo-3'`, `options={x=1}`.
+    params: Vec<String>,
+    /// How many of the nearest finished jobs to show.
+    #[arg(short = 'n', long, default_value_t = 1)]
+    nearest: usize,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let project = Project::from_cwd()?;
+    let rt = Runtime::new(project, true);
+    let lua = state::new(rt.clone(), Role::BuildScript).map_err(|e| Error::User(e.to_string()))?;
+    let mut args = BuildArgs::default();
+    let mut force = false;
+    for p in &a.params {
+        let Some((key, text)) = p.split_once('=') else {
+            return Err(Error::User(format!(
+                "`{p}`: parameters are KEY=VALUE with VALUE a Lua literal (x=3 s='text' l={{1,2}})"
+            )));
+        };
+        let v: mlua::Value = lua
+            .load(format!("return {text}"))
+            .set_name(format!("={key}"))
+            .eval()
+            .map_err(|e| Error::User(format!("`{p}`: VALUE is not a Lua literal: {}", first_line(&e.to_string()))))?;
+        let v = crate::lua::convert::to_value(&v, key).map_err(Error::User)?;
+        match key {
+            "name" | "caption" | "workdir" => {}
+            "force_build" => force = v == Value::Bool(true),
+            "options" | "datasets" | "jobs" => {
+                let Value::Map(m) = v else {
+                    return Err(Error::User(format!("`{key}` must be a table of name = value")));
+                };
+                let section: Vec<(String, Value)> = m
+                    .into_iter()
+                    .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), v))
+                    .collect();
+                match key {
+                    "options" => args.options = section,
+                    "datasets" => args.datasets = section,
+                    _ => args.jobs = section,
+                }
+            }
+            _ => args.loose.push((key.to_string(), v)),
+        }
+    }
+    let decl = rt.decl(&a.method)?;
+    let params = decl.resolve(args)?;
+    let w = crate::why::explain(&rt.project, &decl, &params, force, a.nearest.max(1))?;
+    crate::console::out(w.render().as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}

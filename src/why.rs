@@ -1,0 +1,358 @@
+//! Why a build builds rather than reuses (`exax why`, `urd:build(..., {why_build = true})`,
+//! `exax run --why` and the reason on each `built` line): the finished jobs of the method that
+//! are nearest to what is asked now, and what differs from each: the method source (a unified
+//! diff against the job's `method.lua`), a required module or `depend_extra` file (against the
+//! job's copy under `hashed/`), a parameter (old value, new value, default), an input file (size,
+//! time, content).
+
+use camino::Utf8Path;
+
+use crate::builder;
+use crate::diff;
+use crate::error::Result;
+use crate::inputs::InputChange;
+use crate::job_id::JobId;
+use crate::json;
+use crate::method::{MethodDecl, Params};
+use crate::project::Project;
+use crate::records::{self, Setup};
+
+/// Finished jobs of one method compared at most (the newest ones).
+const MAX_COMPARED: usize = 200;
+
+#[derive(Debug, Clone)]
+pub enum Diff {
+    /// The method source differs; `diff` is unified, from the job's copy to the file now.
+    Source { file: String, diff: String },
+    /// A required module or depend_extra file was added, removed or changed.
+    File {
+        kind: &'static str,
+        file: String,
+        change: &'static str,
+        diff: String,
+    },
+    /// A parameter differs; values as Lua literals (None: not there).
+    Param {
+        section: &'static str,
+        name: String,
+        old: Option<String>,
+        new: Option<String>,
+        default: Option<String>,
+    },
+    Input { input_dir: String, change: InputChange },
+}
+
+impl Diff {
+    /// One short phrase: `source changed: methods/m.lua`, `option x: 3 -> 4`.
+    pub fn short(&self) -> String {
+        match self {
+            Diff::Source { file, .. } => format!("source changed: {file}"),
+            Diff::File { kind, file, change, .. } => format!("{kind} {change}: {file}"),
+            Diff::Param { section, name, old, new, .. } => format!(
+                "{section} {name}: {} -> {}",
+                old.as_deref().unwrap_or("(none)"),
+                new.as_deref().unwrap_or("(none)")
+            ),
+            Diff::Input { input_dir, change } => {
+                format!("input changed: {}/{}", input_dir.trim_end_matches('/'), change.was.name)
+            }
+        }
+    }
+
+    fn long(&self) -> String {
+        let indent = |text: &str| -> String { text.lines().map(|l| format!("    {l}\n")).collect() };
+        match self {
+            Diff::Source { diff, .. } => format!("  {}\n{}", self.short(), indent(diff)),
+            Diff::File { diff, .. } => format!("  {}\n{}", self.short(), indent(diff)),
+            Diff::Param { default, .. } => match default {
+                Some(d) => format!("  {} (default {d})\n", self.short()),
+                None => format!("  {}\n", self.short()),
+            },
+            Diff::Input { input_dir, change } => format!("  input file {}\n", change.describe(input_dir)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Nearest {
+    pub id: JobId,
+    pub diffs: Vec<Diff>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub method: String,
+    /// The job `urd:build` would reuse (unless forced).
+    pub reuse: Option<JobId>,
+    pub forced: bool,
+    /// Finished jobs of the method, fewest differences first, then newest.
+    pub nearest: Vec<Nearest>,
+    /// How many finished jobs of the method there are.
+    pub finished: usize,
+}
+
+impl Explanation {
+    /// The reason beside a `built` line: the differences from the nearest job, or `forced`;
+    /// None for a method never built before.
+    pub fn reason(&self) -> Option<String> {
+        let near = self.nearest.first()?;
+        if near.diffs.is_empty() {
+            return Some(if self.forced { "forced".into() } else { "nothing differs".into() });
+        }
+        let mut parts: Vec<String> = near.diffs.iter().take(3).map(Diff::short).collect();
+        if near.diffs.len() > 3 {
+            parts.push(format!("{} more", near.diffs.len() - 3));
+        }
+        Some(parts.join("; "))
+    }
+
+    /// The whole explanation, for `exax why` and `--why`.
+    pub fn render(&self) -> String {
+        let m = &self.method;
+        let mut out = String::new();
+        match (&self.reuse, self.forced) {
+            (Some(id), false) => {
+                out.push_str(&format!(
+                    "`{m}` would reuse {id}: nothing differs (source, modules, depend_extra, parameters and input files)\n"
+                ));
+                return out;
+            }
+            (Some(id), true) => {
+                out.push_str(&format!("`{m}` is built because of force_build: nothing differs from {id}\n"));
+                return out;
+            }
+            (None, _) if self.nearest.is_empty() => {
+                out.push_str(&format!("`{m}` would be built: it has no finished job yet\n"));
+                return out;
+            }
+            (None, _) => {
+                out.push_str(&format!(
+                    "`{m}` would be built: none of its {} finished job{} matches",
+                    self.finished,
+                    if self.finished == 1 { "" } else { "s" }
+                ));
+                out.push_str(if self.forced { " (and force_build is set)\n" } else { "\n" });
+            }
+        }
+        for n in &self.nearest {
+            out.push_str(&format!("nearest: {}\n", n.id));
+            if n.diffs.is_empty() {
+                out.push_str("  nothing that exax can see differs\n");
+            }
+            for d in &n.diffs {
+                out.push_str(&d.long());
+            }
+        }
+        out
+    }
+}
+
+/// Explains what `urd:build` of `decl` with `params` does now; `limit` nearest jobs.
+pub fn explain(project: &Project, decl: &MethodDecl, params: &Params, force: bool, limit: usize) -> Result<Explanation> {
+    let key = decl.reuse_key(params);
+    let reuse = builder::lookup(project, key)?.map(|b| b.id);
+    let mut found: Vec<(usize, f64, Nearest)> = Vec::new();
+    let mut finished = 0;
+    for wd in &project.workdirs {
+        let mut numbers = project.jobs_of_method(wd, decl.name());
+        // Newest first, and only so many: a method built thousands of times costs no more.
+        numbers.reverse();
+        for n in numbers {
+            let dir = wd.job_path(n);
+            let Some(post) = records::read_post(&dir) else { continue };
+            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else { continue };
+            finished += 1;
+            if finished > MAX_COMPARED {
+                continue;
+            }
+            let id = JobId::new(&wd.name, n);
+            let diffs = differences(project, decl, params, &dir, &setup, &post);
+            found.push((diffs.len(), setup.starttime, Nearest { id, diffs }));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    // The job that would be reused is the nearest, whatever the order says.
+    if let Some(id) = &reuse {
+        if let Some(pos) = found.iter().position(|f| &f.2.id == id) {
+            let f = found.remove(pos);
+            found.insert(0, f);
+        }
+    }
+    Ok(Explanation {
+        method: decl.name().to_string(),
+        reuse,
+        forced: force,
+        nearest: found.into_iter().take(limit).map(|f| f.2).collect(),
+        finished,
+    })
+}
+
+fn differences(
+    project: &Project,
+    decl: &MethodDecl,
+    params: &Params,
+    dir: &Utf8Path,
+    setup: &Setup,
+    post: &records::Post,
+) -> Vec<Diff> {
+    let mut out = Vec::new();
+    let id = &setup.jobid;
+    let old_source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
+    if old_source != decl.source.source {
+        out.push(Diff::Source {
+            file: decl.source.display.clone(),
+            diff: diff::unified(
+                &format!("{id}/{}", records::METHOD_SOURCE),
+                &decl.source.display,
+                &old_source,
+                &decl.source.source,
+            ),
+        });
+    }
+    // Hashed files: by their original path.
+    let mut names: Vec<&str> = decl.hashed.iter().map(|f| f.display.as_str()).collect();
+    for (_, orig) in &setup.hashed_files {
+        if !names.contains(&orig.as_str()) {
+            names.push(orig);
+        }
+    }
+    names.sort();
+    for name in names {
+        let now = decl.hashed.iter().find(|f| f.display == name);
+        let copy = setup.hashed_files.iter().find(|(_, o)| o == name).map(|(c, _)| dir.join(c));
+        let was = copy.and_then(|c| std::fs::read(c).ok());
+        let kind = match now {
+            Some(f) if f.depend_extra => "depend_extra",
+            Some(_) => "module",
+            None if name.ends_with(".lua") => "module",
+            None => "depend_extra",
+        };
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let (change, d) = match (&was, now) {
+            (Some(w), Some(n)) if *w == n.bytes => continue,
+            (Some(w), Some(n)) => ("changed", diff::unified(&format!("{id}/{name}"), name, &text(w), &text(&n.bytes))),
+            (None, Some(n)) => ("added", diff::unified("/dev/null", name, "", &text(&n.bytes))),
+            (Some(w), None) => ("removed", diff::unified(&format!("{id}/{name}"), "/dev/null", &text(w), "")),
+            (None, None) => continue,
+        };
+        out.push(Diff::File {
+            kind,
+            file: name.to_string(),
+            change,
+            diff: d,
+        });
+    }
+    // Parameters.
+    let sections: [(&'static str, &[(String, crate::value::Value)], &serde_json::Map<String, serde_json::Value>); 3] = [
+        ("option", &params.options, &setup.options),
+        ("dataset", &params.datasets, &setup.datasets),
+        ("job", &params.jobs, &setup.jobs),
+    ];
+    for (section, now, was) in sections {
+        let mut seen = Vec::new();
+        for (name, v) in now {
+            seen.push(name.as_str());
+            let new = json::to_json(v, name).ok();
+            let old = was.get(name).cloned();
+            if new == old {
+                continue;
+            }
+            let default = (section == "option")
+                .then(|| decl.options.iter().find(|(n, _)| n == name))
+                .flatten()
+                .and_then(|(_, spec)| spec.default_value())
+                .and_then(|d| json::to_json(&d, name).ok())
+                .map(|d| lua_literal(&d));
+            out.push(Diff::Param {
+                section,
+                name: name.clone(),
+                old: old.as_ref().map(lua_literal),
+                new: new.as_ref().map(lua_literal),
+                default,
+            });
+        }
+        for (name, v) in was {
+            if !seen.contains(&name.as_str()) {
+                out.push(Diff::Param {
+                    section,
+                    name: name.clone(),
+                    old: Some(lua_literal(v)),
+                    new: None,
+                    default: None,
+                });
+            }
+        }
+    }
+    // Input files (the job's own, then its subjobs').
+    let input_dir = project.display_path(&project.config.input_directory);
+    let mut posts = vec![post.clone()];
+    let mut k = 0;
+    while k < posts.len() && k < 1000 {
+        for s in posts[k].subjobs.clone() {
+            if let Some(p) = JobId::parse(&s).and_then(|i| project.job_path(&i).ok()).and_then(|p| records::read_post(&p)) {
+                posts.push(p);
+            }
+        }
+        k += 1;
+    }
+    for p in &posts {
+        for change in crate::inputs::changes(&project.input_hashes, &project.config.input_directory, &p.inputs, true) {
+            out.push(Diff::Input {
+                input_dir: input_dir.clone(),
+                change,
+            });
+        }
+    }
+    out
+}
+
+/// A JSON value as the Lua literal a user would write: `'text'`, `{1, 2}`, `{k = 'v'}`.
+pub fn lua_literal(v: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match v {
+        J::Null => "nil".into(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::String(s) => lua_string(s),
+        J::Array(a) => format!("{{{}}}", a.iter().map(lua_literal).collect::<Vec<_>>().join(", ")),
+        J::Object(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| {
+                    let ident = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if ident {
+                        format!("{k} = {}", lua_literal(v))
+                    } else {
+                        format!("[{}] = {}", lua_string(k), lua_literal(v))
+                    }
+                })
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+fn lua_string(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\{}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn literals() {
+        let j: serde_json::Value = serde_json::from_str(r#"{"a": [1, 2.5, "x'y"], "b c": null, "d": {"e": true}}"#).unwrap();
+        assert_eq!(super::lua_literal(&j), r#"{a = {1, 2.5, 'x\'y'}, ['b c'] = nil, d = {e = true}}"#);
+    }
+}
