@@ -129,7 +129,7 @@ impl WholeFile {
         }
         // SAFETY: the mapping is read-only and lives in this value; exax never writes the file,
         // and a concurrent truncation by someone else is the documented risk above.
-        match unsafe { memmap2::Mmap::map(&file) } {
+        match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
             Ok(m) => {
                 let _ = m.advise(memmap2::Advice::Sequential);
                 Ok(WholeFile::Map(m))

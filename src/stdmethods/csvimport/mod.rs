@@ -49,12 +49,16 @@ enum Encoding {
     Latin1,
 }
 
-/// A single byte option: '' is None, one character of iso-8859-1 is its byte.
+/// A single byte option: '' is None; one byte, or one character of iso-8859-1 written in UTF-8,
+/// is that byte.
 fn byte_option(o: &Opts, key: &str, empty_means: &str) -> Result<Option<u8>> {
-    let s = o.string(key)?.unwrap_or_default();
+    let b = o.bytes(key)?.unwrap_or_default();
+    if b.len() <= 1 {
+        return Ok(b.first().copied());
+    }
+    let s = String::from_utf8_lossy(b);
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
-        (None, _) => Ok(None),
         (Some(c), None) if (c as u32) < 256 => Ok(Some(c as u32 as u8)),
         _ => Err(o.error(
             key,
@@ -68,9 +72,9 @@ fn settings(o: &Opts) -> Result<Settings> {
     let newline = byte_option(o, "newline", "\\n or \\r\\n")?;
     let sep = byte_option(o, "separator", "one field per line")?;
     let comment = byte_option(o, "comment", "no comments")?;
-    let quotes = match o.string("quotes")?.as_deref() {
-        None | Some("") | Some("False") | Some("false") => Quotes::None,
-        Some("True") | Some("true") => Quotes::Both,
+    let quotes = match o.bytes("quotes")? {
+        None | Some(b"") | Some(b"False") | Some(b"false") => Quotes::None,
+        Some(b"True") | Some(b"true") => Quotes::Both,
         Some(_) => match byte_option(o, "quotes", "no quotes; 'True' for both ' and \"")? {
             Some(q) => Quotes::One(q),
             None => Quotes::None,
