@@ -67,10 +67,12 @@ fn fails(data: &[u8], options: &str, error: &str) {
     let t = Test::new();
     std::fs::create_dir_all(t.path().join("input")).unwrap();
     std::fs::write(t.path().join("input/f.csv"), data).unwrap();
-    t.build(&format!("function main(urd) urd:build('csvimport', {{filename = 'f.csv', {options}}}) end"))
-        .status(1)
-        .stderr_contains(&format!("error: csvimport: {error}"))
-        .run();
+    t.build(&format!(
+        "function main(urd) urd:build('csvimport', {{filename = 'f.csv', {options}}}) end"
+    ))
+    .status(1)
+    .stderr_contains(&format!("error: csvimport: {error}"))
+    .run();
 }
 
 #[test]
@@ -325,7 +327,8 @@ fn quoted_fields_span_lines() {
 
 #[test]
 fn strange_values() {
-    let mut data = b"1,bad,bad,bad,bad\n2,'lo there broken line,'lo there broken line\n3,\"bad quote \" inside\",\"bad quote \" inside\"\n".to_vec();
+    let mut data =
+        b"1,bad,bad,bad,bad\n2,'lo there broken line,'lo there broken line\n3,\"bad quote \" inside\",\"bad quote \" inside\"\n".to_vec();
     for (i, v) in [
         &b"\x00"[..],
         b"'good, good'",
@@ -383,7 +386,11 @@ fn odd_separators_newlines_and_comments() {
             c.to_vec(),
             j(&[b"ix", b"0", b"1"]),
             j(&[b"0", b"a", b"a"]),
-            j(&[b"\x001", b"b", b"b"]).iter().enumerate().map(|(i, &b)| if i == 0 { comment } else { b }).collect(),
+            j(&[b"\x001", b"b", b"b"])
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if i == 0 { comment } else { b })
+                .collect(),
             j(&[b"2", b"", b""]),
             vec![comment, sep],
             j(&[b"", b"", b""]),
@@ -395,7 +402,12 @@ fn odd_separators_newlines_and_comments() {
         let e = |b: u8| format!("\\x{b:02x}");
         check(
             &data,
-            &format!("separator = {}, newline = {}, comment = {}", lua_char(sep), lua_char(nl), lua_char(comment)),
+            &format!(
+                "separator = {}, newline = {}, comment = {}",
+                lua_char(sep),
+                lua_char(nl),
+                lua_char(comment)
+            ),
             &format!(
                 "lines 4 [2,2] broken 0 [0,0] skipped 4 [2,2]
                 default: 0,1,ix
@@ -456,7 +468,11 @@ fn separators_newlines_and_quotes() {
                 }
                 n += 1;
                 std::fs::write(t.path().join(format!("input/{n}.csv")), &data).unwrap();
-                let newline = if nl.contains(&b'\n') { String::new() } else { format!("\\u{{{:x}}}", nl[0]) };
+                let newline = if nl.contains(&b'\n') {
+                    String::new()
+                } else {
+                    format!("\\u{{{:x}}}", nl[0])
+                };
                 let quotes = quote.map(|q| format!("\\{q}")).unwrap_or_default();
                 build.push_str(&format!(
                     "  do local ds = urd:build('csvimport', {{filename = '{n}.csv', separator = '\\u{{{sep:x}}}', newline = '{newline}', quotes = '{quotes}'}}):dataset()\n    for a, b, c, d in ds:iterate(nil, {{'a', 'b', 'c', 'd'}}) do print(a .. '|' .. b .. '|' .. c .. '|' .. d) end end\n"
@@ -464,7 +480,13 @@ fn separators_newlines_and_quotes() {
                 for row in &rows[1..] {
                     let vals: Vec<String> = row
                         .iter()
-                        .map(|v| if quote.is_none() { v.replace(sep as char, "") } else { v.to_string() })
+                        .map(|v| {
+                            if quote.is_none() {
+                                v.replace(sep as char, "")
+                            } else {
+                                v.to_string()
+                            }
+                        })
                         .collect();
                     want.push_str(&vals.join("|"));
                     want.push('\n');
@@ -554,8 +576,16 @@ fn errors_name_the_file_and_line() {
         "quotes = 'True'",
         "f.csv:2: field 2 opens a quote that is not closed by a quote followed by the separator or the end of the line (a quote inside a quoted field is written twice)",
     );
-    fails(b"a,b,a\n", "", "f.csv: label \"a\" is there twice (fields 1 and 3; `rename` or `discard` one)");
-    fails(b"", "", "f.csv has no label line (give `labels`, or check `skip_lines` and `comment`)");
+    fails(
+        b"a,b,a\n",
+        "",
+        "f.csv: label \"a\" is there twice (fields 1 and 3; `rename` or `discard` one)",
+    );
+    fails(
+        b"",
+        "",
+        "f.csv has no label line (give `labels`, or check `skip_lines` and `comment`)",
+    );
     fails(
         b"a\n",
         "separator = ',,'",

@@ -104,7 +104,13 @@ fn settings(o: &Opts) -> Result<Settings> {
         Some(n) => n,
         None => u64::from(labels.is_empty()),
     };
-    let label_encoding = match o.string("label_encoding")?.unwrap_or_default().to_ascii_lowercase().replace('_', "-").as_str() {
+    let label_encoding = match o
+        .string("label_encoding")?
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .replace('_', "-")
+        .as_str()
+    {
         "" | "utf-8" | "utf8" => Encoding::Utf8,
         "iso-8859-1" | "latin-1" | "latin1" | "iso8859-1" => Encoding::Latin1,
         other => {
@@ -345,14 +351,6 @@ struct Base {
     lineno: u64,
 }
 
-/// What one slice wrote.
-#[derive(Default)]
-struct Counts {
-    good: u64,
-    bad: u64,
-    skipped: u64,
-}
-
 /// The first bad line a slice met (without `allow_bad`), or a write that failed.
 struct Fail {
     lineno: u64,
@@ -392,23 +390,25 @@ impl Job<'_> {
     }
 
     /// Writes slice `me`: its data lines to `main` (or `bad`), its skipped lines to `skipped`.
-    fn slice(&self, me: usize, main: &mut SliceSink, mut bad: Option<&mut SliceSink>, mut skipped: Option<&mut SliceSink>) -> std::result::Result<Counts, Fail> {
+    fn slice(
+        &self,
+        me: usize,
+        main: &mut SliceSink,
+        mut bad: Option<&mut SliceSink>,
+        mut skipped: Option<&mut SliceSink>,
+    ) -> std::result::Result<(), Fail> {
         let f = &self.s.format;
         let buf = self.buf;
         let slices = self.slices as u64;
         let me64 = me as u64;
-        let mut counts = Counts::default();
         let (mut spans, mut scratch): (Vec<Span>, Vec<u8>) = (Vec::new(), Vec::new());
         let mut store: Vec<Cell<'static>> = Vec::with_capacity(self.keep.len() + 1);
 
-        let write_skipped = |sink: &mut SliceSink, lineno: u64, data: &[u8], counts: &mut Counts| {
-            counts.skipped += 1;
-            sink.write(&mut [Cell::Int(lineno as i64), Cell::Bytes(data)])
-        };
+        let write_skipped = |sink: &mut SliceSink, lineno: u64, data: &[u8]| sink.write(&mut [Cell::Int(lineno as i64), Cell::Bytes(data)]);
         for (m, sk) in self.header_skipped.iter().enumerate() {
             if m as u64 % slices == me64 {
                 if let Some(sink) = skipped.as_deref_mut() {
-                    write_skipped(sink, sk.lineno, &buf[sk.start..sk.end], &mut counts).map_err(|e| self.write_err(sk.lineno, e))?;
+                    write_skipped(sink, sk.lineno, &buf[sk.start..sk.end]).map_err(|e| self.write_err(sk.lineno, e))?;
                 }
             }
         }
@@ -435,7 +435,7 @@ impl Job<'_> {
                         if let Some(sink) = skipped.as_deref_mut() {
                             let (start, next) = c.bounds(j);
                             let end = f.content_end(buf, start, next);
-                            write_skipped(sink, this, &buf[start..end], &mut counts).map_err(|e| self.write_err(this, e))?;
+                            write_skipped(sink, this, &buf[start..end]).map_err(|e| self.write_err(this, e))?;
                         }
                     }
                     m += 1;
@@ -461,13 +461,11 @@ impl Job<'_> {
                         }
                         main.write(&mut cells).map_err(|e| self.write_err(this, e))?;
                         store = recycle(cells);
-                        counts.good += 1;
                     }
                     Err(why) => match bad.as_deref_mut() {
                         Some(sink) => {
                             sink.write(&mut [Cell::Int(this as i64), Cell::Bytes(rec)])
                                 .map_err(|e| self.write_err(this, e))?;
-                            counts.bad += 1;
                         }
                         None => {
                             return Err(self.fail(
@@ -479,7 +477,7 @@ impl Job<'_> {
                 }
             }
         }
-        Ok(counts)
+        Ok(())
     }
 }
 
@@ -508,7 +506,12 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
         ctx.dataset(&id).ok().map(|_| id)
     };
     let side = |name: &str, what: &str| -> Result<DatasetWriter> {
-        let mut w = ctx.writer(name, None, previous_of(name), &format!("{what} lines from csvimport of {}", s.filename))?;
+        let mut w = ctx.writer(
+            name,
+            None,
+            previous_of(name),
+            &format!("{what} lines from csvimport of {}", s.filename),
+        )?;
         w.add("lineno", ColType::Int64, false)?;
         w.add("data", ColType::Bytes, false)?;
         Ok(w)
@@ -560,14 +563,13 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
         Some(w) => w.sinks()?.into_iter().map(Some).collect(),
         None => (0..slices).map(|_| None).collect(),
     };
-    let results: Vec<std::result::Result<Counts, Fail>> = std::thread::scope(|scope| {
+    let results: Vec<std::result::Result<(), Fail>> = std::thread::scope(|scope| {
         let job = &job;
         let handles: Vec<_> = main_sinks
             .iter_mut()
             .zip(bad_sinks.iter_mut())
             .zip(skipped_sinks.iter_mut())
-            .enumerate()
-            .map(|(me, ((m, b), k))| scope.spawn(move || job.slice(me, m, b.as_mut(), k.as_mut())))
+            .map(|((m, b), k)| scope.spawn(move || job.slice(m.slice(), m, b.as_mut(), k.as_mut())))
             .collect();
         let mut done = false;
         while !done {
@@ -590,22 +592,26 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
             .collect()
     });
     drop(progress);
-    let mut counts = Vec::with_capacity(slices);
     let mut first_fail: Option<Fail> = None;
-    for r in results {
-        match r {
-            Ok(c) => counts.push(c),
-            Err(f) => {
-                if first_fail.as_ref().is_none_or(|x| f.lineno < x.lineno) {
-                    first_fail = Some(f);
-                }
-            }
+    for f in results.into_iter().filter_map(|r| r.err()) {
+        if first_fail.as_ref().is_none_or(|x| f.lineno < x.lineno) {
+            first_fail = Some(f);
         }
     }
     if let Some(f) = first_fail {
         return Err(Error::User(f.message));
     }
-    for sink in main_sinks.into_iter().chain(bad_sinks.into_iter().flatten()).chain(skipped_sinks.into_iter().flatten()) {
+    let lines = |sinks: &[Option<SliceSink>]| -> Vec<u64> { sinks.iter().map(|s| s.as_ref().map_or(0, |s| s.lines())).collect() };
+    let counts = [
+        main_sinks.iter().map(|s| s.lines()).collect::<Vec<u64>>(),
+        lines(&bad_sinks),
+        lines(&skipped_sinks),
+    ];
+    for sink in main_sinks
+        .into_iter()
+        .chain(bad_sinks.into_iter().flatten())
+        .chain(skipped_sinks.into_iter().flatten())
+    {
         sink.finish()?;
     }
     ctx.finish(&mut main)?;
@@ -613,13 +619,15 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
         ctx.finish(w)?;
     }
 
-    let list = |f: &dyn Fn(&Counts) -> u64| -> (Value, Value) {
-        let v: Vec<u64> = counts.iter().map(f).collect();
-        (Value::Int(v.iter().sum::<u64>() as i64), Value::Array(v.into_iter().map(|x| Value::Int(x as i64)).collect()))
+    let list = |v: &[u64]| -> (Value, Value) {
+        (
+            Value::Int(v.iter().sum::<u64>() as i64),
+            Value::Array(v.iter().map(|x| Value::Int(*x as i64)).collect()),
+        )
     };
-    let (good, good_per) = list(&|c| c.good);
-    let (broken, broken_per) = list(&|c| c.bad);
-    let (skip, skip_per) = list(&|c| c.skipped);
+    let (good, good_per) = list(&counts[0]);
+    let (broken, broken_per) = list(&counts[1]);
+    let (skip, skip_per) = list(&counts[2]);
     Ok(Value::Map(vec![
         (Value::str("num_lines"), good),
         (Value::str("lines_per_slice"), good_per),
