@@ -11,16 +11,16 @@ fn csvimport_reads_quotes_multiline_fields_and_round_robins() {
         .build(
             "
             function main(urd)
-              local job = urd:build('csvimport', {filename = 'people.csv'})
+              local job = urd:build('csvimport', {filename = 'people.csv', quotes = '\"', skip_empty_lines = true})
               local r = job:load()
-              print(r.lines, table.concat(r.columns, ','))
+              print(r.num_lines, r.num_skipped_lines, table.concat(r.lines_per_slice, ','))
               local ds = job:dataset()
               print(ds.columns.note.type, ds:lines(0), ds:lines(1), ds.caption)
               for name, city, note in ds:iterate(nil, {'name', 'city', 'note'}) do print(name, city, note) end
             end
             ",
         )
-        .stdout("4\tname,city,note\nunicode\t2\t2\tpeople.csv\nada\tlondon\tsays \"hi\", then\nmulti\nline\toslo\tx\nbob\tparis\tplain\neve\trome\tlast\n")
+        .stdout("4\t1\t2,2\nbytes\t2\t2\tcsvimport of people.csv\nada\tlondon\tsays \"hi\", then\nmulti\nline\toslo\tx\nbob\tparis\tplain\neve\trome\tlast\n")
         .run();
 }
 

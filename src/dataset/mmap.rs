@@ -5,6 +5,9 @@
 //! and moves the mapping forward as a reader advances, so reading a column never maps, and never
 //! keeps resident, more than a window of it however long the column is. If a file cannot be
 //! mapped the window is read into a buffer instead.
+//!
+//! `WholeFile` maps an input file whole (csvimport parses it from many threads at once), with the
+//! same read fallback.
 
 use std::fs::File;
 use std::io;
@@ -105,6 +108,49 @@ impl FileWindow {
             }
         };
         Ok(())
+    }
+}
+
+/// A whole file's bytes: mapped, or read into memory when it cannot be mapped.
+pub enum WholeFile {
+    Map(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl WholeFile {
+    /// Maps `file` whole (an empty file is an empty buffer).
+    ///
+    /// The map is of an input file that exax does not write; if someone truncates it while it is
+    /// read, the process may fault, the risk every mmap reader takes (ripgrep takes it too).
+    pub fn open(mut file: File) -> io::Result<WholeFile> {
+        let len = file.metadata()?.len();
+        if len == 0 {
+            return Ok(WholeFile::Read(Vec::new()));
+        }
+        // SAFETY: the mapping is read-only and lives in this value; exax never writes the file,
+        // and a concurrent truncation by someone else is the documented risk above.
+        match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            Ok(m) => {
+                let _ = m.advise(memmap2::Advice::Sequential);
+                Ok(WholeFile::Map(m))
+            }
+            Err(_) => {
+                let mut v = Vec::with_capacity(len as usize);
+                io::Read::read_to_end(&mut file, &mut v)?;
+                Ok(WholeFile::Read(v))
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for WholeFile {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            WholeFile::Map(m) => m,
+            WholeFile::Read(v) => v,
+        }
     }
 }
 

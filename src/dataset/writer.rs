@@ -24,6 +24,9 @@ pub const BLOCK_BYTES: usize = 1 << 20;
 /// A string column stays dictionary-encoded in a slice while it has at most this many distinct
 /// values (codes are u16).
 pub const DICT_MAX: usize = 65536;
+/// After this many rows, a column with more than half as many distinct values goes plain: a
+/// dictionary would not pay for its lookups (csvimport's unique ids, numbers, timestamps).
+pub const DICT_PROBE: u64 = 4096;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnSpec {
@@ -373,6 +376,9 @@ impl ColumnWriter {
                     self.store.push_var(bytes);
                 } else {
                     codes.extend_from_slice(&(code as u16).to_le_bytes());
+                    if row + 1 == DICT_PROBE && dict.len() as u64 > DICT_PROBE / 2 {
+                        self.dict_to_plain()?;
+                    }
                 }
             }
             store => store.push_var(bytes),

@@ -92,6 +92,9 @@ pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiVa
     let value: mlua::Value = info.raw_get(1).unwrap_or(mlua::Value::Nil);
     let traceback: String = info.raw_get(2).unwrap_or_default();
     let place: String = info.raw_get(3).unwrap_or_default();
+    // A shipped method's call into its native kernel (`<exax>/csvimport.lua:48: `) says nothing
+    // to the user: the kernel's message names the file and line that matter.
+    let place = if place.starts_with("<exax>/") { String::new() } else { place };
     let traceback = trim_traceback(&traceback);
     Err(match value {
         mlua::Value::String(s) => Caught {

@@ -133,6 +133,7 @@ impl<'a> Opts<'a> {
     }
 
     /// A table of string to any value (`defaults`); values stay `Value`s.
+    #[allow(dead_code)] // for the kernels to come (dataset_type's `defaults`)
     pub fn value_map(&self, key: &str) -> Result<Vec<(String, &'a Value)>> {
         match self.get(key) {
             None => Ok(vec![]),
@@ -158,6 +159,7 @@ impl<'a> Opts<'a> {
     }
 
     /// One dataset or an array of them.
+    #[allow(dead_code)] // for the kernels to come
     pub fn datasets(&self, key: &str) -> Result<Vec<String>> {
         match self.get(key) {
             None => Ok(vec![]),
