@@ -18,6 +18,7 @@ mod options;
 mod output;
 mod reuse;
 mod shipped;
+mod sort;
 mod status;
 mod subjobs;
 mod tmux;

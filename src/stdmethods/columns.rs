@@ -42,9 +42,9 @@ pub fn parts(chain: &[Dataset], slice: Option<usize>) -> Vec<Part<'_>> {
     out
 }
 
-/// Opens the datasets of `ids` (a chain, oldest first) and checks that they agree on the
-/// columns of the last one (the source): same types, and each has them.
-pub fn open_chain(ctx: &Ctx, method: &str, ids: &[String]) -> Result<Vec<Dataset>> {
+/// Opens the datasets of `ids` (a chain, oldest first); with `same_columns`, checks that they
+/// agree on the columns of the last one (the source): each has them, with the same types.
+pub fn open_chain(ctx: &Ctx, method: &str, ids: &[String], same_columns: bool) -> Result<Vec<Dataset>> {
     if ids.is_empty() {
         return Err(Error::User(format!("{method}: no source dataset")));
     }
@@ -60,6 +60,9 @@ pub fn open_chain(ctx: &Ctx, method: &str, ids: &[String]) -> Result<Vec<Dataset
                 ds.slices(),
                 ctx.slices()
             )));
+        }
+        if !same_columns {
+            continue;
         }
         for c in &source.meta.columns {
             match ds.meta.column(&c.name) {
@@ -118,9 +121,10 @@ fn io_err(part: &Part, col: usize, e: std::io::Error) -> Error {
     ))
 }
 
-/// Strings stored back to back.
+/// Strings stored back to back (`starts[i] .. ends[i]` in `bytes`).
 #[derive(Default)]
 pub struct Strings {
+    starts: Vec<u64>,
     ends: Vec<u64>,
     bytes: Vec<u8>,
 }
@@ -128,8 +132,7 @@ pub struct Strings {
 impl Strings {
     #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        &self.bytes[self.starts[i] as usize..self.ends[i] as usize]
     }
 
     pub fn len(&self) -> usize {
@@ -137,8 +140,18 @@ impl Strings {
     }
 
     fn push(&mut self, b: &[u8]) {
+        self.starts.push(self.bytes.len() as u64);
         self.bytes.extend_from_slice(b);
         self.ends.push(self.bytes.len() as u64);
+    }
+
+    /// Dictionary values start 16 bytes apart at least: the writer's interner remembers
+    /// recent strings by address (`interner::Interner::intern`), and neighbouring short
+    /// strings would otherwise share its cache entries.
+    fn push_spaced(&mut self, b: &[u8]) {
+        self.push(b);
+        let pad = (16 - b.len() % 16) % 16;
+        self.bytes.resize(self.bytes.len() + pad, 0);
     }
 }
 
@@ -209,7 +222,7 @@ impl Loaded {
                 part_base.push(strings.len() as u32);
                 if let Some(d) = &r.dict {
                     for i in 0..d.len() {
-                        strings.push(d.get(i).unwrap_or(b""));
+                        strings.push_spaced(d.get(i).unwrap_or(b""));
                     }
                 }
             }
@@ -324,6 +337,37 @@ impl Loaded {
                     Cell::Json(s.get(i))
                 } else {
                     Cell::Bytes(s.get(i))
+                }
+            }
+        }
+    }
+}
+
+impl Loaded {
+    /// The cells of lines `idx`, in that order, into `out` (cleared first). A tight loop per
+    /// type, so the memory reads of many lines are in flight at once (a gather through a
+    /// random permutation waits on memory, not on the CPU).
+    pub fn gather<'a>(&'a self, idx: &[u32], out: &mut Vec<Cell<'a>>) {
+        out.clear();
+        let ty = self.ty;
+        match &self.values {
+            Values2::Int(v) => match ty {
+                ColType::Bool => out.extend(idx.iter().map(|&i| Cell::Bool(v[i as usize] != 0))),
+                ColType::Date => out.extend(idx.iter().map(|&i| Cell::Date(v[i as usize] as i32))),
+                ColType::Datetime => out.extend(idx.iter().map(|&i| Cell::DateTime(v[i as usize]))),
+                ColType::Time => out.extend(idx.iter().map(|&i| Cell::Time(v[i as usize]))),
+                _ => out.extend(idx.iter().map(|&i| Cell::Int(v[i as usize]))),
+            },
+            Values2::Float(v) => out.extend(idx.iter().map(|&i| Cell::Float(v[i as usize]))),
+            Values2::Dict { codes, strings, .. } => {
+                out.extend(idx.iter().map(|&i| Cell::Bytes(strings.get(codes[i as usize] as usize))))
+            }
+            _ => out.extend(idx.iter().map(|&i| self.cell(i as usize))),
+        }
+        if !self.none.is_empty() {
+            for (c, &i) in out.iter_mut().zip(idx) {
+                if self.none[i as usize] {
+                    *c = Cell::None;
                 }
             }
         }

@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
             "{METHOD}: previous had the same source, so there is nothing to hash (this job makes no sense)"
         )));
     }
-    let chain = columns::open_chain(ctx, METHOD, &ids)?;
+    let chain = columns::open_chain(ctx, METHOD, &ids, false)?;
     let caption_fmt = o
         .string("caption")?
         .unwrap_or_else(|| "\"%(caption)s\" hashed on %(hashlabel)s".to_string());

@@ -25,6 +25,8 @@ use crate::status::Progress;
 use crate::value::Value;
 
 const METHOD: &str = "dataset_sort";
+/// Lines gathered per block before they are written.
+const GATHER: usize = 4096;
 
 /// One sort column, ready to compare lines.
 enum Key {
@@ -38,7 +40,7 @@ enum Key {
 
 pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let ids = o.datasets("source")?;
-    let chain = columns::open_chain(ctx, METHOD, &ids)?;
+    let chain = columns::open_chain(ctx, METHOD, &ids, true)?;
     let Some(source) = chain.last() else {
         return Err(Error::User(format!("{METHOD}: no source dataset")));
     };
@@ -110,12 +112,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
             sinks
                 .par_iter_mut()
                 .zip(ranges.par_iter())
-                .try_for_each(|(sink, r)| -> std::result::Result<(), String> {
-                    for &i in &sorted.perm[r.clone()] {
-                        sink.write_cell(ci, &mut col.cell(i as usize))?;
-                    }
-                    Ok(())
-                })
+                .try_for_each(|(sink, r)| write_through(sink, ci, &col, &sorted.perm[r.clone()]))
                 .map_err(Error::User)?;
             progress.set(ci as u64 + 1);
         }
@@ -146,11 +143,21 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
 fn write_slice(sink: &mut SliceSink, parts: &[Part], names: &[String], perm: &[u32], progress: Option<&Progress>) -> Result<()> {
     for (ci, name) in names.iter().enumerate() {
         let col = Loaded::load(parts, name)?;
-        for &i in perm {
-            sink.write_cell(ci, &mut col.cell(i as usize)).map_err(Error::User)?;
-        }
+        write_through(sink, ci, &col, perm).map_err(Error::User)?;
         if let Some(p) = progress {
             p.set(ci as u64 + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Writes lines `perm` of `col` as column `ci`, a block at a time.
+fn write_through(sink: &mut SliceSink, ci: usize, col: &Loaded, perm: &[u32]) -> std::result::Result<(), String> {
+    let mut cells = Vec::with_capacity(GATHER);
+    for block in perm.chunks(GATHER) {
+        col.gather(block, &mut cells);
+        for c in &mut cells {
+            sink.write_cell(ci, c)?;
         }
     }
     Ok(())

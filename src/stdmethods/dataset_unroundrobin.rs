@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let Some(id) = o.dataset("source")? else {
         return Err(o.error("source", "is required"));
     };
-    let chain = columns::open_chain(ctx, METHOD, &[id])?;
+    let chain = columns::open_chain(ctx, METHOD, &[id], true)?;
     let source = &chain[0];
     let lines = source.meta.lines.clone();
     let total: u64 = lines.iter().sum();
