@@ -127,7 +127,9 @@ impl OptionSpec {
                         .map(|(i, x)| s.convert(x, &path_push(path, &Value::Int(i as i64 + 1))))
                         .collect::<Result<_, _>>()?,
                 )),
-                _ => Err(mismatch()),
+                // One value where a list is expected is a list of one (`sort_columns = 'a'`).
+                Value::Map(_) => Err(mismatch()),
+                _ => s.convert(v, path).map(|x| Value::Array(vec![x])).map_err(|_| mismatch()),
             },
             OptionSpec::Map(k, s) => match v {
                 Value::Map(m) => Ok(Value::Map(
@@ -226,6 +228,9 @@ mod tests {
         let e = err(&l, Value::Array(vec![Value::Int(1), Value::str("a")]));
         assert_eq!((e.at.as_str(), e.expected.as_str(), e.got.as_str()), ("x[2]", "int", "string 'a'"));
         assert_eq!(l.describe(), "{int}");
+        assert_eq!(ok(&l, Value::Float(3.0)), Value::Array(vec![Value::Int(3)]));
+        let e = err(&l, Value::str("a"));
+        assert_eq!((e.at.as_str(), e.expected.as_str(), e.got.as_str()), ("x", "{int}", "string 'a'"));
         let m = OptionSpec::Map(TypeMarker::Str, Box::new(OptionSpec::Marker(TypeMarker::Float)));
         assert_eq!(m.describe(), "{[str] = float}");
         assert_eq!(

@@ -30,7 +30,13 @@ fn method_lists_and_describes() {
         .method("helper", "return {}")
         .method("plain", "function synthesis() end")
         .args(&["method"])
-        .stdout("a_test  Double a number.\nplain\n\nshipped with exax:\ncsvimport  Import a CSV file from the input directory into a dataset.\n")
+        .stdout(
+            "a_test  Double a number.\nplain\n\nshipped with exax:\n\
+             csvimport             Import a CSV file from the input directory into a dataset.\n\
+             dataset_hashpart      Rewrite a dataset (or a chain) with a new hashlabel.\n\
+             dataset_sort          Stable sort of a dataset (or a chain) on one or more columns.\n\
+             dataset_unroundrobin  Put a round-robin sliced dataset back in file order.\n",
+        )
         .run();
     Test::again(out)
         .args(&["method", "a_test"])

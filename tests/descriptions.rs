@@ -60,7 +60,10 @@ fn method_lists_every_method_with_its_first_line() {
             a_other_dir    From the second method directory.
 
             shipped with exax:
-            csvimport  Import a CSV file from the input directory into a dataset.
+            csvimport             Import a CSV file from the input directory into a dataset.
+            dataset_hashpart      Rewrite a dataset (or a chain) with a new hashlabel.
+            dataset_sort          Stable sort of a dataset (or a chain) on one or more columns.
+            dataset_unroundrobin  Put a round-robin sliced dataset back in file order.
             ",
         )
         .run();

@@ -21,6 +21,7 @@ mod output;
 mod required;
 mod reuse;
 mod shipped;
+mod sort;
 mod status;
 mod subjobs;
 mod tmux;

@@ -117,7 +117,7 @@ pub fn encode(kind: Kind, p: &Parts) -> Result<i64, String> {
 
 /// Days of 0001-01-01 and 9999-12-31.
 const MIN_DAYS: i64 = -719_162;
-const MAX_DAYS: i64 = 2_932_896;
+pub const MAX_DAYS: i64 = 2_932_896;
 
 /// The fields of a stored value (a value out of range, which only a damaged file can hold, is
 /// clamped into range rather than trusted).

@@ -415,3 +415,49 @@ fn sum_speed() {
         eprintln!("sum a {ta:?}, b {:?} ({a:?} {b:?})", t.elapsed() - ta);
     }
 }
+
+#[test]
+fn sinks_write_column_by_column() {
+    let (_d, job) = tmp();
+    let mut d = def("cols", 2);
+    d.hashlabel = Some("k".into());
+    let mut w = DatasetWriter::create(&job, d).unwrap();
+    w.add("k", ColType::Int64, false).unwrap();
+    w.add("s", ColType::Unicode, true).unwrap();
+    let mut sinks = w.sinks().unwrap();
+    let mine: Vec<i64> = (0..40).filter(|&k| super::hash::slice_of(&Cell::Int(k), 2) == 1).collect();
+    // The string column first, then the hashlabel column: any order works.
+    for (i, _) in mine.iter().enumerate() {
+        let mut c = if i == 2 { Cell::None } else { Cell::Bytes(b"x") };
+        sinks[1].write_cell(1, &mut c).unwrap();
+    }
+    for &k in &mine {
+        sinks[1].write_cell(0, &mut Cell::Float(k as f64)).unwrap();
+    }
+    let wrong = (0..40).find(|&k| super::hash::slice_of(&Cell::Int(k), 2) == 0).unwrap();
+    let e = sinks[1].write_cell(0, &mut Cell::Int(wrong)).unwrap_err();
+    assert_eq!(
+        e,
+        format!("dataset t-1/cols: hashlabel `k` value {wrong} belongs in slice 0, not slice 1")
+    );
+    let e = sinks[1].write_cell(0, &mut Cell::Bytes(b"no")).unwrap_err();
+    assert!(e.starts_with("dataset t-1/cols, column `k` (int64), slice 1: expected an integer"), "{e}");
+    for s in sinks {
+        s.finish().unwrap();
+    }
+    w.finish(&no_parent).unwrap();
+    let ds = open(&job, "cols");
+    assert_eq!(ds.meta.lines, vec![0, mine.len() as u64]);
+    let want: Vec<String> = mine.iter().map(|k| format!("i{k}")).collect();
+    assert_eq!(read_all(&ds, "k", 1), want);
+    assert_eq!(read_all(&ds, "s", 1)[..4], ["x", "x", "None", "x"]);
+
+    // Columns of different lengths are refused when the slice finishes.
+    let mut w = DatasetWriter::create(&job, def("ragged", 1)).unwrap();
+    w.add("a", ColType::Int64, false).unwrap();
+    w.add("b", ColType::Int64, false).unwrap();
+    let mut sinks = w.sinks().unwrap();
+    sinks[0].write_cell(0, &mut Cell::Int(1)).unwrap();
+    let e = sinks.pop().unwrap().finish().unwrap_err().to_string();
+    assert!(e.contains("slice 0 has columns of different lengths (1 and 0 lines"), "{e}");
+}

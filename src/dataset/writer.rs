@@ -422,6 +422,15 @@ impl ColumnWriter {
         Ok(())
     }
 
+    /// Bytes buffered in a string column since the last flush.
+    #[inline]
+    fn pending_bytes(&self) -> usize {
+        match &self.store {
+            Store::Var { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.store {
             Store::Fixed { buf, data } => {
@@ -569,7 +578,28 @@ impl SliceWriter {
         Ok(())
     }
 
+    /// Appends one normalized cell to column `col` alone (column-at-a-time writing); the
+    /// slice's line count comes from the columns when it finishes.
+    #[inline]
+    fn push_cell(&mut self, col: usize, cell: &Cell) -> io::Result<()> {
+        let c = &mut self.cols[col];
+        c.push(cell)?;
+        if c.rows.is_multiple_of(BLOCK_ROWS as u64) || c.pending_bytes() >= BLOCK_BYTES {
+            c.flush()?;
+        }
+        Ok(())
+    }
+
     fn finish(mut self) -> Result<()> {
+        // Rows written column by column (`SliceSink::write_cell`) count here.
+        let rows = self.cols.first().map_or(self.lines, |c| c.rows);
+        if let Some(c) = self.cols.iter().find(|c| c.rows != rows) {
+            return Err(Error::User(format!(
+                "{}: slice {} has columns of different lengths ({rows} and {} lines, file {})",
+                self.dir, self.slice, c.rows, c.file
+            )));
+        }
+        self.lines = rows;
         let mut columns = Vec::with_capacity(self.cols.len());
         for c in &mut self.cols {
             columns.push(c.finish().at(&self.dir)?);
@@ -641,6 +671,42 @@ impl SliceSink {
         }
         self.writer
             .push_row(cells)
+            .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
+    }
+
+    /// Column-at-a-time writing: checks, normalizes and appends one value to column `col` (in
+    /// `add` order) alone. Write each column in full, in any order, but do not mix this with
+    /// `write` in one slice: `finish` requires every column to have the same number of lines.
+    /// Under a hashlabel, the hashlabel column's values must belong in this slice.
+    #[inline]
+    pub fn write_cell(&mut self, col: usize, cell: &mut Cell) -> std::result::Result<(), String> {
+        let Some(spec) = self.specs.get(col) else {
+            return Err(format!("dataset {}: no column {col} ({} columns)", self.id, self.specs.len()));
+        };
+        if let Err(p) = normalize(spec.ty, spec.none_support, cell) {
+            return Err(format!(
+                "dataset {}, column `{}` ({}), slice {}: {}",
+                self.id,
+                spec.name,
+                spec.ty,
+                self.writer.slice,
+                p.message(spec.ty, cell)
+            ));
+        }
+        if self.hash_col == Some(col) {
+            let target = slice_of(cell, self.slices);
+            if target != self.writer.slice {
+                return Err(format!(
+                    "dataset {}: hashlabel `{}` value {} belongs in slice {target}, not slice {}",
+                    self.id,
+                    spec.name,
+                    cell.describe(),
+                    self.writer.slice
+                ));
+            }
+        }
+        self.writer
+            .push_cell(col, cell)
             .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
     }
 

@@ -4,7 +4,11 @@
 //! options as a `Value`. A kernel reads datasets and input files, writes datasets into the job
 //! (all slices at once, from threads of its own), and returns the method's result as a `Value`.
 
+pub mod columns;
 pub mod csvimport;
+pub mod dataset_hashpart;
+pub mod dataset_sort;
+pub mod dataset_unroundrobin;
 pub mod opts;
 
 use camino::Utf8PathBuf;
@@ -30,7 +34,12 @@ pub struct Ctx<'a> {
 type Kernel = fn(&Ctx, &Opts) -> Result<Value>;
 
 /// Every kernel, by the name `exax.std` gives it in Lua.
-pub const KERNELS: &[(&str, Kernel)] = &[("csvimport", csvimport::csvimport)];
+pub const KERNELS: &[(&str, Kernel)] = &[
+    ("csvimport", csvimport::csvimport),
+    ("dataset_hashpart", dataset_hashpart::run),
+    ("dataset_sort", dataset_sort::run),
+    ("dataset_unroundrobin", dataset_unroundrobin::run),
+];
 
 /// Runs kernel `name` for the running job.
 pub fn run(ctx: &Ctx, name: &str, options: &Value) -> Result<Value> {
