@@ -4,7 +4,9 @@
 //! options as a `Value`. A kernel reads datasets and input files, writes datasets into the job
 //! (all slices at once, from threads of its own), and returns the method's result as a `Value`.
 
+pub mod dataset_type;
 pub mod opts;
+pub mod typing;
 
 use camino::Utf8PathBuf;
 
@@ -29,7 +31,7 @@ pub struct Ctx<'a> {
 type Kernel = fn(&Ctx, &Opts) -> Result<Value>;
 
 /// Every kernel, by the name `exax.std` gives it in Lua.
-pub const KERNELS: &[(&str, Kernel)] = &[];
+pub const KERNELS: &[(&str, Kernel)] = &[("dataset_type", dataset_type::run)];
 
 /// Runs kernel `name` for the running job.
 pub fn run(ctx: &Ctx, name: &str, options: &Value) -> Result<Value> {
