@@ -23,7 +23,7 @@ options = {
   hashlabel = str,              -- nil: keep the source's; '': none; a name: re-partition on it
   length = -1,                  -- how many datasets of the chain to type (-1: back to previous's source)
 }
-datasets = {required('source'), 'previous'}
+datasets = {'source', 'previous'}  -- source is required
 
 function synthesis()
   return exax.std.dataset_type{

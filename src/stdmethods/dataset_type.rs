@@ -21,7 +21,7 @@ use crate::dataset::cell::Cell;
 use crate::dataset::format::{self, ColumnMeta};
 use crate::dataset::hash::slice_of;
 use crate::dataset::interner::Dict;
-use crate::dataset::reader::{ColumnReader, Dataset, Stored};
+use crate::dataset::reader::{Block, ColumnReader, Dataset, Stored, Values};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::SliceSink;
 use crate::error::{did_you_mean, Error, Result};
@@ -30,7 +30,7 @@ use crate::status::Progress;
 use crate::value::Value;
 
 /// Rows converted together, column by column.
-const BLOCK: usize = 4096;
+const BLOCK: usize = 512;
 
 struct Options {
     column2type: BTreeMap<String, TypeSpec>,
@@ -560,6 +560,7 @@ struct ColState {
     cache_data: Vec<u8>,
     slots: Vec<Slot>,
     data: Vec<u8>,
+    block: Block,
 }
 
 impl Job<'_> {
@@ -575,6 +576,9 @@ impl Job<'_> {
                 cache.reserve(d.len());
                 for k in 0..d.len() {
                     let v = d.get(k).unwrap_or_default();
+                    // Entries 16 bytes apart: the writer's dictionary recognises a string it saw
+                    // by its address (bits 4 and up), so each needs an address of its own.
+                    cache_data.resize(cache_data.len().next_multiple_of(16), 0);
                     let slot = match &c.spec {
                         Some(spec) => match spec.convert(v, &mut scratch, self.opts.numeric_comma) {
                             Some(cell) => stash(cell, &mut cache_data, true),
@@ -592,6 +596,7 @@ impl Job<'_> {
                 cache_data,
                 slots: Vec::with_capacity(BLOCK),
                 data: Vec::new(),
+                block: Block::default(),
             });
         }
         Ok(out)
@@ -609,11 +614,73 @@ impl Job<'_> {
     }
 
     /// Converts column `ci` of `rows` (of source slice `slice`) into `st.slots`.
+    #[inline(never)]
     fn convert(&self, ci: usize, st: &mut ColState, slice: usize, rows: &[u64], scratch: &mut Vec<u8>, stats: &mut SliceStats) -> Result<()> {
         let c = self.cols[ci];
         let comma = self.opts.numeric_comma;
         st.slots.clear();
         st.data.clear();
+        let io = |e: std::io::Error| Error::User(format!("dataset_type: reading {} column `{}` slice {slice}: {e}", self.ds.id(), c.name));
+        let consecutive = rows.last().zip(rows.first()).is_some_and(|(l, f)| l - f + 1 == rows.len() as u64);
+        if consecutive && st.dict.is_some() {
+            // Dictionary codes a block at a time; each entry was converted once.
+            st.reader.read_block(rows[0], rows.len(), &mut st.block).map_err(io)?;
+            let block = std::mem::take(&mut st.block);
+            if let Values::Code(codes) = &block.values {
+                for (i, &k) in codes.iter().enumerate() {
+                    let slot = if block.is_none(i) {
+                        Slot::Val(Cell::None)
+                    } else {
+                        match st.cache.get(k as usize) {
+                            Some(Slot::Bad) | None => self.bad_value(ci, st, slice, rows[i], scratch, stats)?,
+                            Some(s) => *s,
+                        }
+                    };
+                    st.slots.push(slot);
+                }
+            }
+            st.block = block;
+            if st.slots.len() == rows.len() {
+                return Ok(());
+            }
+            st.slots.clear();
+            st.data.clear();
+        }
+        if consecutive && st.reader.is_plain_var() {
+            if let Some(spec) = &c.spec {
+                let (slots, data) = (&mut st.slots, &mut st.data);
+                let mut failed = None;
+                st.reader
+                    .for_each_var(rows[0], rows.len(), |i, v| {
+                        let slot = match v {
+                            None => Slot::Val(Cell::None),
+                            Some(v) => match spec.convert(v, scratch, comma) {
+                                Some(cell) => stash(cell, data, false),
+                                None => {
+                                    failed = Some(i);
+                                    return Err(());
+                                }
+                            },
+                        };
+                        slots.push(slot);
+                        Ok(())
+                    })
+                    .map_err(io)?
+                    .ok();
+                let Some(i) = failed else { return Ok(()) };
+                // A bad value: the rest of the block one row at a time.
+                let slot = self.bad_value(ci, st, slice, rows[i], scratch, stats)?;
+                st.slots.push(slot);
+                return self.convert_rows(ci, st, slice, &rows[i + 1..], scratch, stats);
+            }
+        }
+        self.convert_rows(ci, st, slice, rows, scratch, stats)
+    }
+
+    /// `convert` one row at a time (appending to `st.slots`).
+    fn convert_rows(&self, ci: usize, st: &mut ColState, slice: usize, rows: &[u64], scratch: &mut Vec<u8>, stats: &mut SliceStats) -> Result<()> {
+        let c = self.cols[ci];
+        let comma = self.opts.numeric_comma;
         let io = |e: std::io::Error| Error::User(format!("dataset_type: reading {} column `{}` slice {slice}: {e}", self.ds.id(), c.name));
         for &row in rows {
             let stored = st.reader.get(row).map_err(io)?;
@@ -794,6 +861,7 @@ impl Job<'_> {
         Ok(stats)
     }
 
+    #[inline(never)]
     fn write_block(
         &self,
         states: &mut [ColState],

@@ -184,7 +184,10 @@ impl TypeSpec {
                 Cell::Int(x)
             }
             Conv::Float { f32: true, whole } => Cell::Float(parse_float::<f32>(v, *whole, comma)? as f64),
-            Conv::Float { f32: false, whole } => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
+            Conv::Float { f32: false, whole } => match f64_fast(v).filter(|_| !comma) {
+            Some(x) => Cell::Float(x),
+            None => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
+        },
             Conv::Number { int_only } => parse_number(v, *int_only, comma)?,
             Conv::StrBool => Cell::Bool(strbool(v)),
             Conv::FloatBool { whole } => Cell::Bool(parse_float::<f64>(v, *whole, comma)? != 0.0),
@@ -244,6 +247,11 @@ fn digit(c: u8) -> u32 {
 /// bad. `whole`: only whitespace may follow. Not whole: no digits at all gives 0, as strtol.
 #[inline]
 pub fn parse_int(v: &[u8], base: u32, whole: bool) -> Option<i64> {
+    if base == 10 {
+        if let Some(x) = decimal_fast(v) {
+            return Some(x);
+        }
+    }
     let s = skip_space(v);
     let (neg, s) = match s.first() {
         Some(b'-') => (true, &s[1..]),
@@ -289,6 +297,60 @@ pub fn parse_int(v: &[u8], base: u32, whole: bool) -> Option<i64> {
     } else {
         i64::try_from(acc).ok()
     }
+}
+
+/// The common case of base 10: an optional `-` and 1 to 18 digits, nothing else (no overflow
+/// possible). Anything else takes the general path.
+#[inline]
+fn decimal_fast(v: &[u8]) -> Option<i64> {
+    let (neg, d) = match v.first() {
+        Some(b'-') => (true, &v[1..]),
+        _ => (false, v),
+    };
+    if d.is_empty() || d.len() > 18 {
+        return None;
+    }
+    let mut acc = 0i64;
+    for &c in d {
+        let x = c.wrapping_sub(b'0');
+        if x > 9 {
+            return None;
+        }
+        acc = acc * 10 + x as i64;
+    }
+    Some(if neg { -acc } else { acc })
+}
+
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// `[-]digits[.digits]` with at most 15 digits in all: the digits as an integer and the power of
+/// ten are both exact in an f64, so one division rounds correctly (Clinger's fast path).
+#[inline]
+fn f64_fast(v: &[u8]) -> Option<f64> {
+    let (neg, s) = match v.first() {
+        Some(b'-') => (true, &v[1..]),
+        _ => (false, v),
+    };
+    let (mut m, mut nd, mut frac, mut i) = (0u64, 0usize, 0usize, 0usize);
+    while i < s.len() && s[i].is_ascii_digit() {
+        m = m.wrapping_mul(10).wrapping_add((s[i] - b'0') as u64);
+        nd += 1;
+        i += 1;
+    }
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() {
+            m = m.wrapping_mul(10).wrapping_add((s[i] - b'0') as u64);
+            nd += 1;
+            frac += 1;
+            i += 1;
+        }
+    }
+    if i != s.len() || nd == 0 || nd > 15 {
+        return None;
+    }
+    let x = m as f64 / POW10[frac];
+    Some(if neg { -x } else { x })
 }
 
 /// With numeric_comma: `,` becomes the decimal point and `.` ends the number (as strtod in a
@@ -489,6 +551,32 @@ mod tests {
         let n = TypeSpec::parse("number").unwrap();
         assert_eq!(n.convert(b"42,0", &mut s, true), Some(Cell::Int(42)));
         assert_eq!(n.convert(b"1,5", &mut s, true), Some(Cell::Float(1.5)));
+    }
+
+    #[test]
+    fn fast_paths_agree() {
+        let mut rng = 0x2545f4914f6cdd1du64;
+        for _ in 0..200_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let digits = (rng % 15 + 1) as usize;
+            let frac = (rng >> 8) as usize % (digits + 1);
+            let m = (rng >> 16) % 10u64.pow(digits as u32);
+            let mut t = format!("{m:0digits$}");
+            if frac > 0 {
+                t.insert(digits - frac, '.');
+            }
+            if rng & 1 == 1 {
+                t.insert(0, '-');
+            }
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(f64_fast(t.as_bytes()), Some(want), "{t}");
+            assert_eq!(parse_int(t.as_bytes(), 10, true), t.parse::<i64>().ok(), "{t}");
+        }
+        assert_eq!(f64_fast(b"."), None);
+        assert_eq!(f64_fast(b"1e5"), None);
+        assert_eq!(f64_fast(b"-0.0").map(f64::to_bits), Some((-0.0f64).to_bits()));
     }
 
     #[test]
