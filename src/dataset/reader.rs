@@ -309,6 +309,52 @@ impl ColumnReader {
         Ok(())
     }
 
+    /// Lines `start .. start + n` of a plain string or json column, each as `f(i, bytes)` (`None`
+    /// for None), borrowing the mapped file: the block counterpart of `get` for `Values::Var`.
+    pub fn for_each_var<E>(
+        &mut self,
+        start: u64,
+        n: usize,
+        mut f: impl FnMut(usize, Option<&[u8]>) -> std::result::Result<(), E>,
+    ) -> io::Result<std::result::Result<(), E>> {
+        if n == 0 {
+            return Ok(Ok(()));
+        }
+        let mut none = Vec::new();
+        if let Some(valid) = &mut self.valid {
+            let first = start / 8;
+            let last = (start + n as u64).div_ceil(8);
+            let bits = valid.bytes(first, (last - first) as usize)?;
+            let skip = (start % 8) as usize;
+            none.extend((skip..skip + n).map(|i| bits[i / 8] >> (i % 8) & 1 == 0));
+        }
+        let offs = self.offsets.as_mut().ok_or_else(missing)?.bytes(start * 8, (n + 1) * 8)?;
+        let off = |i: usize| u64::from_le_bytes(offs[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+        let (first, last) = (off(0), off(n));
+        if last < first {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt offsets"));
+        }
+        let data = self.data.as_mut().ok_or_else(missing)?.bytes(first, (last - first) as usize)?;
+        let mut prev = 0usize;
+        for i in 0..n {
+            let end = (off(i + 1) - first) as usize;
+            if end < prev || end > data.len() {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt offsets"));
+            }
+            let v = if !none.is_empty() && none[i] { None } else { Some(&data[prev..end]) };
+            if let Err(e) = f(i, v) {
+                return Ok(Err(e));
+            }
+            prev = end;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Whether the column is stored as plain variable-width values (strings or json).
+    pub fn is_plain_var(&self) -> bool {
+        self.offsets.is_some()
+    }
+
     /// The raw windows, for the reductions.
     pub(super) fn parts(&mut self) -> Parts<'_> {
         Parts {

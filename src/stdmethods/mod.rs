@@ -8,8 +8,10 @@ pub mod columns;
 pub mod csvimport;
 pub mod dataset_hashpart;
 pub mod dataset_sort;
+pub mod dataset_type;
 pub mod dataset_unroundrobin;
 pub mod opts;
+pub mod typing;
 
 use camino::Utf8PathBuf;
 
@@ -38,6 +40,7 @@ pub const KERNELS: &[(&str, Kernel)] = &[
     ("csvimport", csvimport::csvimport),
     ("dataset_hashpart", dataset_hashpart::run),
     ("dataset_sort", dataset_sort::run),
+    ("dataset_type", dataset_type::run),
     ("dataset_unroundrobin", dataset_unroundrobin::run),
 ];
 
