@@ -4,7 +4,16 @@
 //! options as a `Value`. A kernel reads datasets and input files, writes datasets into the job
 //! (all slices at once, from threads of its own), and returns the method's result as a `Value`.
 
+pub mod csvexport;
+pub mod dataset_checksum;
+pub mod dataset_checksum_chain;
+pub mod dataset_concat;
+pub mod dataset_filter_columns;
+pub mod dataset_merge;
+pub mod dataset_rename_columns;
 pub mod opts;
+mod read;
+mod text;
 
 use camino::Utf8PathBuf;
 
@@ -29,7 +38,15 @@ pub struct Ctx<'a> {
 type Kernel = fn(&Ctx, &Opts) -> Result<Value>;
 
 /// Every kernel, by the name `exax.std` gives it in Lua.
-pub const KERNELS: &[(&str, Kernel)] = &[];
+pub const KERNELS: &[(&str, Kernel)] = &[
+    ("csvexport", csvexport::run),
+    ("dataset_checksum", dataset_checksum::run),
+    ("dataset_checksum_chain", dataset_checksum_chain::run),
+    ("dataset_concat", dataset_concat::run),
+    ("dataset_filter_columns", dataset_filter_columns::run),
+    ("dataset_merge", dataset_merge::run),
+    ("dataset_rename_columns", dataset_rename_columns::run),
+];
 
 /// Runs kernel `name` for the running job.
 pub fn run(ctx: &Ctx, name: &str, options: &Value) -> Result<Value> {
