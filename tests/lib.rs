@@ -9,6 +9,7 @@ mod config;
 mod datasets;
 mod depend_extra;
 mod descriptions;
+mod export;
 mod failure;
 mod files;
 mod gc;
