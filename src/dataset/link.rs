@@ -63,12 +63,12 @@ pub fn keep_columns(meta: &mut DatasetMeta, keep: &BTreeSet<String>, source: &Da
 /// Renames columns: `(old, Some(new))` renames (a column already called `new` that is not itself
 /// renamed is replaced), `(old, None)` discards. The hashlabel follows its column, and is dropped
 /// when its column is discarded or replaced. Renamed columns keep their place.
-pub fn rename_columns(meta: &mut DatasetMeta, rename: &[(String, Option<String>)]) -> Result<()> {
-    let id = meta.id();
+pub fn rename_columns(meta: &mut DatasetMeta, rename: &[(String, Option<String>)], source: &DatasetMeta) -> Result<()> {
+    let id = source.id();
     let mut targets: Vec<(&str, &str)> = Vec::new();
     for (old, new) in rename {
         if meta.column(old).is_none() {
-            return Err(no_column(meta, old, "renamed column"));
+            return Err(no_column(source, old, "renamed column"));
         }
         if let Some(new) = new {
             if new.is_empty() {

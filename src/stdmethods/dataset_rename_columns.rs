@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         rename.push((old, new));
     }
     let mut meta = link::derive(&src.meta, &ctx.job.to_string(), "default");
-    link::rename_columns(&mut meta, &rename)?;
+    link::rename_columns(&mut meta, &rename, &src.meta)?;
     link::save(&ctx.job_dir, &meta)?;
     Ok(Value::Nil)
 }
