@@ -383,7 +383,7 @@ impl Plan<'_> {
             }
             buf.extend_from_slice(&q.line_sep);
         }
-        let mut scratch = String::new();
+        let mut scratch = zmij::Buffer::new();
         let mut value: Vec<u8> = Vec::new();
         for ds in self.sources {
             let lines = ds.lines(Some(s));
@@ -486,7 +486,7 @@ mod tests {
         assert_eq!(quoted("\"", ",", false, ""), "\"\"");
         assert_eq!(quoted("", ",", true, "a,b"), "a,b");
         assert_eq!(quoted("qq", "::", true, "a::b"), "qqa::bqq");
-        assert_eq!(quoted("qq", ",", false, "qqq"), "qqqqqqqq");
+        assert_eq!(quoted("qq", ",", false, "qqq"), "qqqqqqqqq");
         let q = Quoter::new(b"\"".to_vec(), b",".to_vec(), b"\n".to_vec(), true);
         assert!(!q.may_quote(ColType::Int64) && !q.may_quote(ColType::Float64) && q.may_quote(ColType::Bytes));
         let q = Quoter::new(b"f".to_vec(), b"+".to_vec(), b"\n".to_vec(), true);

@@ -62,7 +62,7 @@ fn pow(mut b: u128, mut e: u64) -> u128 {
 }
 
 /// Appends one value's canonical form.
-fn encode(v: Stored, out: &mut Vec<u8>, scratch: &mut String) {
+fn encode(v: Stored, out: &mut Vec<u8>, scratch: &mut zmij::Buffer) {
     let tagged = |out: &mut Vec<u8>, tag: u8, b: &[u8]| {
         out.push(tag);
         out.extend_from_slice(b);
@@ -100,7 +100,7 @@ pub fn checksum(ds: &Dataset, columns: &[String], sort: bool) -> Result<Sum> {
             let mut cols = columns.iter().map(|c| Col::open(ds, c, s)).collect::<Result<Vec<Col>>>()?;
             let mut sum = Sum::default();
             let mut row_bytes = Vec::new();
-            let mut scratch = String::new();
+            let mut scratch = zmij::Buffer::new();
             for row in 0..lines {
                 row_bytes.clear();
                 for c in cols.iter_mut() {

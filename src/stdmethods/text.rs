@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use crate::dataset::datetime::{self, Kind};
 
 /// Python's `repr(x)` of a float: the shortest text that reads back as `x`, in positional form
-/// for exponents -4 to 15, else `d.ddde+XX`.
-pub fn push_float(x: f64, out: &mut Vec<u8>, scratch: &mut String) {
+/// for exponents -4 to 15, else `d.ddde+XX`. The digits come from `zmij` (shortest round trip),
+/// whatever its own layout.
+pub fn push_float(x: f64, out: &mut Vec<u8>, zm: &mut zmij::Buffer) {
     if x.is_nan() {
         out.extend_from_slice(b"nan");
         return;
@@ -17,27 +18,53 @@ pub fn push_float(x: f64, out: &mut Vec<u8>, scratch: &mut String) {
         out.extend_from_slice(if x > 0.0 { b"inf" } else { b"-inf" });
         return;
     }
-    scratch.clear();
-    let _ = write!(scratch, "{x:e}");
-    let (mant, exp) = scratch.split_once('e').unwrap_or((scratch.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    if neg {
+    if x.is_sign_negative() {
         out.push(b'-');
     }
-    let digits: Vec<u8> = mant.bytes().filter(|b| *b != b'.').collect();
+    if x == 0.0 {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let text = zm.format_finite(x.abs()).as_bytes();
+    let (mant, exp) = match text.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(i) => (&text[..i], parse_exp(&text[i + 1..])),
+        None => (text, 0),
+    };
+    // The significant digits, and the power of ten of the first one.
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    let point = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len()) as i32;
+    let mut first: Option<i32> = None;
+    for (i, &b) in mant.iter().enumerate() {
+        if b == b'.' {
+            continue;
+        }
+        let pos = if (i as i32) < point { i as i32 } else { i as i32 - 1 };
+        if first.is_none() && b == b'0' {
+            continue;
+        }
+        if first.is_none() {
+            first = Some(point - 1 - pos);
+        }
+        if n < digits.len() {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    while n > 1 && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    let digits = &digits[..n.max(1)];
+    let exp = first.unwrap_or(0) + exp;
     if (-4..16).contains(&exp) {
         if exp < 0 {
             out.extend_from_slice(b"0.");
             out.extend(std::iter::repeat_n(b'0', (-exp - 1) as usize));
-            out.extend_from_slice(&digits);
+            out.extend_from_slice(digits);
         } else {
             let int_len = exp as usize + 1;
             if digits.len() <= int_len {
-                out.extend_from_slice(&digits);
+                out.extend_from_slice(digits);
                 out.extend(std::iter::repeat_n(b'0', int_len - digits.len()));
                 out.extend_from_slice(b".0");
             } else {
@@ -52,7 +79,26 @@ pub fn push_float(x: f64, out: &mut Vec<u8>, scratch: &mut String) {
             out.push(b'.');
             out.extend_from_slice(&digits[1..]);
         }
-        let _ = write!(Bytes(out), "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+        out.push(b'e');
+        out.push(if exp < 0 { b'-' } else { b'+' });
+        if exp.abs() < 10 {
+            out.push(b'0');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(exp.abs()).as_bytes());
+    }
+}
+
+fn parse_exp(b: &[u8]) -> i32 {
+    let (neg, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let v = b.iter().fold(0i32, |a, d| a * 10 + (d.wrapping_sub(b'0') as i32 % 10));
+    if neg {
+        -v
+    } else {
+        v
     }
 }
 
@@ -81,14 +127,14 @@ pub fn push_stamp(kind: Kind, v: i64, out: &mut Vec<u8>) {
 
 /// JSON text (as a json column stores it) in Python's `json.dumps(v, sort_keys=True)` form;
 /// text that is not JSON is copied as it is.
-pub fn push_json(text: &[u8], out: &mut Vec<u8>, scratch: &mut String) {
+pub fn push_json(text: &[u8], out: &mut Vec<u8>, scratch: &mut zmij::Buffer) {
     match serde_json::from_slice::<serde_json::Value>(text) {
         Ok(v) => json_value(&v, out, scratch),
         Err(_) => out.extend_from_slice(text),
     }
 }
 
-fn json_value(v: &serde_json::Value, out: &mut Vec<u8>, scratch: &mut String) {
+fn json_value(v: &serde_json::Value, out: &mut Vec<u8>, scratch: &mut zmij::Buffer) {
     use serde_json::Value as J;
     match v {
         J::Null => out.extend_from_slice(b"null"),
@@ -160,13 +206,13 @@ mod tests {
 
     fn float(x: f64) -> String {
         let mut out = Vec::new();
-        push_float(x, &mut out, &mut String::new());
+        push_float(x, &mut out, &mut zmij::Buffer::new());
         String::from_utf8(out).unwrap()
     }
 
     fn json(t: &str) -> String {
         let mut out = Vec::new();
-        push_json(t.as_bytes(), &mut out, &mut String::new());
+        push_json(t.as_bytes(), &mut out, &mut zmij::Buffer::new());
         String::from_utf8(out).unwrap()
     }
 
