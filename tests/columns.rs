@@ -171,10 +171,19 @@ fn rename_columns_and_the_hashlabel() {
 #[test]
 fn rename_columns_errors() {
     for (rename, err) in [
-        ("{d = 'x'}", "renamed column `d` is not a column of dataset test-0/default (columns: a, b, c)"),
+        (
+            "{d = 'x'}",
+            "renamed column `d` is not a column of dataset test-0/default (columns: a, b, c)",
+        ),
         ("{a = 'x', b = 'x'}", "dataset test-0/default: both `"),
-        ("{a = 3}", "dataset_rename_columns: option `rename` maps `a` to integer: give a new name, or false to discard the column"),
-        ("{a = false, b = false, c = false}", "dataset test-0/default: every column is discarded"),
+        (
+            "{a = 3}",
+            "dataset_rename_columns: option `rename` maps `a` to integer: give a new name, or false to discard the column",
+        ),
+        (
+            "{a = false, b = false, c = false}",
+            "dataset test-0/default: every column is discarded",
+        ),
     ] {
         with_makers(Test::new())
             .build(&format!(
@@ -236,7 +245,10 @@ fn merge_side_by_side() {
 fn merge_errors() {
     for (sources, err) in [
         ("{base}", "dataset_merge: give at least two datasets to merge in source (got 1)"),
-        ("{base, base}", "dataset_merge: dataset test-0/default is in source twice (items 1 and 2)"),
+        (
+            "{base, base}",
+            "dataset_merge: dataset test-0/default is in source twice (items 1 and 2)",
+        ),
         (
             "{base, urd:build('abc', {n = 5}):dataset()}",
             "dataset_merge: test-0/default and test-1/default do not have the same lines in every slice ([2, 2] and [3, 2])",

@@ -339,7 +339,9 @@ fn errors_name_the_dataset_column_and_file() {
         .method("a", mk)
         .build("function main(urd) urd:build('csvexport', {source = urd:build('a'):dataset(), none_as_columns = {pirce = 'x'}}) end")
         .status(1)
-        .stderr_contains("csvexport.lua:46: csvexport: option `none_as_columns` names `pirce`, which is not one of the exported columns (price)\n")
+        .stderr_contains(
+            "csvexport.lua:46: csvexport: option `none_as_columns` names `pirce`, which is not one of the exported columns (price)\n",
+        )
         .run();
     Test::new()
         .method("a", mk)
@@ -351,7 +353,8 @@ fn errors_name_the_dataset_column_and_file() {
 
 /// A file csvimport reads, exported again byte for byte: quotes at the edges and inside,
 /// separators, line breaks and a carriage return inside fields, empty fields, spaces.
-const TRICKY: &str = "a,b,c\nplain,\"has,comma\",1\n\"\"\"starts\",\"ends\"\"\",mid\"dle\n\"'single'\",\"two\nlines\",\"cr\rin\"\n,  spaces  ,é ü ✓\n";
+const TRICKY: &str =
+    "a,b,c\nplain,\"has,comma\",1\n\"\"\"starts\",\"ends\"\"\",mid\"dle\n\"'single'\",\"two\nlines\",\"cr\rin\"\n,  spaces  ,é ü ✓\n";
 
 #[test]
 fn round_trip_csvimport_csvexport_byte_for_byte() {

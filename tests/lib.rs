@@ -4,8 +4,8 @@
 mod test;
 
 mod build;
-mod columns;
 mod cli;
+mod columns;
 mod config;
 mod datasets;
 mod depend_extra;

@@ -72,7 +72,9 @@ pub fn rename_columns(meta: &mut DatasetMeta, rename: &[(String, Option<String>)
         }
         if let Some(new) = new {
             if new.is_empty() {
-                return Err(Error::User(format!("dataset {id}: column `{old}` cannot be renamed to an empty name")));
+                return Err(Error::User(format!(
+                    "dataset {id}: column `{old}` cannot be renamed to an empty name"
+                )));
             }
             if let Some((first, _)) = targets.iter().find(|(_, n)| n == new) {
                 return Err(Error::User(format!(

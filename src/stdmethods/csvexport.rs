@@ -104,9 +104,11 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         .collect();
     let result = (0..ctx.slices())
         .into_par_iter()
-        .map(|s| plan.slice(s, &tmp[s], labels_first && (sliced || s == 0), &|n| {
-            progress.set(done.fetch_add(n, Ordering::Relaxed) + n)
-        }))
+        .map(|s| {
+            plan.slice(s, &tmp[s], labels_first && (sliced || s == 0), &|n| {
+                progress.set(done.fetch_add(n, Ordering::Relaxed) + n)
+            })
+        })
         .collect::<Result<Vec<()>>>()
         .and_then(|_| {
             if sliced {
@@ -158,7 +160,11 @@ pub fn slice_name(name: &str, s: usize) -> Result<String> {
     if !name.contains('%') {
         return Ok(format!("{name}.{s}"));
     }
-    let bad = |why: &str| Error::User(format!("csvexport: filename `{name}`: {why} (a sliced name takes one %d, like part%02d.csv)"));
+    let bad = |why: &str| {
+        Error::User(format!(
+            "csvexport: filename `{name}`: {why} (a sliced name takes one %d, like part%02d.csv)"
+        ))
+    };
     let mut out = String::new();
     let mut used = false;
     let mut chars = name.chars().peekable();
@@ -271,12 +277,13 @@ impl Quoter {
                 if edge(&self.q) || (self.both_quotes && (edge(b"\"") || edge(b"'"))) {
                     return true;
                 }
-                let one_sep = (self.sep.len() == 1).then(|| self.sep[0]);
-                if v.iter().any(|&b| b == b'\n' || b == b'\r' || Some(b) == one_sep) {
+                let one = |s: &[u8]| (s.len() == 1).then(|| s[0]);
+                let (sep1, ls1) = (one(&self.sep), one(&self.line_sep));
+                if v.iter().any(|&b| b == b'\n' || b == b'\r' || Some(b) == sep1 || Some(b) == ls1) {
                     return true;
                 }
-                let has = |n: &[u8]| !n.is_empty() && v.windows(n.len()).any(|w| w == n);
-                (one_sep.is_none() && has(&self.sep)) || (self.line_sep.len() > 1 && has(&self.line_sep))
+                let has = |n: &[u8]| n.len() > 1 && v.windows(n.len()).any(|w| w == n);
+                has(&self.sep) || has(&self.line_sep)
             }
         }
     }
@@ -486,6 +493,8 @@ mod tests {
         assert_eq!(quoted("\"", ",", false, ""), "\"\"");
         assert_eq!(quoted("", ",", true, "a,b"), "a,b");
         assert_eq!(quoted("qq", "::", true, "a::b"), "qqa::bqq");
+        let q = Quoter::new(b"\"".to_vec(), b",".to_vec(), b"|".to_vec(), true);
+        assert!(q.needs(b"a|b") && !q.needs(b"a;b"));
         assert_eq!(quoted("qq", ",", false, "qqq"), "qqqqqqqqq");
         let q = Quoter::new(b"\"".to_vec(), b",".to_vec(), b"\n".to_vec(), true);
         assert!(!q.may_quote(ColType::Int64) && !q.may_quote(ColType::Float64) && q.may_quote(ColType::Bytes));

@@ -107,7 +107,11 @@ pub fn checksum(ds: &Dataset, columns: &[String], sort: bool) -> Result<Sum> {
                     encode(c.get(row)?, &mut row_bytes, &mut scratch);
                 }
                 let h = xxh3_128(&row_bytes);
-                sum.acc = if sort { sum.acc.wrapping_add(h) } else { sum.acc.wrapping_mul(BASE).wrapping_add(h) };
+                sum.acc = if sort {
+                    sum.acc.wrapping_add(h)
+                } else {
+                    sum.acc.wrapping_mul(BASE).wrapping_add(h)
+                };
             }
             sum.rows = lines;
             Ok(sum)
@@ -137,7 +141,12 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let sort = o.bool("sort")?.unwrap_or(true);
     let cols = columns(o, Some(&ds))?;
     let sum = checksum(&ds, &cols, sort)?;
-    Ok(result(&sum.hex(sort), sort, &cols, vec![(Value::str("source"), Value::Dataset(id))]))
+    Ok(result(
+        &sum.hex(sort),
+        sort,
+        &cols,
+        vec![(Value::str("source"), Value::Dataset(id))],
+    ))
 }
 
 pub fn result(sum: &str, sort: bool, cols: &[String], rest: Vec<(Value, Value)>) -> Value {

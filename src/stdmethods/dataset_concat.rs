@@ -23,8 +23,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     };
     let chain = ids.iter().map(|id| ctx.dataset(id)).collect::<Result<Vec<Dataset>>>()?;
     let source = &chain[chain.len() - 1];
-    let mut columns: Vec<(String, ColType, bool)> =
-        source.meta.columns.iter().map(|c| (c.name.clone(), c.ty, false)).collect();
+    let mut columns: Vec<(String, ColType, bool)> = source.meta.columns.iter().map(|c| (c.name.clone(), c.ty, false)).collect();
     columns.sort_by(|a, b| a.0.cmp(&b.0));
     let types = |ds: &Dataset| {
         let mut t: Vec<(String, ColType)> = ds.meta.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
@@ -76,6 +75,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         .into_par_iter()
         .map(|mut sink| -> Result<_> {
             let s = sink.slice();
+            let mut want = 0;
             for ds in &chain {
                 let mut cols = names.iter().map(|n| Col::open(ds, n, s)).collect::<Result<Vec<Col>>>()?;
                 let lines = ds.lines(Some(s));
@@ -86,6 +86,13 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
                 }
                 let n = done.fetch_add(lines, std::sync::atomic::Ordering::Relaxed) + lines;
                 progress.set(n);
+                want += lines;
+            }
+            if sink.lines() != want {
+                return Err(Error::User(format!(
+                    "dataset_concat: slice {s} got {} lines, expected {want}",
+                    sink.lines()
+                )));
             }
             Ok(sink)
         })

@@ -26,11 +26,18 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         ctx.dataset(p)?;
     }
     let unrelated_ok = o.bool("allow_unrelated")?.unwrap_or(false);
-    let metas = ids.iter().map(|id| Ok(ctx.dataset(id)?.meta)).collect::<Result<Vec<DatasetMeta>>>()?;
+    let metas = ids
+        .iter()
+        .map(|id| Ok(ctx.dataset(id)?.meta))
+        .collect::<Result<Vec<DatasetMeta>>>()?;
     let open = |id: &str| -> Result<DatasetMeta> { Ok(ctx.dataset(id)?.meta) };
     let first = &metas[0];
     let mut meta = link::derive(first, &ctx.job.to_string(), "default");
-    let mut roots: BTreeSet<String> = if unrelated_ok { BTreeSet::new() } else { link::roots(first, &open)? };
+    let mut roots: BTreeSet<String> = if unrelated_ok {
+        BTreeSet::new()
+    } else {
+        link::roots(first, &open)?
+    };
     for (i, other) in metas.iter().enumerate().skip(1) {
         if let Some(j) = ids[..i].iter().position(|x| *x == ids[i]) {
             return Err(Error::User(format!(

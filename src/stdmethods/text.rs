@@ -245,7 +245,10 @@ mod tests {
     fn json_as_python_dumps() {
         assert_eq!(json(r#"{"json":true}"#), r#"{"json": true}"#);
         assert_eq!(json(r#"[false,null]"#), "[false, null]");
-        assert_eq!(json(r#"{"b":1,"a":[1.0,2.5e100],"é":"å\n😀"}"#), r#"{"a": [1.0, 2.5e+100], "b": 1, "\u00e9": "\u00e5\n\ud83d\ude00"}"#);
+        assert_eq!(
+            json(r#"{"b":1,"a":[1.0,2.5e100],"é":"å\n😀"}"#),
+            r#"{"a": [1.0, 2.5e+100], "b": 1, "\u00e9": "\u00e5\n\ud83d\ude00"}"#
+        );
         assert_eq!(json("42.18"), "42.18");
     }
 
