@@ -331,6 +331,9 @@ fn handle_param(m: &str, kind: Kind, name: &str, list: bool, given: Option<Value
         (Some(v), false) => one(v),
         (Some(Value::Array(a)), true) => Ok(Value::Array(a.into_iter().map(one).collect::<Result<_>>()?)),
         (Some(Value::Map(m2)), true) if m2.is_empty() => Ok(Value::Array(vec![])),
+        // One handle where a list is declared is a list of one (spec section 11: `source` may be
+        // one Dataset or an array).
+        (Some(v @ (Value::Job(_) | Value::Dataset(_) | Value::Str(_))), true) => Ok(Value::Array(vec![one(v)?])),
         (Some(v), true) => Err(Error::Build(format!(
             "method `{m}`, {} `{name}`: expected a list of {}s, got {}",
             kind.name(),

@@ -30,13 +30,7 @@ fn method_lists_and_describes() {
         .method("helper", "return {}")
         .method("plain", "function synthesis() end")
         .args(&["method"])
-        .stdout(
-            "a_test  Double a number.\nplain\n\nshipped with exax:\n\
-             csvimport             Import a CSV file from the input directory into a dataset.\n\
-             dataset_hashpart      Rewrite a dataset (or a chain) with a new hashlabel.\n\
-             dataset_sort          Stable sort of a dataset (or a chain) on one or more columns.\n\
-             dataset_unroundrobin  Put a round-robin sliced dataset back in file order.\n",
-        )
+        .stdout("a_test  Double a number.\nplain\n\nshipped with exax:\ncsvexport               Export datasets (or chains of them) to a CSV file of the job.\ncsvimport               Import a CSV file from the input directory into a dataset.\ndataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\ndataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\ndataset_concat          Concatenate a dataset chain into a single dataset.\ndataset_filter_columns  Make only some columns of a dataset visible.\ndataset_merge           Merge two or more datasets: their columns side by side.\ndataset_rename_columns  Rename columns of a dataset.\n")
         .run();
     Test::again(out)
         .args(&["method", "a_test"])

@@ -60,10 +60,14 @@ fn method_lists_every_method_with_its_first_line() {
             a_other_dir    From the second method directory.
 
             shipped with exax:
-            csvimport             Import a CSV file from the input directory into a dataset.
-            dataset_hashpart      Rewrite a dataset (or a chain) with a new hashlabel.
-            dataset_sort          Stable sort of a dataset (or a chain) on one or more columns.
-            dataset_unroundrobin  Put a round-robin sliced dataset back in file order.
+            csvexport               Export datasets (or chains of them) to a CSV file of the job.
+            csvimport               Import a CSV file from the input directory into a dataset.
+            dataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.
+            dataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).
+            dataset_concat          Concatenate a dataset chain into a single dataset.
+            dataset_filter_columns  Make only some columns of a dataset visible.
+            dataset_merge           Merge two or more datasets: their columns side by side.
+            dataset_rename_columns  Rename columns of a dataset.
             ",
         )
         .run();

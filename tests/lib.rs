@@ -5,11 +5,13 @@ mod test;
 
 mod build;
 mod cli;
+mod columns;
 mod config;
 mod csvimport;
 mod datasets;
 mod depend_extra;
 mod descriptions;
+mod export;
 mod failure;
 mod files;
 mod gc;

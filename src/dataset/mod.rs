@@ -2,7 +2,8 @@
 //! maps. This is plain Rust that knows nothing of Lua; `src/lua/dataset*.rs` wrap it.
 //!
 //! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
-//! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`,
+//! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`, `link`
+//! (datasets made of other datasets' column files),
 //! `reduce` (native sums and counts), `interner` (dictionaries), `locate` (datasets in a
 //! project), and `mmap`, the only module
 //! with `unsafe`.
@@ -12,6 +13,7 @@ pub mod datetime;
 pub mod format;
 pub mod hash;
 pub mod interner;
+pub mod link;
 pub mod locate;
 pub mod mmap;
 pub mod reader;

@@ -21,10 +21,11 @@ use super::runtime::{JobScope, Runtime};
 use crate::dataset::cell::Scalar;
 use crate::dataset::datetime::Kind;
 use crate::dataset::format::{self, DatasetMeta};
+use crate::dataset::link;
 use crate::dataset::locate;
 use crate::dataset::reader::Dataset;
 use crate::dataset::reduce::{self, Key, Sum};
-use crate::error::{did_you_mean, Error, Result};
+use crate::error::{did_you_mean, Result};
 use crate::job_id::JobId;
 
 pub struct LuaDataset {
@@ -444,7 +445,7 @@ fn link_to_here(lua: &Lua, this: &LuaDataset, opts: Option<Table>) -> mlua::Resu
     let name: String = opt(&opts, "name")?.unwrap_or_else(|| "default".to_string());
     format::check_name(&name).map_err(mlua::Error::runtime)?;
     let src = this.open(lua)?;
-    let mut meta: DatasetMeta = src.meta.clone();
+    let mut meta: DatasetMeta = link::derive(&src.meta, &job.to_string(), &name);
     if let Some(v) = opt::<mlua::Value>(&opts, "override_previous")? {
         meta.previous = match v {
             mlua::Value::Boolean(false) => None,
@@ -455,14 +456,7 @@ fn link_to_here(lua: &Lua, this: &LuaDataset, opts: Option<Table>) -> mlua::Resu
             }
         };
     }
-    meta.job = job.to_string();
-    meta.name = name.clone();
-    let dir = format::dataset_dir(&job_path, &name);
-    if dir.join(format::META).exists() || dir.join(format::WRITER).exists() {
-        return Err(mlua::Error::runtime(format!("this job already has a dataset named `{name}`")));
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| to_lua_err(Error::io(&dir, e)))?;
-    format::write_meta(&dir, &meta).map_err(to_lua_err)?;
+    link::save(&job_path, &meta).map_err(to_lua_err)?;
     LuaDataset::handle(lua, &meta.id())
 }
 

@@ -5,13 +5,22 @@
 //! (all slices at once, from threads of its own), and returns the method's result as a `Value`.
 
 pub mod columns;
+pub mod csvexport;
 pub mod csvimport;
+pub mod dataset_checksum;
+pub mod dataset_checksum_chain;
+pub mod dataset_concat;
+pub mod dataset_filter_columns;
 pub mod dataset_hashpart;
+pub mod dataset_merge;
+pub mod dataset_rename_columns;
 pub mod dataset_sort;
 pub mod dataset_type;
 pub mod dataset_unroundrobin;
 pub mod opts;
 pub mod typing;
+mod read;
+mod text;
 
 use camino::Utf8PathBuf;
 
@@ -42,6 +51,13 @@ pub const KERNELS: &[(&str, Kernel)] = &[
     ("dataset_sort", dataset_sort::run),
     ("dataset_type", dataset_type::run),
     ("dataset_unroundrobin", dataset_unroundrobin::run),
+    ("csvexport", csvexport::run),
+    ("dataset_checksum", dataset_checksum::run),
+    ("dataset_checksum_chain", dataset_checksum_chain::run),
+    ("dataset_concat", dataset_concat::run),
+    ("dataset_filter_columns", dataset_filter_columns::run),
+    ("dataset_merge", dataset_merge::run),
+    ("dataset_rename_columns", dataset_rename_columns::run),
 ];
 
 /// Runs kernel `name` for the running job.
@@ -92,6 +108,8 @@ impl Ctx<'_> {
     /// A file in the project's input directory (escapes refused), recorded as an input of the
     /// job: post.json keeps its size, time and content hash, and the job is reused only while
     /// the file is unchanged.
+    /// A file in the project's input directory (escapes refused).
+    #[allow(dead_code)] // for csvimport's kernel
     pub fn input_file(&self, name: &str) -> Result<Utf8PathBuf> {
         let input = &self.project.config.input_directory;
         let path = crate::job_files::input_path(input, &[name.to_string()])?;
