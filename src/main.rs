@@ -27,6 +27,7 @@ mod reuse_index;
 mod status;
 mod stdmethods;
 mod sys;
+mod urd;
 mod value;
 mod workdir;
 

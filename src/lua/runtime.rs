@@ -22,6 +22,8 @@ pub struct Runtime {
     pub counts: RefCell<(usize, usize)>,
     /// The build script (`build.lua`) recorded as the builder of the jobs it builds.
     pub builder_name: RefCell<String>,
+    /// Every job the build script itself built (true) or reused (false), for the run's urd record.
+    pub run_jobs: RefCell<Vec<(String, bool)>>,
 }
 
 /// The job a Lua state runs (absent in a build script's state).
@@ -45,6 +47,7 @@ impl Runtime {
             quiet,
             counts: RefCell::new((0, 0)),
             builder_name: RefCell::new("build script".to_string()),
+            run_jobs: RefCell::new(Vec::new()),
         })
     }
 
@@ -94,6 +97,9 @@ impl Runtime {
             } else {
                 c.1 += 1
             }
+        }
+        if depth == 0 {
+            self.run_jobs.borrow_mut().push((built.id.to_string(), built.fresh));
         }
         if self.quiet {
             return;
