@@ -21,4 +21,5 @@ mod shipped;
 mod status;
 mod subjobs;
 mod tmux;
+mod urd;
 mod values;
