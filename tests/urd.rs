@@ -170,3 +170,179 @@ fn conflicts_updates_and_history() {
     let out = urd(out, &["urd", ":a:add"], "test-2\n");
     Test::again(out).args(&["urd", "b/latest"]).stdout("").stderr("error: urd list `b` has no session b/latest\n").status(1).run();
 }
+
+#[test]
+fn session_errors() {
+    let out = project()
+        .build(
+            "
+            function main(urd)
+              urd:begin('x', '1') urd:build('other') urd:finish('x')
+              print(select(2, pcall(urd.latest, urd, 'a')))
+              print(select(2, pcall(urd.finish, urd, 'a')))
+              urd:begin('a')
+              print(select(2, pcall(urd.begin, urd, 'b', '1')))
+              print(select(2, pcall(urd.finish, urd, 'b')))
+              print(select(2, pcall(urd.finish, urd, 'a')))
+              urd:build('add')
+              print(select(2, pcall(urd.finish, urd, 'a')))
+              print(urd:latest('nolist'), urd:latest('nolist'))
+              urd:latest('x')
+              print(select(2, pcall(urd.latest, urd, 'x')))
+              print(select(2, pcall(urd.begin, urd, 'a', '1', {captoin = 'x'})))
+              urd:abort()
+              urd:begin('a', '1', {captoin = 'x'})
+            end
+            ",
+        )
+        .file(
+            "build_chain.lua",
+            "
+            function main(urd)
+              urd:begin('y', '1')
+              print(select(2, pcall(urd.build_chained, urd, 'add', {name = 'add'})))
+              print(select(2, pcall(urd.build_chained, urd, 'add', {})))
+              urd:peek_latest('x')
+              print(select(2, pcall(urd.build_chained, urd, 'add', {name = 'add'})))
+              urd:get('x', 1)
+              print(select(2, pcall(urd.build_chained, urd, 'add', {name = 'add', previous = 'test-0'})))
+              local j = urd:build_chained('add', {name = 'other'}) print(j.id, j:load())
+              urd:abort()
+              urd:begin('bad name!', '1')
+            end
+            ",
+        )
+        .stdout(
+            "
+            build.lua:3: urd:latest('a') records a dependency of the running session, and none is running (urd:begin starts one; urd:peek_latest does not record)
+            build.lua:4: urd:finish('a'): no session is running (urd:begin starts one)
+            build.lua:6: urd:begin('b'): the session of `a` is still running (urd:finish or urd:abort it first)
+            build.lua:7: urd:finish('b'): the running session is `a`
+            build.lua:8: urd:finish('a'): the session built no jobs
+            build.lua:10: urd:finish('a'): no timestamp given to urd:begin or urd:finish
+            nil	nil
+            build.lua:13: urd:latest('x'): this session already depends on `x` (look a list up once per session)
+            build.lua:14: urd:begin('a'): the session of `a` is still running (urd:finish or urd:abort it first)
+            ",
+        )
+        .status(1)
+        .stderr_contains("error: build.lua:16: urd:begin: unknown option `captoin` = a string (options are caption (a string) and update (a boolean))")
+        .run();
+    Test::again(out)
+        .args(&["run", "chain"])
+        .stdout(
+            "
+            build_chain.lua:3: urd:build_chained('add'): no lookup to chain from (call urd:latest or urd:get first)
+            build_chain.lua:4: urd:build_chained('add', params): params needs a `name` (the job of that name in the looked-up session becomes `previous`)
+            build_chain.lua:6: urd:build_chained('add'): no lookup to chain from (call urd:latest or urd:get first)
+            build_chain.lua:8: urd:build_chained('add'): do not give `previous`; it comes from the last lookup
+            test-2	2
+            ",
+        )
+        .status(1)
+        .stderr_contains("error: build_chain.lua:11: invalid urd list name `bad name!` (letters, digits, `_`, `-`, `.`; `user/name` at most)")
+        .run();
+}
+
+const CHAIN: &str = "
+function main(urd)
+  local ts, n = urd.args[1], tonumber(urd.args[2])
+  urd:begin('import', ts, {caption = 'import ' .. n})
+  urd:build('add', {n = n, name = 'imp'})
+  urd:finish('import')
+  urd:begin('proc', ts)
+  local imp = urd:latest('import')
+  local sum = urd:build('add', {name = 'sum', n = 100, previous = imp.joblist:get('imp')})
+  print(sum.id, sum:load())
+  urd:finish('proc')
+end
+";
+
+/// Two runs that chain two lists (import, then processing by latest), then every way to look
+/// at them from the command line.
+#[test]
+fn two_lists_chained_and_the_command_line() {
+    let out = project().build(CHAIN).args(&["run", "--", "2024-01", "1"]).stdout("test-1\t101\n").run();
+    let out = Test::again(out).args(&["run", "--", "2024-02", "2"]).stdout("test-3\t102\n").run();
+    let out = urd(out, &["urd"], "import\nproc\n");
+    let out = urd(out, &["urd", "import"], "2024-01 : import 1\n2024-02 : import 2\n");
+    let out = urd(out, &["urd", "import/"], "2024-01 : import 1\n2024-02 : import 2\n");
+    let out = urd(
+        out,
+        &["urd", "proc/latest"],
+        "list     : proc\ntimestamp: 2024-02\nbuild job: build.lua\ncaption  : \ndeps     : import/2024-02 : import 2\nJobList(\n   [  0] sum : test-3\n)\n",
+    );
+    let out = urd(
+        out,
+        &["urd", "proc/latest~1", "import/<=2024-01-31"],
+        "list     : proc\ntimestamp: 2024-01\nbuild job: build.lua\ncaption  : \ndeps     : import/2024-01 : import 1\nJobList(\n   [  0] sum : test-1\n)\n\
+         list     : import\ntimestamp: 2024-01\nbuild job: build.lua\ncaption  : import 1\ndeps     : \nJobList(\n   [  0] imp : test-0\n)\n",
+    );
+    let out = urd(out, &["urd", ":proc/2024-01:sum", ":import:", ":import/first:1", ":proc/latest~:"], "test-1\ntest-2\ntest-0\ntest-1\n");
+    let out = Test::again(out)
+        .args(&["urd", ":import:nope"])
+        .stdout("")
+        .stderr("error: `:import:nope`: session import/2024-02 has no job named `nope` (it has imp)\n")
+        .status(1)
+        .run();
+    let out = Test::again(out).args(&["job", ":import/latest:imp"]).any_stdout().run();
+    assert!(out.stdout.starts_with("test-2  add  finished\n"), "{}", out.stdout);
+    let out = Test::again(out)
+        .args(&["job", ":nolist:x"])
+        .stdout("")
+        .stderr("error: `:nolist:x`: urd list `nolist` has no session latest\n")
+        .status(1)
+        .run();
+    let out = urd(out, &["urd", "diff", "import", "2024-01", "latest"], "import/2024-01 -> import/2024-02\n  imp  test-0 -> test-2: option n: 1 -> 2\n");
+    let out = urd(
+        out,
+        &["urd", "diff", "proc", "latest~1", "latest"],
+        "proc/2024-01 -> proc/2024-02\n  sum  test-1 -> test-3: upstream import:imp changed (job previous: \"test-0\" -> \"test-2\")\n",
+    );
+    let out = urd(out, &["urd", "diff", "proc", "latest", "2024-02"], "proc/2024-02 -> proc/2024-02\nthe same jobs\n");
+    // every run is recorded, with its arguments, the jobs it built and reused, and its sessions
+    let out = Test::again(out).args(&["urd", "--runs"]).any_stdout().run();
+    let runs: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(runs.len(), 8, "{}", out.stdout);
+    assert!(runs[0].ends_with("  ok  build.lua -- 2024-01 1"), "{}", runs[0]);
+    assert_eq!(&runs[1..4], ["    built: test-0 test-1", "    reused: -", "    sessions: import/2024-01 proc/2024-01"]);
+    assert!(runs[4].ends_with("  ok  build.lua -- 2024-02 2"), "{}", runs[4]);
+    // truncating import at 2024-02 takes that session, and the proc session that depended on it
+    let out = Test::again(out)
+        .file(
+            "build_trunc.lua",
+            "function main(urd) local r = urd:truncate('import', '2024-02') print(r.count, r.deps) end",
+        )
+        .args(&["run", "trunc"])
+        .stdout("1\t1\n")
+        .run();
+    let out = urd(out, &["urd", "import", "proc"], "2024-01 : import 1\n2024-01\n");
+    // a re-run of the second build finds no conflict: its sessions are history now
+    Test::again(out).args(&["run", "--", "2024-02", "2"]).stdout("test-3\t102\n").run();
+}
+
+/// A crash in the middle of a write leaves a torn last line: it is ignored, then cut off by the
+/// next write; a damaged complete line is an error naming file and line.
+#[test]
+fn torn_last_line() {
+    let out = project().build(CHAIN).args(&["run", "--", "1", "1"]).stdout("test-1\t101\n").run();
+    let log = out.path().join(".exax/urd/import.urd");
+    let good = std::fs::read_to_string(&log).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .unwrap()
+        .write_all(b"{\"seq\":99999999999999999,\"key\":\"torn\",\"at\":\"2026")
+        .unwrap();
+    let out = urd(out, &["urd", "import"], "1 : import 1\n");
+    let out = Test::again(out).args(&["run", "--", "2", "2"]).stdout("test-3\t102\n").run();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with(&good) && !text.contains("torn") && text.lines().count() == 2, "{text}");
+    std::fs::write(&log, format!("{{\"seq\":1}}\n{text}")).unwrap();
+    Test::again(out)
+        .args(&["urd", "import"])
+        .stdout("")
+        .stderr_contains(".exax/urd/import.urd:1: not an urd event (missing field `key`")
+        .status(1)
+        .run();
+}

@@ -164,15 +164,15 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
             mlua::Value::Nil => cur.timestamp.clone(),
             v => Some(timestamp_arg(&v, "urd:finish")?),
         };
-        let Some(timestamp) = timestamp else {
-            s.current = Some(cur);
-            return Err(err(format!("urd:finish('{list}'): no timestamp given to urd:begin or urd:finish")));
-        };
         let joblist = joblist_refs(&this.get::<Table>("joblist")?)?;
         if joblist.is_empty() {
             s.current = Some(cur);
             return Err(err(format!("urd:finish('{list}'): the session built no jobs")));
         }
+        let Some(timestamp) = timestamp else {
+            s.current = Some(cur);
+            return Err(err(format!("urd:finish('{list}'): no timestamp given to urd:begin or urd:finish")));
+        };
         let rt = Runtime::get(lua);
         let entry = Entry {
             timestamp: timestamp.to_string(),

@@ -51,7 +51,7 @@ fn show(v: Option<&serde_json::Value>) -> String {
 }
 
 /// Why job `a` became job `b`. `changed` maps old to new ids of the other jobs that changed.
-fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, String>) -> Vec<String> {
+fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, (String, String)>) -> Vec<String> {
     let (Some(ra), Some(rb)) = (load(project, a), load(project, b)) else {
         return vec!["one of the jobs is gone (its setup.json cannot be read)".into()];
     };
@@ -88,12 +88,12 @@ fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, Strin
             let upstream = match (va.and_then(|v| v.as_str()), vb.and_then(|v| v.as_str())) {
                 (Some(x), Some(y)) => {
                     let job_of = |s: &str| s.split('/').next().unwrap_or(s).to_string();
-                    changed.get(&job_of(x)).is_some_and(|n| *n == job_of(y))
+                    changed.get(&job_of(x)).filter(|(_, n)| *n == job_of(y)).map(|(label, _)| label.clone())
                 }
-                _ => false,
+                _ => None,
             };
-            if upstream {
-                out.push(format!("upstream {section} {k} changed ({} -> {})", show(va), show(vb)));
+            if let Some(label) = upstream {
+                out.push(format!("upstream {label} changed ({section} {k}: {} -> {})", show(va), show(vb)));
             } else {
                 out.push(format!("{section} {k}: {} -> {}", show(va), show(vb)));
             }
@@ -123,13 +123,29 @@ pub fn diff(project: &Project, a: &Entry, b: &Entry) -> Vec<JobDiff> {
         }
     }
     let get = |l: &[(String, String)], n: &str| l.iter().find(|j| j.0 == n).map(|j| j.1.clone());
-    let changed: BTreeMap<String, String> = names
-        .iter()
-        .filter_map(|n| match (get(&na, n), get(&nb, n)) {
-            (Some(x), Some(y)) if x != y => Some((x, y)),
-            _ => None,
-        })
-        .collect();
+    // Old id -> (how to name it, new id), for the jobs of this session and of the sessions it
+    // depended on, so a parameter pointing at one of them reads as an upstream change.
+    let mut changed: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut pairs = vec![(String::new(), na.clone(), nb.clone())];
+    for (list, da) in &a.deps {
+        if let Some(db) = b.deps.get(list) {
+            let as_entry = |d: &super::Dep| by_name(&Entry {
+                timestamp: d.timestamp.clone(),
+                caption: String::new(),
+                joblist: d.joblist.clone(),
+                deps: Default::default(),
+                build_job: String::new(),
+            });
+            pairs.push((format!("{list}:"), as_entry(da), as_entry(db)));
+        }
+    }
+    for (prefix, la, lb) in &pairs {
+        for (n, x) in la {
+            if let Some(y) = get(lb, n).filter(|y| y != x) {
+                changed.insert(x.clone(), (format!("{prefix}{n}"), y));
+            }
+        }
+    }
     let mut out = Vec::new();
     for n in names {
         let (old, new) = (get(&na, &n), get(&nb, &n));
