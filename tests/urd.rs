@@ -346,3 +346,158 @@ fn torn_last_line() {
         .status(1)
         .run();
 }
+
+/// A running `exax urd-server` on a free port, killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn add_user(store: &std::path::Path, user: &str, password: &str) {
+    let mut c = Command::new(exax_bin())
+        .args(["urd-server", "--path"])
+        .arg(store)
+        .args(["--add-user", user])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(c.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(c.wait().unwrap().success());
+}
+
+fn server(store: &std::path::Path, listen: &str) -> Server {
+    let mut child = Command::new(exax_bin())
+        .args(["urd-server", "--listen", listen, "--path"])
+        .arg(store)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    Server { child, url }
+}
+
+fn with_server(url: &str) -> Test {
+    project().file("accelerator.conf", &format!("{}urd: {url}\n", crate::test::CONF))
+}
+
+/// One HTTP/1.0 request, the answer's status line and body.
+fn http(url: &str, request: &str) -> (String, String) {
+    use std::io::Read;
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    // A server may answer (413) and close before a large body is sent: keep what came back.
+    let _ = s.write_all(request.as_bytes());
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.lines().next().unwrap_or("").to_string();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}
+
+#[test]
+fn server_users_and_passwords() {
+    let store = tempfile::tempdir().unwrap();
+    let refused = Command::new(exax_bin())
+        .args(["urd-server", "--listen", "127.0.0.1:0", "--path"])
+        .arg(store.path())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no users in"));
+    add_user(store.path(), "alice", "wonder land");
+    add_user(store.path(), "bob", "builder");
+    let passwd = std::fs::read_to_string(store.path().join("passwd")).unwrap();
+    assert!(passwd.starts_with("alice:$argon2id$") && !passwd.contains("wonder") && !passwd.contains("builder"), "{passwd}");
+    let srv = server(store.path(), "127.0.0.1:0");
+    let out = with_server(&srv.url)
+        .build(
+            "function main(urd)
+               urd:begin('import', '2024-01', {caption = 'by alice'})
+               urd:build('add')
+               urd:finish('import')
+               print(urd:peek_latest('import').caption, table.concat(urd:list(), ' '))
+             end",
+        )
+        .env("URD_AUTH", "alice:wonder land")
+        .stdout("by alice\talice/import\n")
+        .run();
+    // bob reads alice's list, writes his own, and may not write hers
+    let out = Test::again(out)
+        .file(
+            "build_bob.lua",
+            "function main(urd)
+               urd:begin('mine', '1')
+               local e = urd:latest('alice/import')
+               urd:build('add', {previous = e.joblist:get('add')})
+               urd:finish('mine')
+               print(urd:peek_latest('mine').deps['alice/import'].caption)
+               urd:begin('alice/import', '2')
+               urd:build('add')
+               urd:finish('alice/import')
+             end",
+        )
+        .args(&["run", "bob"])
+        .env("URD_AUTH", "bob:builder")
+        .stdout("by alice\n")
+        .status(1)
+        .stderr_contains(&format!(
+            "error: build_bob.lua:9: urd server {} refused user `bob`: user `bob` may not write the list `alice/import` (only bob/...)",
+            srv.url
+        ))
+        .run();
+    let out = Test::again(out)
+        .args(&["run"])
+        .env("URD_AUTH", "alice:wonderland")
+        .stdout("")
+        .status(1)
+        .stderr_contains(&format!(
+            "error: build.lua:2: urd server {} refused user `alice`: wrong user or password (set $URD_AUTH to user:password)",
+            srv.url
+        ))
+        .run();
+    let out = urd(out, &["urd"], "alice/import\nbob/mine\n");
+    let out = urd(out, &["urd", "alice/import/"], "2024-01 : by alice\n");
+    let out = urd(out, &["urd", ":bob/mine/latest:add"], "test-1\n");
+    // the same event sent twice (a retry after a lost answer) is written once
+    let body = r#"{"key":"k-1","list":"alice/x","entry":{"timestamp":"5","joblist":[["add","test-0"]]}}"#;
+    let req = format!(
+        "POST /add HTTP/1.0\r\nAuthorization: Basic {}\r\nContent-Length: {}\r\n\r\n{body}",
+        basic("alice", "wonder land"),
+        body.len()
+    );
+    let first = http(&srv.url, &req);
+    assert_eq!(first, ("HTTP/1.0 200 OK".to_string(), r#"{"new":true,"changed":false,"is_ghost":false,"deps":0}"#.to_string()));
+    assert_eq!(http(&srv.url, &req), first);
+    assert_eq!(std::fs::read_to_string(store.path().join("alice/x.urd")).unwrap().lines().count(), 1);
+    // no password, a body too large, a bad lookup
+    let (status, _) = http(&srv.url, &format!("POST /add HTTP/1.0\r\nContent-Length: {}\r\n\r\n{body}", body.len()));
+    assert_eq!(status, "HTTP/1.0 401 Unauthorized");
+    let big = "x".repeat(9 << 20);
+    let (status, _) = http(
+        &srv.url,
+        &format!("POST /add HTTP/1.0\r\nAuthorization: Basic {}\r\nContent-Length: {}\r\n\r\n{big}", basic("alice", "wonder land"), big.len()),
+    );
+    assert_eq!(status, "HTTP/1.0 413 Payload Too Large");
+    let (status, body) = http(&srv.url, "GET /alice/import/%3C%3D2024-01-31 HTTP/1.0\r\n\r\n");
+    assert_eq!(status, "HTTP/1.0 200 OK");
+    assert!(body.contains(r#""caption":"by alice""#), "{body}");
+    let (status, _) = http(&srv.url, "GET /alice/import/2024-1 HTTP/1.0\r\n\r\n");
+    assert_eq!(status, "HTTP/1.0 404 Not Found");
+    drop(out);
+}

@@ -27,6 +27,7 @@ pub struct Session {
     latest_joblist: Option<Vec<JobRef>>,
     /// `list/timestamp` of every session finished, for the run's record.
     pub finished: Vec<String>,
+    auth_tested: bool,
 }
 
 struct Current {
@@ -130,6 +131,10 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
         }
         let full = s.store(lua)?.full_name(&list);
         crate::urd::entry::check_list_name(&full).map_err(err)?;
+        if !s.auth_tested {
+            s.store(lua)?.check_writer().map_err(to_lua_err)?;
+            s.auth_tested = true;
+        }
         s.current = Some(Current {
             list: full,
             timestamp,

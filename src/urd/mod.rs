@@ -55,6 +55,14 @@ impl Urd {
         }
     }
 
+    /// May this user write? (A server checks the password; a local store always may.)
+    pub fn check_writer(&mut self) -> Result<()> {
+        match self {
+            Urd::Local(_) => Ok(()),
+            Urd::Remote(c) => c.test_auth(),
+        }
+    }
+
     pub fn add(&mut self, list: &str, entry: Entry, update: bool) -> Result<AddOutcome> {
         entry::check_list_name(list).map_err(Error::User)?;
         match self {
