@@ -29,6 +29,7 @@ mod reuse_index;
 mod status;
 mod stdmethods;
 mod sys;
+mod urd;
 mod value;
 mod why;
 mod workdir;

@@ -114,8 +114,16 @@ impl Project {
         Ok(self.workdir(&id.workdir)?.job_path(id.number))
     }
 
-    /// Parses a job id the user typed and checks that the job exists.
+    /// Parses a job id the user typed (or an urd job specifier, `:LIST:NAME`) and checks that
+    /// the job exists.
     pub fn existing_job(&self, text: &str) -> Result<(JobId, Utf8PathBuf)> {
+        let resolved;
+        let text = if text.starts_with(':') {
+            resolved = crate::urd::resolve_job_spec(self, text)?;
+            resolved.as_str()
+        } else {
+            text
+        };
         let id = JobId::parse(text)
             .ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
         let path = self.job_path(&id)?;

@@ -27,5 +27,6 @@ mod sort;
 mod status;
 mod subjobs;
 mod tmux;
+mod urd;
 mod values;
 mod why;

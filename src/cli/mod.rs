@@ -9,6 +9,8 @@ mod method;
 mod run;
 mod status;
 mod why;
+mod urd;
+mod urd_server;
 mod workdir;
 
 use std::process::ExitCode;
@@ -38,6 +40,8 @@ enum Command {
     Gc(gc::Args),
     Status(status::Args),
     Why(why::Args),
+    Urd(urd::Args),
+    UrdServer(urd_server::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
     Analysis {
@@ -94,10 +98,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Gc(a) => gc::run(a),
         Command::Status(a) => status::run(a),
         Command::Why(a) => why::run(a),
+        Command::Urd(a) => urd::run(a),
+        Command::UrdServer(a) => urd_server::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),
+    }
+}
+
+/// Writes to stdout; a closed stdout (`exax urd | head`) is a normal end.
+pub fn out(s: &str) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| crate::error::Error::io("stdout", e)),
     }
 }
 

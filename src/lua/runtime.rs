@@ -24,6 +24,8 @@ pub struct Runtime {
     pub builder_name: RefCell<String>,
     /// `exax run --why`: explain every job built, in full.
     pub why: Cell<bool>,
+    /// Every job the build script itself built (true) or reused (false), for the run's urd record.
+    pub run_jobs: RefCell<Vec<(String, bool)>>,
 }
 
 /// The job a Lua state runs (absent in a build script's state).
@@ -48,6 +50,7 @@ impl Runtime {
             counts: RefCell::new((0, 0)),
             builder_name: RefCell::new("build script".to_string()),
             why: Cell::new(false),
+            run_jobs: RefCell::new(Vec::new()),
         })
     }
 
@@ -97,6 +100,9 @@ impl Runtime {
             } else {
                 c.1 += 1
             }
+        }
+        if depth == 0 {
+            self.run_jobs.borrow_mut().push((built.id.to_string(), built.fresh));
         }
         if self.quiet {
             return;

@@ -16,6 +16,7 @@ use crate::project::Project;
 
 pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, why: bool) -> Result<()> {
     let started = Instant::now();
+    let start_text = crate::urd::now_text();
     let rt = Runtime::new(project, quiet);
     rt.why.set(why);
     let display = rt.project.display_path(script);
@@ -37,6 +38,7 @@ pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, wh
     let urd = urd::create(&lua, args).map_err(script_error)?;
     let result = pcall(&lua, &main, urd);
     crate::sys::flush_c_stdio();
+    record_run(&rt, &lua, &display, args, start_text, result.is_ok());
     result?;
     if !quiet {
         let (built, reused) = *rt.counts.borrow();
@@ -47,6 +49,28 @@ pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, wh
         ));
     }
     Ok(())
+}
+
+/// Appends this run to the project's run history (`exax urd --runs`); a failure to record is a
+/// warning, never a reason to fail a build that worked.
+fn record_run(rt: &Rc<Runtime>, lua: &mlua::Lua, script: &str, args: &[String], start: String, ok: bool) {
+    let jobs = rt.run_jobs.borrow();
+    let rec = crate::urd::runs::RunRecord {
+        script: script.to_string(),
+        args: args.to_vec(),
+        start,
+        end: crate::urd::now_text(),
+        status: if ok { "ok" } else { "failed" }.to_string(),
+        built: jobs.iter().filter(|j| j.1).map(|j| j.0.clone()).collect(),
+        reused: jobs.iter().filter(|j| !j.1).map(|j| j.0.clone()).collect(),
+        sessions: lua
+            .app_data_ref::<urd::SessionHandle>()
+            .map(|s| s.0.borrow().finished.clone())
+            .unwrap_or_default(),
+    };
+    if let Err(e) = crate::urd::runs::record(&crate::urd::local_dir(&rt.project), &rec) {
+        console::warn(&format!("could not record this run in urd: {e}"));
+    }
 }
 
 /// Compiles (without running) every .lua file in the method directories, and warns about each
