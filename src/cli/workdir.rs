@@ -46,6 +46,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
             w2 = widths[2]
         ));
     }
-    print!("{out}");
+    super::stdout::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }
