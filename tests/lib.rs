@@ -4,6 +4,7 @@
 mod test;
 
 mod build;
+mod cat;
 mod cli;
 mod config;
 mod datasets;

@@ -27,7 +27,7 @@ pub struct Args {
     /// PATTERN is a plain string, not a regular expression.
     #[arg(short = 'F', long)]
     fixed_strings: bool,
-    /// Match only in this column (repeat for more; default: every printed column).
+    /// Match only in this column, printed or not (repeat for more; default: every printed column).
     #[arg(short, long, value_name = "COLUMN")]
     grep: Vec<String>,
     /// Stop after NUM matching rows.

@@ -55,6 +55,8 @@ pub struct Matcher {
 struct Source<'a> {
     ds: &'a Dataset,
     cols: Vec<usize>,
+    /// Columns searched but not printed.
+    extra: Vec<usize>,
 }
 
 pub fn run(dataset: &str, columns: &[String], out: &Output, matcher: Option<Matcher>) -> Result<ExitCode> {
@@ -80,7 +82,11 @@ pub fn run(dataset: &str, columns: &[String], out: &Output, matcher: Option<Matc
     let mut sources = Vec::with_capacity(chain.len());
     for ds in &chain {
         let cols = names.iter().map(|n| ds.column_index(n)).collect::<Result<Vec<_>>>()?;
-        sources.push(Source { ds, cols });
+        sources.push(Source {
+            ds,
+            cols,
+            extra: Vec::new(),
+        });
     }
     let slices: Vec<usize> = if out.slice.is_empty() {
         (0..newest.slices()).collect()
@@ -94,21 +100,19 @@ pub fn run(dataset: &str, columns: &[String], out: &Output, matcher: Option<Matc
         }
         s
     };
-    let grep_cols: Vec<bool> = match &matcher {
-        Some(m) if !m.columns.is_empty() => {
-            for c in &m.columns {
-                if !names.contains(c) {
-                    newest.column_index(c)?;
-                    return Err(Error::User(format!(
-                        "--grep {c}: the column is not among those printed ({})",
-                        names.join(", ")
-                    )));
-                }
-            }
-            names.iter().map(|n| m.columns.contains(n)).collect()
-        }
-        _ => vec![true; names.len()],
+    // Which printed columns are searched, and the searched columns that are not printed.
+    let (grep_cols, extra): (Vec<bool>, Vec<String>) = match &matcher {
+        Some(m) if !m.columns.is_empty() => (
+            names.iter().map(|n| m.columns.contains(n)).collect(),
+            m.columns.iter().filter(|c| !names.contains(c)).cloned().collect(),
+        ),
+        _ => (vec![true; names.len()], Vec::new()),
     };
+    for src in &mut sources {
+        for n in &extra {
+            src.extra.push(src.ds.column_index(n)?);
+        }
+    }
     let format = match out.format {
         FormatArg::Text => Format::Text,
         FormatArg::Csv => Format::Csv,
@@ -213,6 +217,13 @@ impl RowSpec<'_> {
                 Err(e) => return e.into(),
             }
         }
+        let mut extra: Vec<(ColumnReader, ColType, usize)> = Vec::with_capacity(src.extra.len());
+        for &c in &src.extra {
+            match ds.open_column(c, slice) {
+                Ok(r) => extra.push((r, ds.meta.columns[c].ty, c)),
+                Err(e) => return e.into(),
+            }
+        }
         let types: Vec<ColType> = src.cols.iter().map(|&c| ds.meta.columns[c].ty).collect();
         let mut keys = Vec::new();
         if self.format == Format::Json {
@@ -252,6 +263,20 @@ impl RowSpec<'_> {
                 buf.push(b'{');
             }
             let mut hit = false;
+            if let Some(m) = self.matcher {
+                for (r, ty, c) in &mut extra {
+                    if hit {
+                        break;
+                    }
+                    match r.get_resolved(line) {
+                        Ok(v) => hit = show::plain(*ty, &v, &mut match_scratch).is_some_and(|t| m.regex.is_match(t)),
+                        Err(e) => {
+                            let name = &ds.meta.columns[*c].name;
+                            return Error::User(format!("dataset {id}, column {name}, slice {slice}, line {line}: cannot read: {e}")).into();
+                        }
+                    }
+                }
+            }
             for (i, r) in readers.iter_mut().enumerate() {
                 let v = match r.get_resolved(line) {
                     Ok(v) => v,
