@@ -2,6 +2,7 @@
 //! subcommand, and the exit-code and error-rendering policy shared by all of them.
 
 mod cat;
+mod completions;
 mod ds;
 mod gc;
 mod grep;
@@ -39,6 +40,7 @@ enum Command {
     Ds(ds::Args),
     Cat(cat::Args),
     Grep(grep::Args),
+    Completions(completions::Args),
     Workdir(workdir::Args),
     Gc(gc::Args),
     Status(status::Args),
@@ -97,6 +99,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ds(a) => ds::run(a),
         Command::Cat(a) => cat::run(a),
         Command::Grep(a) => grep::run(a),
+        Command::Completions(a) => completions::run(a),
         Command::Workdir(a) => workdir::run(a),
         Command::Gc(a) => gc::run(a),
         Command::Status(a) => status::run(a),
