@@ -81,6 +81,17 @@ pub fn out(bytes: &[u8]) {
     });
 }
 
+/// Bytes to the real stdout, reporting a failed write (a closed pipe) to the caller, which is
+/// what a subcommand's own output needs (`cli::stdout`).
+pub fn out_checked(bytes: &[u8]) -> std::io::Result<()> {
+    let mut result = Ok(());
+    around(true, || {
+        let mut o = console().out.lock();
+        result = o.write_all(bytes).and_then(|_| o.flush());
+    });
+    result
+}
+
 /// A line of exax's own to the real stderr.
 pub fn err_line(line: &str) {
     let mut s = String::with_capacity(line.len() + 1);

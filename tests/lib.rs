@@ -4,8 +4,10 @@
 mod test;
 
 mod build;
+mod cat;
 mod cli;
 mod columns;
+mod completions;
 mod config;
 mod csvimport;
 mod datasets;
@@ -18,6 +20,7 @@ mod gc;
 mod input;
 mod inputs;
 mod lua_scripts;
+mod messages;
 mod options;
 mod output;
 mod required;
@@ -30,3 +33,4 @@ mod tmux;
 mod urd;
 mod values;
 mod why;
+mod workdir;

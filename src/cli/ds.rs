@@ -1,11 +1,10 @@
 //! `exax ds ID`: describe a dataset: its job, caption, hashlabel, previous chain, parent, lines
 //! per slice, and each column's type, none_support, min and max.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use crate::dataset::locate;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::project::Project;
 use crate::records::{self, Setup};
 
@@ -90,15 +89,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    print_out(&out)?;
+    super::stdout::print(&out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes to stdout; a closed pipe (`exax ds X | head`) is not an error.
-fn print_out(s: &str) -> Result<()> {
-    let mut o = std::io::stdout().lock();
-    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| Error::io("stdout", e)),
-    }
 }

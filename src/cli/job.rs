@@ -1,7 +1,6 @@
 //! `exax job ID [-O [PART]] [-f FILE] [-P]`: a job's method, parameters, status, files and result;
 //! or its captured output, one of its files, or its parameters.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use crate::error::{Error, Result};
@@ -28,11 +27,7 @@ pub struct Args {
 }
 
 fn out(s: &str) -> Result<()> {
-    let mut o = std::io::stdout().lock();
-    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| Error::io("stdout", e)),
-    }
+    super::stdout::print(s)
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -57,10 +52,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 .collect(),
         };
         let mut text = String::new();
+        let what = match parts.as_slice() {
+            [p] if p.parse::<usize>().is_ok() => format!(" in analysis slice {p}"),
+            [p] => format!(" in {p}"),
+            _ => String::new(),
+        };
         for p in parts {
             if let Ok(b) = std::fs::read(dir.join(&p)) {
                 text.push_str(&String::from_utf8_lossy(&b));
             }
+        }
+        if text.is_empty() {
+            crate::console::err_line(&format!("job {id} printed nothing{what}"));
         }
         out(&text)?;
         return Ok(ExitCode::SUCCESS);
@@ -74,8 +77,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             std::io::ErrorKind::NotFound => Error::User(format!("job {id} has no file `{file}`")),
             _ => Error::io(&p, e),
         })?;
-        let mut o = std::io::stdout().lock();
-        let _ = o.write_all(&bytes);
+        super::stdout::write(&bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
     if a.params {

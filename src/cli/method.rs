@@ -21,7 +21,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     match a.name {
         Some(name) => {
             let decl = rt.decl(&name)?;
-            print!("{}", describe(&decl));
+            super::stdout::print(&describe(&decl))?;
         }
         None => {
             let project: Vec<String> = rt.project.project_lua_files()?.into_iter().map(|(n, _)| n).collect();
@@ -35,7 +35,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     .collect()
             };
             let project_rows = rows(project.iter().map(String::as_str).collect());
-            print!("{}", listing(&project_rows, &rows(shipped)));
+            super::stdout::print(&listing(&project_rows, &rows(shipped)))?;
         }
     }
     Ok(ExitCode::SUCCESS)

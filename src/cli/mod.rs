@@ -1,16 +1,21 @@
 //! The command line: clap definitions (the `///` docs are the help text), one file per
 //! subcommand, and the exit-code and error-rendering policy shared by all of them.
 
+mod cat;
+mod completions;
 mod ds;
 mod gc;
+mod grep;
 mod init;
 mod job;
 mod method;
+mod rows;
 mod run;
 mod status;
-mod why;
+mod stdout;
 mod urd;
 mod urd_server;
+mod why;
 mod workdir;
 
 use std::process::ExitCode;
@@ -36,6 +41,9 @@ enum Command {
     Job(job::Args),
     Method(method::Args),
     Ds(ds::Args),
+    Cat(cat::Args),
+    Grep(grep::Args),
+    Completions(completions::Args),
     Workdir(workdir::Args),
     Gc(gc::Args),
     Status(status::Args),
@@ -78,6 +86,7 @@ pub fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| dispatch(cli));
     match result {
         Ok(Ok(code)) => code,
+        Ok(Err(e)) if stdout::is_closed(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             crate::sys::flush_c_stdio();
             console::err_line(render(&e).trim_end());
@@ -94,6 +103,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Job(a) => job::run(a),
         Command::Method(a) => method::run(a),
         Command::Ds(a) => ds::run(a),
+        Command::Cat(a) => cat::run(a),
+        Command::Grep(a) => grep::run(a),
+        Command::Completions(a) => completions::run(a),
         Command::Workdir(a) => workdir::run(a),
         Command::Gc(a) => gc::run(a),
         Command::Status(a) => status::run(a),

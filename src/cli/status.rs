@@ -15,9 +15,9 @@ pub fn run(_: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
     let answers = crate::status::socket::query(&project.root);
     if answers.is_empty() {
-        println!("no build running");
+        super::stdout::print("no build running\n")?;
     } else {
-        print!("{}", answers.concat());
+        super::stdout::print(&answers.concat())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,8 +3,9 @@
 //!
 //! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
 //! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`, `link`
-//! (datasets made of other datasets' column files),
-//! `reduce` (native sums and counts), `interner` (dictionaries), `locate` (datasets in a
+//! (datasets made of other datasets' column files), `reduce` (native sums and counts), `scan`
+//! (every slice at once, output in slice order), `show` (values as `exax cat` prints them),
+//! `interner` (dictionaries), `locate` (datasets in a
 //! project), and `mmap`, the only module
 //! with `unsafe`.
 
@@ -18,6 +19,8 @@ pub mod locate;
 pub mod mmap;
 pub mod reader;
 pub mod reduce;
+pub mod scan;
+pub mod show;
 pub mod types;
 pub mod writer;
 

@@ -220,7 +220,6 @@ impl ColumnReader {
     }
 
     /// Like `get`, with dictionary codes looked up.
-    #[cfg(test)]
     pub fn get_resolved(&mut self, row: u64) -> io::Result<Stored<'_>> {
         if self.codes.is_none() {
             return self.get(row);
