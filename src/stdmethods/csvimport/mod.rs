@@ -158,7 +158,7 @@ fn load(ctx: &Ctx, name: &str) -> Result<WholeFile> {
             n: 0,
             progress: &progress,
         };
-        let mut out = Vec::with_capacity(total as usize * 4);
+        let mut out = Vec::with_capacity((total as usize).saturating_mul(4).min(1 << 30));
         flate2::read::MultiGzDecoder::new(counted)
             .read_to_end(&mut out)
             .map_err(|e| Error::User(format!("csvimport: {name}: cannot decompress (gzip): {e}")))?;
