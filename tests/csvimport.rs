@@ -562,6 +562,35 @@ fn a_long_file_goes_round_robin_in_order() {
 }
 
 #[test]
+fn previous_chains_the_default_bad_and_skipped_datasets() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path().join("input")).unwrap();
+    std::fs::write(t.path().join("input/a.csv"), "x,y\n1,2\n#c\nbad\n").unwrap();
+    std::fs::write(t.path().join("input/b.csv"), "x,y\n3,4\n").unwrap();
+    std::fs::write(t.path().join("input/c.csv"), "x,y\n5,6\nworse\n").unwrap();
+    t.build(
+        "function main(urd)
+           local o = {comment = '#', allow_bad = true}
+           o.filename = 'a.csv'
+           local a = urd:build('csvimport', o)
+           o.filename, o.previous = 'b.csv', a:dataset()
+           local b = urd:build('csvimport', o)
+           o.filename, o.previous = 'c.csv', b:dataset()
+           local c = urd:build('csvimport', o)
+           local function chain(name)
+             local out = {}
+             for v in c:dataset(name):iterate_chain(nil, name == 'default' and 'x' or 'data') do out[#out + 1] = v end
+             return table.concat(out, ' ')
+           end
+           print(chain('default'), chain('bad'), chain('skipped'))
+           print(c:dataset('bad').previous, c:dataset('skipped').previous)
+         end",
+    )
+    .stdout("1 3 5\tbad worse\t#c\ntest-1/bad\ttest-1/skipped\n")
+    .run();
+}
+
+#[test]
 fn errors_name_the_file_and_line() {
     fails(b"foo,bar\nwith,extra,field\nok,here\n", "", "f.csv:2: 3 fields, expected 2\n");
     fails(b"foo,bar\nmissing\nok,here\n", "", "f.csv:2: 1 field, expected 2\n");

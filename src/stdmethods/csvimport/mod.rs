@@ -158,7 +158,7 @@ fn load(ctx: &Ctx, name: &str) -> Result<WholeFile> {
             n: 0,
             progress: &progress,
         };
-        let mut out = Vec::with_capacity(total as usize * 4);
+        let mut out = Vec::with_capacity((total as usize).saturating_mul(4).min(1 << 30));
         flate2::read::MultiGzDecoder::new(counted)
             .read_to_end(&mut out)
             .map_err(|e| Error::User(format!("csvimport: {name}: cannot decompress (gzip): {e}")))?;
@@ -401,8 +401,11 @@ impl Job<'_> {
         let buf = self.buf;
         let slices = self.slices as u64;
         let me64 = me as u64;
-        let (mut spans, mut scratch): (Vec<Span>, Vec<u8>) = (Vec::new(), Vec::new());
-        let mut store: Vec<Cell<'static>> = Vec::with_capacity(self.keep.len() + 1);
+        let mut st = Scratch {
+            spans: Vec::new(),
+            bytes: Vec::new(),
+            cells: Vec::with_capacity(self.keep.len() + 1),
+        };
 
         let write_skipped = |sink: &mut SliceSink, lineno: u64, data: &[u8]| sink.write(&mut [Cell::Int(lineno as i64), Cell::Bytes(data)]);
         for (m, sk) in self.header_skipped.iter().enumerate() {
@@ -419,7 +422,19 @@ impl Job<'_> {
             if me == 0 {
                 self.pos.store(c.start as u64, Ordering::Relaxed);
             }
-            let (mut n, mut m, mut lineno) = (base.normal, base.skipped, base.lineno);
+            if c.skipped == 0 && c.multi.is_empty() {
+                // Every record is a data line of one line: take every slices-th.
+                let mut j = ((me64 + slices - base.normal % slices) % slices) as usize;
+                while j < c.recs.len() {
+                    let (start, next) = c.bounds(j);
+                    let rec = &buf[start..f.content_end(buf, start, next)];
+                    self.data_line(&mut st, main, bad.as_deref_mut(), rec, base.lineno + j as u64)?;
+                    j += self.slices;
+                }
+                continue;
+            }
+            // Counters that go round the slices (no division per line).
+            let (mut n, mut m, mut lineno) = (base.normal % slices, base.skipped % slices, base.lineno);
             let mut multi = c.multi.iter().peekable();
             for j in 0..c.recs.len() {
                 let this = lineno;
@@ -430,55 +445,77 @@ impl Job<'_> {
                         multi.next();
                     }
                 }
-                if c.recs[j] & SKIPPED != 0 {
-                    if m % slices == me64 {
-                        if let Some(sink) = skipped.as_deref_mut() {
-                            let (start, next) = c.bounds(j);
-                            let end = f.content_end(buf, start, next);
-                            write_skipped(sink, this, &buf[start..end]).map_err(|e| self.write_err(this, e))?;
-                        }
-                    }
-                    m += 1;
-                    continue;
+                let (slot, skip) = if c.recs[j] & SKIPPED != 0 {
+                    (&mut m, true)
+                } else {
+                    (&mut n, false)
+                };
+                let mine = *slot == me64;
+                *slot += 1;
+                if *slot == slices {
+                    *slot = 0;
                 }
-                n += 1;
-                if (n - 1) % slices != me64 {
+                if !mine {
                     continue;
                 }
                 let (start, next) = c.bounds(j);
-                let end = f.content_end(buf, start, next);
-                let rec = &buf[start..end];
-                let parsed = fields(f, rec, &mut spans, &mut scratch, true)
-                    .and_then(|()| check_count(&spans, self.ncols, self.s.allow_extra_empty, rec.is_empty()));
-                match parsed {
-                    Ok(()) => {
-                        let mut cells = recycle(std::mem::take(&mut store));
-                        for &k in &self.keep {
-                            cells.push(Cell::Bytes(spans[k].get(rec, &scratch)));
-                        }
-                        if self.s.lineno_label.is_some() {
-                            cells.push(Cell::Int(this as i64));
-                        }
-                        main.write(&mut cells).map_err(|e| self.write_err(this, e))?;
-                        store = recycle(cells);
+                let rec = &buf[start..f.content_end(buf, start, next)];
+                if skip {
+                    if let Some(sink) = skipped.as_deref_mut() {
+                        write_skipped(sink, this, rec).map_err(|e| self.write_err(this, e))?;
                     }
-                    Err(why) => match bad.as_deref_mut() {
-                        Some(sink) => {
-                            sink.write(&mut [Cell::Int(this as i64), Cell::Bytes(rec)])
-                                .map_err(|e| self.write_err(this, e))?;
-                        }
-                        None => {
-                            return Err(self.fail(
-                                this,
-                                format!("csvimport: {}:{this}: {}", self.s.filename, bad_text(&why, self.ncols)),
-                            ))
-                        }
-                    },
+                } else {
+                    self.data_line(&mut st, main, bad.as_deref_mut(), rec, this)?;
                 }
             }
         }
         Ok(())
     }
+
+    /// Parses a data line and writes it to `main`, or to `bad` (or fails) when it is bad.
+    #[inline]
+    fn data_line(
+        &self,
+        st: &mut Scratch,
+        main: &mut SliceSink,
+        bad: Option<&mut SliceSink>,
+        rec: &[u8],
+        this: u64,
+    ) -> std::result::Result<(), Fail> {
+        let parsed = fields(&self.s.format, rec, &mut st.spans, &mut st.bytes, true)
+            .and_then(|()| check_count(&st.spans, self.ncols, self.s.allow_extra_empty, rec.is_empty()));
+        match parsed {
+            Ok(()) => {
+                let mut cells = recycle(std::mem::take(&mut st.cells));
+                for &k in &self.keep {
+                    cells.push(Cell::Bytes(st.spans[k].get(rec, &st.bytes)));
+                }
+                if self.s.lineno_label.is_some() {
+                    cells.push(Cell::Int(this as i64));
+                }
+                main.write(&mut cells).map_err(|e| self.write_err(this, e))?;
+                st.cells = recycle(cells);
+                Ok(())
+            }
+            Err(why) => match bad {
+                Some(sink) => sink
+                    .write(&mut [Cell::Int(this as i64), Cell::Bytes(rec)])
+                    .map_err(|e| self.write_err(this, e)),
+                None => Err(self.fail(
+                    this,
+                    format!("csvimport: {}:{this}: {}", self.s.filename, bad_text(&why, self.ncols)),
+                )),
+            },
+        }
+    }
+}
+
+/// A slice thread's buffers, reused from line to line.
+struct Scratch {
+    spans: Vec<Span>,
+    /// Unquoted copies of fields with doubled quotes.
+    bytes: Vec<u8>,
+    cells: Vec<Cell<'static>>,
 }
 
 pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
