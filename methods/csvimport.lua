@@ -9,8 +9,10 @@ Data lines go round robin over the slices: data line n (counting from 0, bad lin
 skipped lines not) goes to slice n % slices.
 
 A field that starts with a quote ends at the quote followed by the separator or the end of the
-line; a quote inside is written twice. Unlike the original, a quoted field may hold newlines
-(RFC 4180), and a quote that is never closed is an error naming the line where it opens.
+line; a quote inside is written twice. Unlike the original, quotes = '"' by default (the
+original's default is no quoting), so that what csvexport writes by default reads back; a quoted
+field may hold newlines (RFC 4180), and a quote that is never closed is an error naming the line
+where it opens. quotes = '' reads quote characters as data, as the original does by default.
 
 With allow_bad, lines with the wrong number of fields or bad quotes go to a dataset `bad`
 (columns lineno, data) instead of failing the job. With comment, skip_lines or
@@ -25,7 +27,7 @@ options = {
   separator = ',',           -- one iso-8859-1 character, or '' for one field per line
   comment = '',              -- lines starting with this character are skipped
   newline = '',              -- '' is \n or \r\n; or any one character
-  quotes = '',               -- '' or 'False': none; 'True': both ' and "; or the quote character
+  quotes = '"',              -- '' or 'False': none; 'True': both ' and "; or the quote character
   label_lines = int,         -- lines of labels (joined by spaces); default 1, 0 when `labels` is set
   label_encoding = 'utf-8',  -- of labels read from the file: utf-8 or iso-8859-1
   labels = {str},            -- the column names (when set, label lines are read and ignored)

@@ -1,6 +1,6 @@
 //! The other commands: init, method, job, workdir, --help, and bad command lines.
 
-use crate::test::Test;
+use crate::test::{Test, SHIPPED};
 
 #[test]
 fn init_makes_a_project_that_runs() {
@@ -30,7 +30,7 @@ fn method_lists_and_describes() {
         .method("helper", "return {}")
         .method("plain", "function synthesis() end")
         .args(&["method"])
-        .stdout("a_test  Double a number.\nplain\n\nshipped with exax:\ncsvexport               Export datasets (or chains of them) to a CSV file of the job.\ncsvimport               Import a CSV file from the input directory into a dataset.\ndataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\ndataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\ndataset_concat          Concatenate a dataset chain into a single dataset.\ndataset_filter_columns  Make only some columns of a dataset visible.\ndataset_merge           Merge two or more datasets: their columns side by side.\ndataset_rename_columns  Rename columns of a dataset.\n")
+        .stdout(&format!("a_test  Double a number.\nplain\n\n{SHIPPED}"))
         .run();
     Test::again(out)
         .args(&["method", "a_test"])
@@ -123,7 +123,19 @@ fn workdir_lists_jobs() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["init", "run", "job", "method", "workdir", "ds", "status", "gc", "cat", "grep", "completions"] {
+    for cmd in [
+        "init",
+        "run",
+        "job",
+        "method",
+        "workdir",
+        "ds",
+        "status",
+        "gc",
+        "cat",
+        "grep",
+        "completions",
+    ] {
         let out = Test::empty().args(&[cmd, "--help"]).any_stdout().run();
         assert!(out.stdout.contains("Usage: exax"), "{cmd}: {}", out.stdout);
     }

@@ -87,10 +87,10 @@ fn filter_columns_keeps_or_discards_without_copying() {
             "
             test-0/default\ta:int64 b:unicode c:float64\thashlabel=a\tprevious=-\tparent=-\tlines=3+3
               0: 1,v1,0.5 4,v4,2.0 5,v5,2.5
-              1: 2,v2,1.0 3,v3,nil 6,v6,nil
+              1: 2,v2,1.0 3,v3,None 6,v6,None
             test-2/default\tb:unicode c:float64\thashlabel=nil\tprevious=-\tparent=test-0/default\tlines=3+3
               0: v1,0.5 v4,2.0 v5,2.5
-              1: v2,1.0 v3,nil v6,nil
+              1: v2,1.0 v3,None v6,None
             test-3/default\ta:int64\thashlabel=a\tprevious=test-1/default\tparent=test-0/default\tlines=3+3
               0: 1 4 5
               1: 2 3 6
@@ -229,13 +229,13 @@ fn merge_side_by_side() {
             "
             test-4/default\ta:int64 b:unicode c:float64 d:int64 e:int64\thashlabel=a\tprevious=-\tparent=test-1/default\tlines=2+2
               0: 1,v1,0.5,1,1 4,v4,2.0,2,2
-              1: 2,v2,1.0,101,101 3,v3,nil,102,102
+              1: 2,v2,1.0,101,101 3,v3,None,102,102
             test-5/default\ta:int64 b:unicode c:float64 d:int64 e:int64\thashlabel=a\tprevious=test-0/default\tparent=test-3/default\tlines=2+2
               0: 1,v1,0.5,1,1 4,v4,2.0,2,2
-              1: 2,v2,1.0,101,101 3,v3,nil,102,102
+              1: 2,v2,1.0,101,101 3,v3,None,102,102
             test-7/default\ta:int64 b:unicode c:float64\thashlabel=nil\tprevious=-\tparent=test-0/default\tlines=2+2
               0: 2,v2,0.5 4,v4,2.0
-              1: 1,v1,1.0 3,v3,nil
+              1: 1,v1,1.0 3,v3,None
             ",
         )
         .run();

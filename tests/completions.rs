@@ -26,7 +26,7 @@ fn bash_completes_subcommands_and_options() {
     let out = Test::empty().args(&["completions", "bash"]).any_stdout().run();
     assert_eq!(
         bash_complete(&out.stdout, &["exax", ""]),
-        "-h -V --help --version init run job method ds cat grep completions workdir gc status help"
+        "-h -V --help --version init run job method ds cat grep completions workdir gc status why urd urd-server help"
     );
     assert_eq!(bash_complete(&out.stdout, &["exax", "gr"]), "grep");
     assert_eq!(bash_complete(&out.stdout, &["exax", "cat", "--fo"]), "--format");
@@ -40,7 +40,11 @@ fn zsh_and_fish_scripts() {
     assert!(out.stdout.starts_with("#compdef exax\n"), "{}", out.stdout);
     assert!(out.stdout.contains("'--unfinished[Only jobs that did not finish"), "{}", out.stdout);
     let out = Test::empty().args(&["completions", "fish"]).any_stdout().run();
-    assert!(out.stdout.contains("-a \"grep\" -d 'Print the rows where a column matches PATTERN"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("-a \"grep\" -d 'Print the rows where a column matches PATTERN"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("__analysis"));
 }
 

@@ -93,7 +93,7 @@ fn mixed_line_endings_and_round_robin() {
 fn quotes_are_data_unless_enabled() {
     check(
         b"ix,0,1\n1,'a,'a\n2,'b','b'\n3,\"c\",\"c\"\n4,d',d'\n",
-        "",
+        "quotes = ''",
         "lines 4 [2,2] broken 0 [0,0] skipped 0 [0,0]
         default: 0,1,ix
         s0 'a|'a|1

@@ -1,7 +1,7 @@
 //! Descriptions (manual 8.12) and `exax method [NAME]`: the list of methods with the first line
 //! of each description, and one method in full.
 
-use crate::test::Test;
+use crate::test::{unindent, Test, SHIPPED};
 
 const RATINGS: &str = r#"
 description = [[
@@ -51,25 +51,19 @@ fn project() -> Test {
 fn method_lists_every_method_with_its_first_line() {
     project()
         .args(&["method"])
-        .stdout(
-            "
+        .stdout(&format!(
+            "{}{SHIPPED}",
+            unindent(
+                "
             b_blank_first  Leading blank lines are skipped.
             c_none
             e_broken       (cannot load: methods/e_broken.lua:2: <name> or '...' expected near 'end')
             ratings        Collect movie ratings.
             a_other_dir    From the second method directory.
 
-            shipped with exax:
-            csvexport               Export datasets (or chains of them) to a CSV file of the job.
-            csvimport               Import a CSV file from the input directory into a dataset.
-            dataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.
-            dataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).
-            dataset_concat          Concatenate a dataset chain into a single dataset.
-            dataset_filter_columns  Make only some columns of a dataset visible.
-            dataset_merge           Merge two or more datasets: their columns side by side.
-            dataset_rename_columns  Rename columns of a dataset.
-            ",
-        )
+            "
+            )
+        ))
         .run();
 }
 

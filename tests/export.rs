@@ -321,13 +321,15 @@ fn errors_name_the_dataset_column_and_file() {
         .method("a", mk)
         .build("function main(urd) urd:build('csvexport', {source = urd:build('a'):dataset(), labels = {'prize'}}) end")
         .status(1)
-        .stderr_contains("csvexport.lua:46: dataset test-0/default has no column `prize` (did you mean `price`?) (columns: price)\n")
+        .stderr_contains("error: dataset test-0/default has no column `prize` (did you mean `price`?) (columns: price)\n")
         .run();
     Test::new()
         .method("a", mk)
         .build("function main(urd) urd:build('csvexport', {source = urd:build('a'):dataset(), sliced = true, filename = 'x%d%d'}) end")
         .status(1)
-        .stderr_contains("csvexport.lua:46: csvexport: filename `x%d%d`: it has more than one % format (a sliced name takes one %d, like part%02d.csv)\n")
+        .stderr_contains(
+            "error: csvexport: filename `x%d%d`: it has more than one % format (a sliced name takes one %d, like part%02d.csv)\n",
+        )
         .run();
     Test::new()
         .method("a", mk)
@@ -339,15 +341,13 @@ fn errors_name_the_dataset_column_and_file() {
         .method("a", mk)
         .build("function main(urd) urd:build('csvexport', {source = urd:build('a'):dataset(), none_as_columns = {pirce = 'x'}}) end")
         .status(1)
-        .stderr_contains(
-            "csvexport.lua:46: csvexport: option `none_as_columns` names `pirce`, which is not one of the exported columns (price)\n",
-        )
+        .stderr_contains("error: csvexport: option `none_as_columns` names `pirce`, which is not one of the exported columns (price)\n")
         .run();
     Test::new()
         .method("a", mk)
         .build("function main(urd) urd:build('csvexport', {source = urd:build('a'):dataset(), compression = 10}) end")
         .status(1)
-        .stderr_contains("csvexport.lua:46: csvexport: option `compression` is a gzip level, 0 to 9, not 10\n")
+        .stderr_contains("error: csvexport: option `compression` is a gzip level, 0 to 9, not 10\n")
         .run();
 }
 

@@ -1,6 +1,6 @@
 //! The methods shipped with exax (embedded from `methods/`): csvimport.
 
-use crate::test::Test;
+use crate::test::{Test, SHIPPED};
 
 const PEOPLE: &str = "name,city,note\nada,london,\"says \"\"hi\"\", then\"\nbob,paris,plain\n\"multi\nline\",oslo,x\n\neve,rome,last\n";
 
@@ -70,7 +70,7 @@ fn shipped_methods_are_listed_after_the_projects() {
     Test::new()
         .method("mine", "description = 'My own.'\nfunction synthesis() end")
         .args(&["method"])
-        .stdout("mine  My own.\n\nshipped with exax:\ncsvexport               Export datasets (or chains of them) to a CSV file of the job.\ncsvimport               Import a CSV file from the input directory into a dataset.\ndataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\ndataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\ndataset_concat          Concatenate a dataset chain into a single dataset.\ndataset_filter_columns  Make only some columns of a dataset visible.\ndataset_merge           Merge two or more datasets: their columns side by side.\ndataset_rename_columns  Rename columns of a dataset.\n")
+        .stdout(&format!("mine  My own.\n\n{SHIPPED}"))
         .run();
 }
 

@@ -387,7 +387,7 @@ fn hashpart_chains() {
         ))
         .stdout(
             "0\ta=ascii,b=int32\ta\t2\n1\ta=number,c=ascii\ta\t1\ndefault\ta=int32\ta\t2\n\
-             101 102 103 104 x\n1\t2\n3\t2\ttrue\nfalse\t<exax>/dataset_hashpart.lua:22: dataset_hashpart: previous had the same source, so there is nothing to hash (this job makes no sense)\n0.0=2 0.1=0 default=0\n",
+             101 102 103 104 x\n1\t2\n3\t2\ttrue\nfalse\tdataset_hashpart: previous had the same source, so there is nothing to hash (this job makes no sense)\n0.0=2 0.1=0 default=0\n",
         )
         .run();
 }
@@ -489,15 +489,15 @@ fn errors_name_the_column() {
     };
     t(
         "sort_columns = {'n', 'xx'}",
-        "dataset_sort.lua:24: dataset_sort: sort_columns: dataset test-0/default has no column `xx` (did you mean `x`?) (columns: n, x)\n",
+        "error: dataset_sort: sort_columns: dataset test-0/default has no column `xx` (did you mean `x`?) (columns: n, x)\n",
     );
     t(
         "sort_columns = 'n', trigger_column = 'n'",
-        "dataset_sort.lua:24: dataset_sort: option `trigger_column` is meaningless without sort_across_slices\n",
+        "error: dataset_sort: option `trigger_column` is meaningless without sort_across_slices\n",
     );
     t(
         "sort_columns = 'n', trigger_column = 'x', sort_across_slices = true",
-        "dataset_sort.lua:24: dataset_sort: option `trigger_column` `x` is not one of sort_columns (it can only trigger on a column that is sorted on)\n",
+        "error: dataset_sort: option `trigger_column` `x` is not one of sort_columns (it can only trigger on a column that is sorted on)\n",
     );
     t("sort_columns = 'n', sort_order = 'up'", "sort_order");
     Test::new()
@@ -511,15 +511,13 @@ fn errors_name_the_column() {
         .build("function main(urd) urd:build('dataset_hashpart', {source = urd:build('ties'):dataset(), hashlabel = 'm'}) end")
         .any_stdout()
         .status(1)
-        .stderr_contains("dataset_hashpart.lua:22: dataset_hashpart: hashlabel: dataset test-0/default has no column `m` (columns: n, x)\n")
+        .stderr_contains("error: dataset_hashpart: hashlabel: dataset test-0/default has no column `m` (columns: n, x)\n")
         .run();
     Test::new()
         .method("ties", TIES)
-        .build(
-            "function main(urd) urd:build('dataset_unroundrobin', {source = urd:build('ties'):dataset(), trigger_column = 'nn'}) end",
-        )
+        .build("function main(urd) urd:build('dataset_unroundrobin', {source = urd:build('ties'):dataset(), trigger_column = 'nn'}) end")
         .any_stdout()
         .status(1)
-        .stderr_contains("dataset_unroundrobin.lua:15: dataset_unroundrobin: trigger_column: dataset test-0/default has no column `nn` (did you mean `n`?)")
+        .stderr_contains("error: dataset_unroundrobin: trigger_column: dataset test-0/default has no column `nn` (did you mean `n`?)")
         .run();
 }

@@ -7,6 +7,23 @@ use std::process::Command;
 
 pub const CONF: &str = "slices: 2\nworkdirs:\n    test ./workdirs/test\nmethod directories:\n    ./methods\n";
 
+/// What `exax method` lists after a project's methods: the methods shipped with exax.
+pub const SHIPPED: &str = "\
+shipped with exax:\n\
+csvexport               Export datasets (or chains of them) to a CSV file of the job.\n\
+csvimport               Import a CSV file from the input directory into a dataset.\n\
+dataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\n\
+dataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\n\
+dataset_concat          Concatenate a dataset chain into a single dataset.\n\
+dataset_filter_columns  Make only some columns of a dataset visible.\n\
+dataset_hashpart        Rewrite a dataset (or a chain) with a new hashlabel.\n\
+dataset_merge           Merge two or more datasets: their columns side by side.\n\
+dataset_rename_columns  Rename columns of a dataset.\n\
+dataset_sort            Stable sort of a dataset (or a chain) on one or more columns.\n\
+dataset_type            Type text columns (bytes, ascii, unicode) of a dataset by the original's type names.\n\
+dataset_unroundrobin    Put a round-robin sliced dataset back in file order.\n\
+";
+
 pub fn exax_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_exax"))
 }
