@@ -186,7 +186,9 @@ pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
         return true;
     }
     post.subjobs.iter().all(|s| {
-        let sub = JobId::parse(s).and_then(|id| project.job_path(&id).ok()).and_then(|p| records::read_post(&p));
+        let sub = JobId::parse(s)
+            .and_then(|id| project.job_path(&id).ok())
+            .and_then(|p| records::read_post(&p));
         // A subjob that is gone or unfinished does not make its parent's result wrong.
         sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
     })

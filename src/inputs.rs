@@ -108,7 +108,9 @@ impl HashCache {
 
     fn load(&self) -> HashMap<(String, Stamp), u128> {
         let mut map = HashMap::new();
-        let Ok(text) = std::fs::read_to_string(&self.path) else { return map };
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return map;
+        };
         for line in text.lines() {
             let mut parts = line.splitn(5, ' ');
             let (Some(h), Some(s), Some(m), Some(i), Some(p)) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -216,7 +218,14 @@ impl InputChange {
         if now.mtime_ns != self.was.mtime_ns {
             parts.push(format!("modified {} -> {}", time_text(self.was.mtime_ns), time_text(now.mtime_ns)));
         }
-        parts.push(if now.hash == self.was.hash { "same content" } else { "content changed" }.to_string());
+        parts.push(
+            if now.hash == self.was.hash {
+                "same content"
+            } else {
+                "content changed"
+            }
+            .to_string(),
+        );
         format!("{name}: {}", parts.join(", "))
     }
 }
@@ -306,7 +315,8 @@ mod tests {
 
         // Same content, new time: unchanged.
         let f = std::fs::File::options().write(true).open(input.join("a.csv")).unwrap();
-        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(86_400)).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
+            .unwrap();
         drop(f);
         assert!(changes(&cache, &input, &snap, false).is_empty());
         let text = std::fs::read_to_string(root.join(".exax").join(CACHE_FILE)).unwrap();
@@ -317,7 +327,10 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert!(c[0].describe("input").ends_with(", content changed"), "{}", c[0].describe("input"));
         std::fs::remove_file(input.join("a.csv")).unwrap();
-        assert_eq!(changes(&cache, &input, &snap, false)[0].describe("input/"), "input/a.csv: no longer exists");
+        assert_eq!(
+            changes(&cache, &input, &snap, false)[0].describe("input/"),
+            "input/a.csv: no longer exists"
+        );
     }
 
     #[test]

@@ -17,13 +17,23 @@ use crate::method::{MethodDecl, Params};
 use crate::project::Project;
 use crate::records::{self, Setup};
 
+/// A parameter section: its name, the values now, the values the job got (setup.json).
+type Section<'a> = (
+    &'static str,
+    &'a [(String, crate::value::Value)],
+    &'a serde_json::Map<String, serde_json::Value>,
+);
+
 /// Finished jobs of one method compared at most (the newest ones).
 const MAX_COMPARED: usize = 200;
 
 #[derive(Debug, Clone)]
 pub enum Diff {
     /// The method source differs; `diff` is unified, from the job's copy to the file now.
-    Source { file: String, diff: String },
+    Source {
+        file: String,
+        diff: String,
+    },
     /// A required module or depend_extra file was added, removed or changed.
     File {
         kind: &'static str,
@@ -39,7 +49,10 @@ pub enum Diff {
         new: Option<String>,
         default: Option<String>,
     },
-    Input { input_dir: String, change: InputChange },
+    Input {
+        input_dir: String,
+        change: InputChange,
+    },
 }
 
 impl Diff {
@@ -48,7 +61,9 @@ impl Diff {
         match self {
             Diff::Source { file, .. } => format!("source changed: {file}"),
             Diff::File { kind, file, change, .. } => format!("{kind} {change}: {file}"),
-            Diff::Param { section, name, old, new, .. } => format!(
+            Diff::Param {
+                section, name, old, new, ..
+            } => format!(
                 "{section} {name}: {} -> {}",
                 old.as_deref().unwrap_or("(none)"),
                 new.as_deref().unwrap_or("(none)")
@@ -160,7 +175,9 @@ pub fn explain(project: &Project, decl: &MethodDecl, params: &Params, force: boo
         for n in numbers {
             let dir = wd.job_path(n);
             let Some(post) = records::read_post(&dir) else { continue };
-            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else { continue };
+            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else {
+                continue;
+            };
             finished += 1;
             if finished > MAX_COMPARED {
                 continue;
@@ -187,14 +204,7 @@ pub fn explain(project: &Project, decl: &MethodDecl, params: &Params, force: boo
     })
 }
 
-fn differences(
-    project: &Project,
-    decl: &MethodDecl,
-    params: &Params,
-    dir: &Utf8Path,
-    setup: &Setup,
-    post: &records::Post,
-) -> Vec<Diff> {
+fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8Path, setup: &Setup, post: &records::Post) -> Vec<Diff> {
     let mut out = Vec::new();
     let id = &setup.jobid;
     let old_source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
@@ -243,7 +253,7 @@ fn differences(
         });
     }
     // Parameters.
-    let sections: [(&'static str, &[(String, crate::value::Value)], &serde_json::Map<String, serde_json::Value>); 3] = [
+    let sections: [Section; 3] = [
         ("option", &params.options, &setup.options),
         ("dataset", &params.datasets, &setup.datasets),
         ("job", &params.jobs, &setup.jobs),
@@ -289,7 +299,10 @@ fn differences(
     let mut k = 0;
     while k < posts.len() && k < 1000 {
         for s in posts[k].subjobs.clone() {
-            if let Some(p) = JobId::parse(&s).and_then(|i| project.job_path(&i).ok()).and_then(|p| records::read_post(&p)) {
+            if let Some(p) = JobId::parse(&s)
+                .and_then(|i| project.job_path(&i).ok())
+                .and_then(|p| records::read_post(&p))
+            {
                 posts.push(p);
             }
         }
