@@ -63,6 +63,12 @@ pub fn record(job_dir: &Utf8Path, input_dir: &Utf8Path, path: &Utf8Path) -> Resu
     if rel.as_str().is_empty() {
         return Ok(());
     }
+    // Once per file and process: a job may open the same input in a loop.
+    static LOGGED: Mutex<Option<std::collections::HashSet<Utf8PathBuf>>> = Mutex::new(None);
+    let entry = job_dir.join(rel);
+    if !LOGGED.lock().get_or_insert_with(Default::default).insert(entry) {
+        return Ok(());
+    }
     let dir = job_dir.join(TEMP_DIR);
     std::fs::create_dir_all(&dir).at(&dir)?;
     let file = dir.join(format!("{LOG_PREFIX}{}", std::process::id()));
