@@ -18,6 +18,8 @@ use crate::workdir::Workdir;
 
 pub const EXAX_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const HASHED_DIR: &str = "hashed";
+/// The reason on a `built` line looks at the newest so many jobs of the method (paid per build).
+const REASON_COMPARED: usize = 20;
 
 pub struct BuildRequest<'a> {
     pub decl: &'a MethodDecl,
@@ -120,7 +122,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
     wd.ensure(project.config.slices)?;
     // Explained before the new job exists (it would be its own nearest job); best effort.
-    let why = crate::why::explain(project, req.decl, &req.params, req.force, 1).ok();
+    let why = crate::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
     BUILDING.lock().push(key);
     let result = run_new(project, wd, key, &req, runner);
     BUILDING.lock().retain(|k| *k != key);
@@ -186,7 +188,9 @@ pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
         return true;
     }
     post.subjobs.iter().all(|s| {
-        let sub = JobId::parse(s).and_then(|id| project.job_path(&id).ok()).and_then(|p| records::read_post(&p));
+        let sub = JobId::parse(s)
+            .and_then(|id| project.job_path(&id).ok())
+            .and_then(|p| records::read_post(&p));
         // A subjob that is gone or unfinished does not make its parent's result wrong.
         sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
     })

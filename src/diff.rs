@@ -89,7 +89,15 @@ pub fn unified(old_name: &str, new_name: &str, old: &str, new: &str) -> String {
         let b_start = hunk[0].2;
         let a_len = hunk.iter().filter(|o| o.0 != Op::Add).count();
         let b_len = hunk.iter().filter(|o| o.0 != Op::Del).count();
-        let range = |s: usize, l: usize| if l == 0 { format!("{s},0") } else if l == 1 { format!("{}", s + 1) } else { format!("{},{l}", s + 1) };
+        let range = |s: usize, l: usize| {
+            if l == 0 {
+                format!("{s},0")
+            } else if l == 1 {
+                format!("{}", s + 1)
+            } else {
+                format!("{},{l}", s + 1)
+            }
+        };
         out.push_str(&format!("@@ -{} +{} @@\n", range(a_start, a_len), range(b_start, b_len)));
         for (op, i, j) in hunk {
             match op {
@@ -109,7 +117,10 @@ mod tests {
     #[test]
     fn hunks() {
         assert_eq!(unified("a", "b", "x\n", "x\n"), "");
-        assert_eq!(unified("a", "b", "1\n2\n3\n", "1\n2\n4\n"), "--- a\n+++ b\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+4\n");
+        assert_eq!(
+            unified("a", "b", "1\n2\n3\n", "1\n2\n4\n"),
+            "--- a\n+++ b\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+4\n"
+        );
         let old: String = (1..=20).map(|i| format!("{i}\n")).collect();
         let new = old.replace("2\n", "two\n").replace("18\n", "").replace("10\n", "10\nten\n");
         assert_eq!(
@@ -117,6 +128,9 @@ mod tests {
             "--- a\n+++ b\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -8,13 +8,13 @@\n 8\n 9\n 10\n+ten\n 11\n-12\n+1two\n 13\n 14\n 15\n 16\n 17\n-18\n 19\n 20\n"
         );
         assert_eq!(unified("a", "b", "", "x\n"), "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n");
-        assert_eq!(unified("a", "b", "x", "x\n"), "--- a\n+++ b\n(the texts differ only in line endings)\n");
+        assert_eq!(
+            unified("a", "b", "x", "x\n"),
+            "--- a\n+++ b\n(the texts differ only in line endings)\n"
+        );
     }
 }

@@ -63,6 +63,12 @@ pub fn record(job_dir: &Utf8Path, input_dir: &Utf8Path, path: &Utf8Path) -> Resu
     if rel.as_str().is_empty() {
         return Ok(());
     }
+    // Once per file and process: a job may open the same input in a loop.
+    static LOGGED: Mutex<Option<std::collections::HashSet<Utf8PathBuf>>> = Mutex::new(None);
+    let entry = job_dir.join(rel);
+    if !LOGGED.lock().get_or_insert_with(Default::default).insert(entry) {
+        return Ok(());
+    }
     let dir = job_dir.join(TEMP_DIR);
     std::fs::create_dir_all(&dir).at(&dir)?;
     let file = dir.join(format!("{LOG_PREFIX}{}", std::process::id()));
@@ -108,7 +114,9 @@ impl HashCache {
 
     fn load(&self) -> HashMap<(String, Stamp), u128> {
         let mut map = HashMap::new();
-        let Ok(text) = std::fs::read_to_string(&self.path) else { return map };
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return map;
+        };
         for line in text.lines() {
             let mut parts = line.splitn(5, ' ');
             let (Some(h), Some(s), Some(m), Some(i), Some(p)) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -216,7 +224,14 @@ impl InputChange {
         if now.mtime_ns != self.was.mtime_ns {
             parts.push(format!("modified {} -> {}", time_text(self.was.mtime_ns), time_text(now.mtime_ns)));
         }
-        parts.push(if now.hash == self.was.hash { "same content" } else { "content changed" }.to_string());
+        parts.push(
+            if now.hash == self.was.hash {
+                "same content"
+            } else {
+                "content changed"
+            }
+            .to_string(),
+        );
         format!("{name}: {}", parts.join(", "))
     }
 }
@@ -227,26 +242,13 @@ pub fn time_text(ns: i64) -> String {
     let nanos = ns.rem_euclid(1_000_000_000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = crate::dataset::datetime::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{nanos:09}",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The recorded files that changed: size and time equal is unchanged; otherwise the content
@@ -319,7 +321,8 @@ mod tests {
 
         // Same content, new time: unchanged.
         let f = std::fs::File::options().write(true).open(input.join("a.csv")).unwrap();
-        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(86_400)).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(86_400))
+            .unwrap();
         drop(f);
         assert!(changes(&cache, &input, &snap, false).is_empty());
         let text = std::fs::read_to_string(root.join(".exax").join(CACHE_FILE)).unwrap();
@@ -330,7 +333,10 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert!(c[0].describe("input").ends_with(", content changed"), "{}", c[0].describe("input"));
         std::fs::remove_file(input.join("a.csv")).unwrap();
-        assert_eq!(changes(&cache, &input, &snap, false)[0].describe("input/"), "input/a.csv: no longer exists");
+        assert_eq!(
+            changes(&cache, &input, &snap, false)[0].describe("input/"),
+            "input/a.csv: no longer exists"
+        );
     }
 
     #[test]

@@ -23,7 +23,15 @@ pub struct Project {
     /// Content hashes of input files (`.exax/input-hashes`).
     pub input_hashes: crate::inputs::HashCache,
     /// The method of each job seen so far, by (workdir, number): setup.json never changes.
-    job_methods: Mutex<HashMap<(String, u64), String>>,
+    job_methods: Mutex<HashMap<String, JobMethods>>,
+}
+
+/// The methods of the jobs of one workdir seen so far (setup.json never changes).
+#[derive(Default)]
+struct JobMethods {
+    listed: bool,
+    max: u64,
+    methods: HashMap<String, Vec<u64>>,
 }
 
 /// Where a method's source lives.
@@ -78,24 +86,25 @@ impl Project {
     /// The numbers of the jobs in `wd` whose setup.json names `method`, oldest first (finished
     /// or not). Each setup.json is read once per process.
     pub fn jobs_of_method(&self, wd: &Workdir, method: &str) -> Vec<u64> {
-        let mut out = Vec::new();
-        for n in wd.job_numbers().unwrap_or_default() {
-            let key = (wd.name.clone(), n);
-            let known = self.job_methods.lock().get(&key).cloned();
-            let m = match known {
-                Some(m) => m,
-                None => {
-                    let Ok(setup) = crate::records::read_json::<crate::records::Setup>(&wd.job_path(n).join(crate::records::SETUP)) else {
-                        continue;
-                    };
-                    self.job_methods.lock().insert(key, setup.method.clone());
-                    setup.method
-                }
-            };
-            if m == method {
-                out.push(n);
+        let mut all = self.job_methods.lock();
+        let known = all.entry(wd.name.clone()).or_default();
+        // The first look lists the workdir; later ones look only above the highest number seen
+        // (numbers are allocated upwards), so a run of many builds does not list it each time.
+        let fresh: Vec<u64> = if known.listed {
+            (known.max + 1..).take_while(|n| wd.job_path(*n).exists()).collect()
+        } else {
+            known.listed = true;
+            wd.job_numbers().unwrap_or_default()
+        };
+        for n in fresh {
+            known.max = known.max.max(n);
+            let setup = crate::records::read_json::<crate::records::Setup>(&wd.job_path(n).join(crate::records::SETUP));
+            if let Ok(setup) = setup {
+                known.methods.entry(setup.method).or_default().push(n);
             }
         }
+        let mut out = known.methods.get(method).cloned().unwrap_or_default();
+        out.sort_unstable();
         out
     }
 

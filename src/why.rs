@@ -5,7 +5,12 @@
 //! job's copy under `hashed/`), a parameter (old value, new value, default), an input file (size,
 //! time, content).
 
-use camino::Utf8Path;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use parking_lot::Mutex;
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::builder;
 use crate::diff;
@@ -17,13 +22,25 @@ use crate::method::{MethodDecl, Params};
 use crate::project::Project;
 use crate::records::{self, Setup};
 
-/// Finished jobs of one method compared at most (the newest ones).
-const MAX_COMPARED: usize = 200;
+/// A parameter section: its name, the values now, the values the job got (setup.json).
+type Section<'a> = (
+    &'static str,
+    &'a [(String, crate::value::Value)],
+    &'a serde_json::Map<String, serde_json::Value>,
+);
+
+/// Finished jobs of one method compared at most (the newest ones) by `exax why` and
+/// `why_build`; the reason on a `built` line compares fewer (`builder`), as it is paid on every
+/// fresh build.
+pub const MAX_COMPARED: usize = 500;
 
 #[derive(Debug, Clone)]
 pub enum Diff {
     /// The method source differs; `diff` is unified, from the job's copy to the file now.
-    Source { file: String, diff: String },
+    Source {
+        file: String,
+        diff: String,
+    },
     /// A required module or depend_extra file was added, removed or changed.
     File {
         kind: &'static str,
@@ -39,7 +56,10 @@ pub enum Diff {
         new: Option<String>,
         default: Option<String>,
     },
-    Input { input_dir: String, change: InputChange },
+    Input {
+        input_dir: String,
+        change: InputChange,
+    },
 }
 
 impl Diff {
@@ -48,7 +68,9 @@ impl Diff {
         match self {
             Diff::Source { file, .. } => format!("source changed: {file}"),
             Diff::File { kind, file, change, .. } => format!("{kind} {change}: {file}"),
-            Diff::Param { section, name, old, new, .. } => format!(
+            Diff::Param {
+                section, name, old, new, ..
+            } => format!(
                 "{section} {name}: {} -> {}",
                 old.as_deref().unwrap_or("(none)"),
                 new.as_deref().unwrap_or("(none)")
@@ -87,8 +109,10 @@ pub struct Explanation {
     pub forced: bool,
     /// Finished jobs of the method, fewest differences first, then newest.
     pub nearest: Vec<Nearest>,
-    /// How many finished jobs of the method there are.
+    /// How many finished jobs of the method were compared.
     pub finished: usize,
+    /// There are more than were compared (only the newest ones are).
+    pub capped: bool,
 }
 
 impl Explanation {
@@ -127,7 +151,8 @@ impl Explanation {
             }
             (None, _) => {
                 out.push_str(&format!(
-                    "`{m}` would be built: none of its {} finished job{} matches",
+                    "`{m}` would be built: none of its {}{} finished job{} matches",
+                    if self.capped { "newest " } else { "" },
                     self.finished,
                     if self.finished == 1 { "" } else { "s" }
                 ));
@@ -147,54 +172,137 @@ impl Explanation {
     }
 }
 
-/// Explains what `urd:build` of `decl` with `params` does now; `limit` nearest jobs.
-pub fn explain(project: &Project, decl: &MethodDecl, params: &Params, force: bool, limit: usize) -> Result<Explanation> {
+/// What a finished job was built from, reduced to hashes for ranking; read once per process
+/// (a finished job never changes).
+struct JobRecord {
+    setup: Setup,
+    post: records::Post,
+    source: u128,
+    /// (original path, xxh3 of the copy) of each hashed file.
+    files: Vec<(String, u128)>,
+}
+
+/// Per workdir, per job number.
+type Records = HashMap<String, HashMap<u64, Arc<JobRecord>>>;
+static RECORDS: Mutex<Option<Records>> = Mutex::new(None);
+
+fn record(workdir: &str, n: u64, dir: &Utf8Path) -> Option<Arc<JobRecord>> {
+    if let Some(r) = RECORDS.lock().get_or_insert_with(HashMap::new).get(workdir).and_then(|m| m.get(&n)) {
+        return Some(r.clone());
+    }
+    let post = records::read_post(dir)?;
+    let setup = records::read_json::<Setup>(&dir.join(records::SETUP)).ok()?;
+    let source = xxh3_128(&std::fs::read(dir.join(records::METHOD_SOURCE)).unwrap_or_default());
+    let files = setup
+        .hashed_files
+        .iter()
+        .map(|(copy, orig)| (orig.clone(), xxh3_128(&std::fs::read(dir.join(copy)).unwrap_or_default())))
+        .collect();
+    let r = Arc::new(JobRecord {
+        setup,
+        post,
+        source,
+        files,
+    });
+    RECORDS
+        .lock()
+        .get_or_insert_with(HashMap::new)
+        .entry(workdir.to_string())
+        .or_default()
+        .insert(n, r.clone());
+    Some(r)
+}
+
+/// How many things differ between the job and what is asked now (the count `differences` would
+/// give), from hashes and parameters, without reading or diffing texts.
+fn count_differences(project: &Project, now: &Now, rec: &JobRecord) -> usize {
+    let mut n = usize::from(rec.source != now.source);
+    for (name, h) in &now.files {
+        if rec.files.iter().find(|(o, _)| o == name).map(|(_, x)| x) != Some(h) {
+            n += 1;
+        }
+    }
+    n += rec.files.iter().filter(|(o, _)| !now.files.iter().any(|(f, _)| f == o)).count();
+    let was = [&rec.setup.options, &rec.setup.datasets, &rec.setup.jobs];
+    for (section, old) in now.params.iter().zip(was) {
+        n += section.iter().filter(|(k, v)| old.get(k.as_str()) != v.as_ref()).count();
+        n += old.keys().filter(|k| !section.iter().any(|(s, _)| s == *k)).count();
+    }
+    n + crate::inputs::changes(&project.input_hashes, &project.config.input_directory, &rec.post.inputs, true).len()
+}
+
+/// What is asked now, in the form `count_differences` compares.
+struct Now {
+    source: u128,
+    files: Vec<(String, u128)>,
+    params: [Vec<(String, Option<serde_json::Value>)>; 3],
+}
+
+/// Explains what `urd:build` of `decl` with `params` does now: the `limit` nearest of the newest
+/// `compared` finished jobs of the method.
+pub fn explain(
+    project: &Project,
+    decl: &MethodDecl,
+    params: &Params,
+    force: bool,
+    (limit, compared): (usize, usize),
+) -> Result<Explanation> {
     let key = decl.reuse_key(params);
     let reuse = builder::lookup(project, key)?.map(|b| b.id);
-    let mut found: Vec<(usize, f64, Nearest)> = Vec::new();
+    let section = |s: &[(String, crate::value::Value)]| -> Vec<(String, Option<serde_json::Value>)> {
+        s.iter().map(|(k, v)| (k.clone(), json::to_json(v, k).ok())).collect()
+    };
+    let now = Now {
+        source: xxh3_128(decl.source.source.as_bytes()),
+        files: decl.hashed.iter().map(|f| (f.display.clone(), xxh3_128(&f.bytes))).collect(),
+        params: [section(&params.options), section(&params.datasets), section(&params.jobs)],
+    };
+    let mut found: Vec<(usize, f64, JobId, Utf8PathBuf, Arc<JobRecord>)> = Vec::new();
     let mut finished = 0;
+    let mut capped = false;
     for wd in &project.workdirs {
         let mut numbers = project.jobs_of_method(wd, decl.name());
         // Newest first, and only so many: a method built thousands of times costs no more.
         numbers.reverse();
         for n in numbers {
             let dir = wd.job_path(n);
-            let Some(post) = records::read_post(&dir) else { continue };
-            let Ok(setup) = records::read_json::<Setup>(&dir.join(records::SETUP)) else { continue };
-            finished += 1;
-            if finished > MAX_COMPARED {
-                continue;
+            if finished == compared {
+                capped = true;
+                break;
             }
-            let id = JobId::new(&wd.name, n);
-            let diffs = differences(project, decl, params, &dir, &setup, &post);
-            found.push((diffs.len(), setup.starttime, Nearest { id, diffs }));
+            let Some(rec) = record(&wd.name, n, &dir) else { continue };
+            finished += 1;
+            let count = count_differences(project, &now, &rec);
+            found.push((count, rec.setup.starttime, JobId::new(&wd.name, n), dir, rec));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
     // The job that would be reused is the nearest, whatever the order says.
     if let Some(id) = &reuse {
-        if let Some(pos) = found.iter().position(|f| &f.2.id == id) {
+        if let Some(pos) = found.iter().position(|f| &f.2 == id) {
             let f = found.remove(pos);
             found.insert(0, f);
         }
     }
+    let nearest = found
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, id, dir, rec)| Nearest {
+            id,
+            diffs: differences(project, decl, params, &dir, &rec.setup, &rec.post),
+        })
+        .collect();
     Ok(Explanation {
         method: decl.name().to_string(),
         reuse,
         forced: force,
-        nearest: found.into_iter().take(limit).map(|f| f.2).collect(),
+        nearest,
         finished,
+        capped,
     })
 }
 
-fn differences(
-    project: &Project,
-    decl: &MethodDecl,
-    params: &Params,
-    dir: &Utf8Path,
-    setup: &Setup,
-    post: &records::Post,
-) -> Vec<Diff> {
+fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8Path, setup: &Setup, post: &records::Post) -> Vec<Diff> {
     let mut out = Vec::new();
     let id = &setup.jobid;
     let old_source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
@@ -243,7 +351,7 @@ fn differences(
         });
     }
     // Parameters.
-    let sections: [(&'static str, &[(String, crate::value::Value)], &serde_json::Map<String, serde_json::Value>); 3] = [
+    let sections: [Section; 3] = [
         ("option", &params.options, &setup.options),
         ("dataset", &params.datasets, &setup.datasets),
         ("job", &params.jobs, &setup.jobs),
@@ -289,7 +397,10 @@ fn differences(
     let mut k = 0;
     while k < posts.len() && k < 1000 {
         for s in posts[k].subjobs.clone() {
-            if let Some(p) = JobId::parse(&s).and_then(|i| project.job_path(&i).ok()).and_then(|p| records::read_post(&p)) {
+            if let Some(p) = JobId::parse(&s)
+                .and_then(|i| project.job_path(&i).ok())
+                .and_then(|p| records::read_post(&p))
+            {
                 posts.push(p);
             }
         }

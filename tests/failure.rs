@@ -89,7 +89,9 @@ fn a_broken_method_blocks_only_the_builds_that_use_it() {
         .file("methods/half.lua", "return {")
         .build("function main(urd) urd:build('ok') end")
         .stdout("ran\n")
-        .stderr(&format!("{warnings}built  test-0 ok (TIME)\nbuild.lua: 1 job built, 0 reused in TIME\n"))
+        .stderr(&format!(
+            "{warnings}built  test-0 ok (TIME)\nbuild.lua: 1 job built, 0 reused in TIME\n"
+        ))
         .run();
     let out = Test::again(out)
         .build("function main(urd) urd:build('broken') end")

@@ -15,14 +15,25 @@ fn project() -> Test {
 fn required_parameters_must_be_given() {
     let call = |params: &str, want: &str| {
         project()
-            .build(&format!("function main(urd) local m = urd:build('maker') urd:build('user', {params}) end"))
+            .build(&format!(
+                "function main(urd) local m = urd:build('maker') urd:build('user', {params}) end"
+            ))
             .status(1)
             .stderr_contains(want)
             .run();
     };
-    call("{more = {m}, previous = m}", "error: build.lua:1: method `user`: required dataset `source` is not given\n");
-    call("{source = m, more = {}, previous = m}", "error: build.lua:1: method `user`: required dataset `more` is not given (a list of at least one)\n");
-    call("{source = m, more = {m}}", "error: build.lua:1: method `user`: required job `previous` is not given\n");
+    call(
+        "{more = {m}, previous = m}",
+        "error: build.lua:1: method `user`: required dataset `source` is not given\n",
+    );
+    call(
+        "{source = m, more = {}, previous = m}",
+        "error: build.lua:1: method `user`: required dataset `more` is not given (a list of at least one)\n",
+    );
+    call(
+        "{source = m, more = {m}}",
+        "error: build.lua:1: method `user`: required job `previous` is not given\n",
+    );
     project()
         .build("function main(urd) local m = urd:build('maker') print(urd:build('user', {source = m, more = {m, m}, previous = m}):load()) end")
         .stdout("3\n")
@@ -38,7 +49,9 @@ fn required_parameters_must_be_given() {
 fn parameters_that_do_not_exist_are_errors_at_the_build_call() {
     let call = |params: &str, want: &str| {
         let out = project()
-            .build(&format!("function main(urd) local m = urd:build('maker') urd:build('user', {params}) end"))
+            .build(&format!(
+                "function main(urd) local m = urd:build('maker') urd:build('user', {params}) end"
+            ))
             .status(1)
             .stderr_contains(want)
             .run();

@@ -146,7 +146,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     let decl = rt.decl(&method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
     if why {
-        let w = crate::why::explain(&rt.project, &decl, &params, force, 1).map_err(to_lua_err)?;
+        let w = crate::why::explain(&rt.project, &decl, &params, force, (1, crate::why::MAX_COMPARED)).map_err(to_lua_err)?;
         return Ok(Call::Why(w.render()));
     }
     let req = BuildRequest {

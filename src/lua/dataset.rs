@@ -231,9 +231,7 @@ impl LuaDataset {
         sliceno: mlua::Value,
         cols: mlua::Value,
         chain: Vec<Rc<Dataset>>,
-        chunk: usize,
-        what: &'static str,
-        opts: &Option<Table>,
+        (chunk, what, opts): (usize, &'static str, &Option<Table>),
     ) -> mlua::Result<mlua::Function> {
         let me = self.open(lua)?;
         let columns = columns_arg(&me, &cols)?;
@@ -337,7 +335,7 @@ impl UserData for LuaDataset {
             |lua, this, (sliceno, cols, opts): (mlua::Value, mlua::Value, Option<Table>)| {
                 check_keys(&opts, "ds:iterate", &["none"])?;
                 let me = this.open(lua)?;
-                this.iterator(lua, sliceno, cols, vec![me], 0, "ds:iterate", &opts)
+                this.iterator(lua, sliceno, cols, vec![me], (0, "ds:iterate", &opts))
             },
         );
         m.add_method(
@@ -349,7 +347,7 @@ impl UserData for LuaDataset {
                     None => None,
                 };
                 let chain = this.chain(lua, stop, opt(&opts, "length")?)?;
-                this.iterator(lua, sliceno, cols, chain, 0, "ds:iterate_chain", &opts)
+                this.iterator(lua, sliceno, cols, chain, (0, "ds:iterate_chain", &opts))
             },
         );
         m.add_method(
@@ -372,7 +370,7 @@ impl UserData for LuaDataset {
                 } else {
                     vec![this.open(lua)?]
                 };
-                this.iterator(lua, sliceno, cols, chain, size as usize, "ds:iterate_chunks", &opts)
+                this.iterator(lua, sliceno, cols, chain, (size as usize, "ds:iterate_chunks", &opts))
             },
         );
         m.add_method("chain", |lua, this, opts: Option<Table>| {

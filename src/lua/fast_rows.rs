@@ -104,7 +104,7 @@ pub fn null_value() -> mlua::Value {
 
 /// True for `exax.null`.
 pub fn is_null(v: &mlua::Value) -> bool {
-    matches!(v, mlua::Value::LightUserData(p) if p.0 as *const u8 == &NULL_SENTINEL as *const u8)
+    matches!(v, mlua::Value::LightUserData(p) if std::ptr::eq(p.0 as *const u8, &NULL_SENTINEL))
 }
 
 fn kind_code(k: Kind) -> u8 {
@@ -502,7 +502,7 @@ unsafe fn cell_at<'a>(l: *mut lua_State, idx: c_int) -> Cell<'a> {
             ffi::LUA_TSTRING => Cell::Bytes(string_at(l, idx).unwrap_or(b"")),
             ffi::LUA_TNIL | ffi::LUA_TNONE => Cell::None,
             ffi::LUA_TBOOLEAN => Cell::Bool(ffi::lua_toboolean(l, idx) != 0),
-            ffi::LUA_TLIGHTUSERDATA if ffi::lua_touserdata(l, idx) as *const u8 == &NULL_SENTINEL as *const u8 => Cell::None,
+            ffi::LUA_TLIGHTUSERDATA if std::ptr::eq(ffi::lua_touserdata(l, idx) as *const u8, &NULL_SENTINEL) => Cell::None,
             ffi::LUA_TUSERDATA => match date_at(l, idx) {
                 Some((Kind::Date, v)) => Cell::Date(v as i32),
                 Some((Kind::Datetime, v)) => Cell::DateTime(v),

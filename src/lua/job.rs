@@ -228,7 +228,9 @@ fn link_result(
 /// Logs an input file that the running job reads (nothing outside a job: a build script's reads
 /// are no job's inputs).
 pub fn record_input(lua: &Lua, path: &camino::Utf8Path) -> mlua::Result<()> {
-    let Some(id) = lua.app_data_ref::<JobScope>().map(|s| s.id.clone()) else { return Ok(()) };
+    let Some(id) = lua.app_data_ref::<JobScope>().map(|s| s.id.clone()) else {
+        return Ok(());
+    };
     let rt = Runtime::get(lua);
     let dir = rt.project.job_path(&id).map_err(to_lua_err)?;
     crate::inputs::record(&dir, &rt.project.config.input_directory, path).map_err(to_lua_err)

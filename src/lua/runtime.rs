@@ -109,7 +109,12 @@ impl Runtime {
         }
         let indent = "  ".repeat(depth);
         if built.fresh {
-            let reason = built.why.as_ref().and_then(|w| w.reason()).map(|r| format!("; {r}")).unwrap_or_default();
+            let reason = built
+                .why
+                .as_ref()
+                .and_then(|w| w.reason())
+                .map(|r| format!("; {r}"))
+                .unwrap_or_default();
             console::err_line(&format!(
                 "{indent}built  {} {method} ({}{reason})",
                 built.id,
