@@ -412,3 +412,38 @@ fn round_trip_of_every_column_type() {
     assert!(first.windows(3).any(|w| w == b"\"\"x"), "the json values need quotes");
     assert_eq!(String::from_utf8_lossy(&second), String::from_utf8_lossy(&first));
 }
+
+#[test]
+fn many_rows_in_many_blocks_plain_and_gzip() {
+    let out = Test::new()
+        .method(
+            "big",
+            r#"
+            function synthesis(job)
+              local dw = job:datasetwriter()
+              dw:add('i', 'int64') dw:add('s', 'unicode')
+              for i = 1, 200000 do dw:set_slice(i % 2) dw:write(i, ('x'):rep(i % 13) .. ',' .. i) end
+            end
+            "#,
+        )
+        .build(
+            r#"
+            function main(urd)
+              local ds = urd:build('big'):dataset()
+              local j = urd:build('csvexport', {source = ds, labels = {'i', 's'}})
+              local n, first_odd = 0, nil
+              for line in j:open('result.csv'):lines() do
+                n = n + 1
+                if n == 100002 then first_odd = line end
+              end
+              print(n, first_odd)
+              urd:build('csvexport', {source = ds, labels = {'i', 's'}, filename = 'result.csv.gz'})
+            end
+            "#,
+        )
+        .stdout("200001\t1,\"x,1\"\n")
+        .run();
+    let plain = std::fs::read(out.dir.path().join("workdirs/test/test-1/result.csv")).unwrap();
+    assert!(plain.len() > 2 << 20, "more than one flush per slice");
+    assert_eq!(gunzip(&out.dir.path().join("workdirs/test/test-2/result.csv.gz")), plain);
+}

@@ -213,6 +213,9 @@ pub fn slice_name(name: &str, s: usize) -> Result<String> {
             out.push_str(&digits);
         }
     }
+    if !used {
+        return Err(bad("it has no % format for the slice number"));
+    }
     Ok(out)
 }
 
@@ -339,7 +342,7 @@ struct Field {
 
 enum Out {
     Plain(File),
-    Gz(GzEncoder<BufWriter<File>>),
+    Gz(Box<GzEncoder<BufWriter<File>>>),
 }
 
 impl Out {
@@ -375,7 +378,7 @@ impl Plan<'_> {
     fn slice(&self, s: usize, path: &Utf8Path, labels: bool, report: &(dyn Fn(u64) + Sync)) -> Result<()> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
         let mut out = match self.gz {
-            Some(level) => Out::Gz(GzEncoder::new(BufWriter::with_capacity(FLUSH, file), level)),
+            Some(level) => Out::Gz(Box::new(GzEncoder::new(BufWriter::with_capacity(FLUSH, file), level))),
             None => Out::Plain(file),
         };
         let io = |e| Error::io(path, e);
@@ -471,6 +474,7 @@ mod tests {
         assert!(slice_name("%d%d", 1).is_err());
         assert!(slice_name("%q", 1).is_err());
         assert!(slice_name("x%", 1).is_err());
+        assert!(slice_name("100%%", 1).is_err(), "every slice would get the same name");
     }
 
     fn quoted(q: &str, sep: &str, lazy: bool, v: &str) -> String {

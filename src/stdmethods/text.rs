@@ -26,6 +26,11 @@ pub fn push_float(x: f64, out: &mut Vec<u8>, zm: &mut zmij::Buffer) {
         return;
     }
     let text = zm.format_finite(x.abs()).as_bytes();
+    // Already Python's layout: positional with a point, in Python's positional range.
+    if (1e-4..1e16).contains(&x.abs()) && text.contains(&b'.') && !text.contains(&b'e') {
+        out.extend_from_slice(text);
+        return;
+    }
     let (mant, exp) = match text.iter().position(|&b| b == b'e' || b == b'E') {
         Some(i) => (&text[..i], parse_exp(&text[i + 1..])),
         None => (text, 0),
@@ -232,6 +237,11 @@ mod tests {
             (1e15, "1000000000000000.0"),
             (1e16, "1e+16"),
             (123456.789, "123456.789"),
+            (2500000.5, "2500000.5"),
+            (1e-4, "0.0001"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (100.0, "100.0"),
+            (1.5e300, "1.5e+300"),
             (-1.5e-7, "-1.5e-07"),
             (0.1f32 as f64, "0.10000000149011612"),
             (f64::NEG_INFINITY, "-inf"),
