@@ -501,3 +501,102 @@ fn server_users_and_passwords() {
     assert_eq!(status, "HTTP/1.0 404 Not Found");
     drop(out);
 }
+
+/// Writes `n` sessions to list `l` and prints each timestamp once it is finished.
+const MANY: &str = "
+function main(urd)
+  local list, n = urd.args[1], tonumber(urd.args[2])
+  for i = 1, n do
+    urd:begin(list, i)
+    urd:build('other')
+    urd:finish(list)
+    print(i)
+  end
+end
+";
+
+fn log_lines(store: &std::path::Path, rel: &str) -> Vec<String> {
+    std::fs::read_to_string(store.join(rel)).unwrap().lines().map(String::from).collect()
+}
+
+/// 8 clients writing at once: nothing lost, nothing written twice.
+#[test]
+fn server_eight_clients_at_once() {
+    let store = tempfile::tempdir().unwrap();
+    add_user(store.path(), "alice", "pw");
+    let srv = server(store.path(), "127.0.0.1:0");
+    let out = with_server(&srv.url)
+        .build(MANY)
+        .args(&["run", "--", "warmup", "1"])
+        .env("URD_AUTH", "alice:pw")
+        .stdout("1\n")
+        .run();
+    let dir = out.path().to_path_buf();
+    let clients: Vec<Child> = (0..8)
+        .map(|c| {
+            Command::new(exax_bin())
+                .args(["run", "-q", "--", &format!("c{c}"), "25"])
+                .current_dir(&dir)
+                .env("URD_AUTH", "alice:pw")
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in clients {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success());
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 25);
+    }
+    let want: String = (1..=25).map(|i| format!("{i}\n")).collect();
+    for c in 0..8 {
+        let lines = log_lines(store.path(), &format!("alice/c{c}.urd"));
+        assert_eq!(lines.len(), 25);
+        let o = Command::new(exax_bin()).args(["urd", &format!("c{c}")]).current_dir(&dir).env("URD_AUTH", "alice:pw").output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+    }
+    drop(out);
+}
+
+/// The server killed with SIGKILL while a client writes, and restarted on the same port: the
+/// client's retries carry it over, nothing is lost and nothing written twice.
+#[test]
+fn server_killed_mid_write() {
+    let store = tempfile::tempdir().unwrap();
+    add_user(store.path(), "alice", "pw");
+    let mut srv = server(store.path(), "127.0.0.1:0");
+    let addr = srv.url.trim_start_matches("http://").to_string();
+    let out = with_server(&srv.url)
+        .build(MANY)
+        .args(&["run", "--", "warmup", "1"])
+        .env("URD_AUTH", "alice:pw")
+        .stdout("1\n")
+        .run();
+    let client = Command::new(exax_bin())
+        .args(["run", "-q", "--", "l", "60"])
+        .current_dir(out.path())
+        .env("URD_AUTH", "alice:pw")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the client is writing, then kill the server without warning
+    let log = store.path().join("alice/l.urd");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().count()) < 10 {
+        assert!(std::time::Instant::now() < deadline, "the client never wrote");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    srv.child.kill().unwrap();
+    srv.child.wait().unwrap();
+    let at_kill = log_lines(store.path(), "alice/l.urd").len();
+    assert!(at_kill < 60, "the client finished before the kill");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let srv2 = server(store.path(), &addr);
+    let o = client.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let lines = log_lines(store.path(), "alice/l.urd");
+    assert_eq!(lines.len(), 60, "every session once");
+    let o = Command::new(exax_bin()).args(["urd", "l"]).current_dir(out.path()).env("URD_AUTH", "alice:pw").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), (1..=60).map(|i| format!("{i}\n")).collect::<String>());
+    drop((srv2, out));
+}
