@@ -671,3 +671,32 @@ fn server_killed_mid_write() {
     );
     drop((srv2, out));
 }
+
+/// `exax urd diff` names an option change, a source change, and an upstream job of the same session.
+#[test]
+fn diff_reasons() {
+    let build = "
+        function main(urd)
+          urd:begin('s', urd.args[1])
+          local imp = urd:build('add', {n = tonumber(urd.args[2]), name = 'imp'})
+          urd:build('add', {name = 'b', previous = imp})
+          urd:finish('s')
+        end
+        ";
+    let out = project().build(build).args(&["run", "--", "1", "1"]).run();
+    let out = Test::again(out).args(&["run", "--", "2", "2"]).run();
+    let out = urd(
+        out,
+        &["urd", "diff", "s", "1", "2"],
+        "s/1 -> s/2\n  imp  test-0 -> test-2: option n: 1 -> 2\n  b    test-1 -> test-3: upstream imp changed (job previous: \"test-0\" -> \"test-2\")\n",
+    );
+    let out = Test::again(out)
+        .method("add", &format!("{ADD}-- changed\n"))
+        .args(&["run", "--", "3", "2"])
+        .run();
+    urd(
+        out,
+        &["urd", "diff", "s", "latest~1", "latest"],
+        "s/2 -> s/3\n  imp  test-2 -> test-4: source of methods/add.lua changed (from line 7)\n  b    test-3 -> test-5: source of methods/add.lua changed (from line 7); upstream imp changed (job previous: \"test-2\" -> \"test-4\")\n",
+    );
+}
