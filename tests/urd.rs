@@ -18,7 +18,9 @@ end
 ";
 
 fn project() -> Test {
-    Test::new().method("add", ADD).method("other", "options = {n = 1}\nfunction synthesis() return options.n end")
+    Test::new()
+        .method("add", ADD)
+        .method("other", "options = {n = 1}\nfunction synthesis() return options.n end")
 }
 
 fn urd(out: Output, args: &[&str], stdout: &str) -> Output {
@@ -168,7 +170,12 @@ fn conflicts_updates_and_history() {
     let out = urd(out, &["urd"], "a\n");
     let out = urd(out, &["urd", "a"], "1\n");
     let out = urd(out, &["urd", ":a:add"], "test-2\n");
-    Test::again(out).args(&["urd", "b/latest"]).stdout("").stderr("error: urd list `b` has no session b/latest\n").status(1).run();
+    Test::again(out)
+        .args(&["urd", "b/latest"])
+        .stdout("")
+        .stderr("error: urd list `b` has no session b/latest\n")
+        .status(1)
+        .run();
 }
 
 #[test]
@@ -262,7 +269,11 @@ end
 /// at them from the command line.
 #[test]
 fn two_lists_chained_and_the_command_line() {
-    let out = project().build(CHAIN).args(&["run", "--", "2024-01", "1"]).stdout("test-1\t101\n").run();
+    let out = project()
+        .build(CHAIN)
+        .args(&["run", "--", "2024-01", "1"])
+        .stdout("test-1\t101\n")
+        .run();
     let out = Test::again(out).args(&["run", "--", "2024-02", "2"]).stdout("test-3\t102\n").run();
     let out = urd(out, &["urd"], "import\nproc\n");
     let out = urd(out, &["urd", "import"], "2024-01 : import 1\n2024-02 : import 2\n");
@@ -278,7 +289,11 @@ fn two_lists_chained_and_the_command_line() {
         "list     : proc\ntimestamp: 2024-01\nbuild job: build.lua\ncaption  : \ndeps     : import/2024-01 : import 1\nJobList(\n   [  0] sum : test-1\n)\n\
          list     : import\ntimestamp: 2024-01\nbuild job: build.lua\ncaption  : import 1\ndeps     : \nJobList(\n   [  0] imp : test-0\n)\n",
     );
-    let out = urd(out, &["urd", ":proc/2024-01:sum", ":import:", ":import/first:1", ":proc/latest~:"], "test-1\ntest-2\ntest-0\ntest-1\n");
+    let out = urd(
+        out,
+        &["urd", ":proc/2024-01:sum", ":import:", ":import/first:1", ":proc/latest~:"],
+        "test-1\ntest-2\ntest-0\ntest-1\n",
+    );
     let out = Test::again(out)
         .args(&["urd", ":import:nope"])
         .stdout("")
@@ -293,19 +308,34 @@ fn two_lists_chained_and_the_command_line() {
         .stderr("error: `:nolist:x`: urd list `nolist` has no session latest\n")
         .status(1)
         .run();
-    let out = urd(out, &["urd", "diff", "import", "2024-01", "latest"], "import/2024-01 -> import/2024-02\n  imp  test-0 -> test-2: option n: 1 -> 2\n");
+    let out = urd(
+        out,
+        &["urd", "diff", "import", "2024-01", "latest"],
+        "import/2024-01 -> import/2024-02\n  imp  test-0 -> test-2: option n: 1 -> 2\n",
+    );
     let out = urd(
         out,
         &["urd", "diff", "proc", "latest~1", "latest"],
         "proc/2024-01 -> proc/2024-02\n  sum  test-1 -> test-3: upstream import:imp changed (job previous: \"test-0\" -> \"test-2\")\n",
     );
-    let out = urd(out, &["urd", "diff", "proc", "latest", "2024-02"], "proc/2024-02 -> proc/2024-02\nthe same jobs\n");
+    let out = urd(
+        out,
+        &["urd", "diff", "proc", "latest", "2024-02"],
+        "proc/2024-02 -> proc/2024-02\nthe same jobs\n",
+    );
     // every run is recorded, with its arguments, the jobs it built and reused, and its sessions
     let out = Test::again(out).args(&["urd", "--runs"]).any_stdout().run();
     let runs: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(runs.len(), 8, "{}", out.stdout);
     assert!(runs[0].ends_with("  ok  build.lua -- 2024-01 1"), "{}", runs[0]);
-    assert_eq!(&runs[1..4], ["    built: test-0 test-1", "    reused: -", "    sessions: import/2024-01 proc/2024-01"]);
+    assert_eq!(
+        &runs[1..4],
+        [
+            "    built: test-0 test-1",
+            "    reused: -",
+            "    sessions: import/2024-01 proc/2024-01"
+        ]
+    );
     assert!(runs[4].ends_with("  ok  build.lua -- 2024-02 2"), "{}", runs[4]);
     // truncating import at 2024-02 takes that session, and the proc session that depended on it
     let out = Test::again(out)
@@ -317,6 +347,8 @@ fn two_lists_chained_and_the_command_line() {
         .stdout("1\t1\n")
         .run();
     let out = urd(out, &["urd", "import", "proc"], "2024-01 : import 1\n2024-01\n");
+    // gc keeps what any session refers to, history included
+    let out = urd(out, &["urd", "--referenced"], "test-0\ntest-1\ntest-2\ntest-3\n");
     // a re-run of the second build finds no conflict: its sessions are history now
     Test::again(out).args(&["run", "--", "2024-02", "2"]).stdout("test-3\t102\n").run();
 }
@@ -337,7 +369,10 @@ fn torn_last_line() {
     let out = urd(out, &["urd", "import"], "1 : import 1\n");
     let out = Test::again(out).args(&["run", "--", "2", "2"]).stdout("test-3\t102\n").run();
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.starts_with(&good) && !text.contains("torn") && text.lines().count() == 2, "{text}");
+    assert!(
+        text.starts_with(&good) && !text.contains("torn") && text.lines().count() == 2,
+        "{text}"
+    );
     std::fs::write(&log, format!("{{\"seq\":1}}\n{text}")).unwrap();
     Test::again(out)
         .args(&["urd", "import"])
@@ -423,7 +458,10 @@ fn server_users_and_passwords() {
     add_user(store.path(), "alice", "wonder land");
     add_user(store.path(), "bob", "builder");
     let passwd = std::fs::read_to_string(store.path().join("passwd")).unwrap();
-    assert!(passwd.starts_with("alice:$argon2id$") && !passwd.contains("wonder") && !passwd.contains("builder"), "{passwd}");
+    assert!(
+        passwd.starts_with("alice:$argon2id$") && !passwd.contains("wonder") && !passwd.contains("builder"),
+        "{passwd}"
+    );
     let srv = server(store.path(), "127.0.0.1:0");
     let out = with_server(&srv.url)
         .build(
@@ -482,16 +520,32 @@ fn server_users_and_passwords() {
         body.len()
     );
     let first = http(&srv.url, &req);
-    assert_eq!(first, ("HTTP/1.0 200 OK".to_string(), r#"{"new":true,"changed":false,"is_ghost":false,"deps":0}"#.to_string()));
+    assert_eq!(
+        first,
+        (
+            "HTTP/1.0 200 OK".to_string(),
+            r#"{"new":true,"changed":false,"is_ghost":false,"deps":0}"#.to_string()
+        )
+    );
     assert_eq!(http(&srv.url, &req), first);
-    assert_eq!(std::fs::read_to_string(store.path().join("alice/x.urd")).unwrap().lines().count(), 1);
+    assert_eq!(
+        std::fs::read_to_string(store.path().join("alice/x.urd")).unwrap().lines().count(),
+        1
+    );
     // no password, a body too large, a bad lookup
-    let (status, _) = http(&srv.url, &format!("POST /add HTTP/1.0\r\nContent-Length: {}\r\n\r\n{body}", body.len()));
+    let (status, _) = http(
+        &srv.url,
+        &format!("POST /add HTTP/1.0\r\nContent-Length: {}\r\n\r\n{body}", body.len()),
+    );
     assert_eq!(status, "HTTP/1.0 401 Unauthorized");
     let big = "x".repeat(9 << 20);
     let (status, _) = http(
         &srv.url,
-        &format!("POST /add HTTP/1.0\r\nAuthorization: Basic {}\r\nContent-Length: {}\r\n\r\n{big}", basic("alice", "wonder land"), big.len()),
+        &format!(
+            "POST /add HTTP/1.0\r\nAuthorization: Basic {}\r\nContent-Length: {}\r\n\r\n{big}",
+            basic("alice", "wonder land"),
+            big.len()
+        ),
     );
     assert_eq!(status, "HTTP/1.0 413 Payload Too Large");
     let (status, body) = http(&srv.url, "GET /alice/import/%3C%3D2024-01-31 HTTP/1.0\r\n\r\n");
@@ -500,4 +554,149 @@ fn server_users_and_passwords() {
     let (status, _) = http(&srv.url, "GET /alice/import/2024-1 HTTP/1.0\r\n\r\n");
     assert_eq!(status, "HTTP/1.0 404 Not Found");
     drop(out);
+}
+
+/// Writes `n` sessions to list `l` and prints each timestamp once it is finished.
+const MANY: &str = "
+function main(urd)
+  local list, n = urd.args[1], tonumber(urd.args[2])
+  for i = 1, n do
+    urd:begin(list, i)
+    urd:build('other')
+    urd:finish(list)
+    print(i)
+  end
+end
+";
+
+fn log_lines(store: &std::path::Path, rel: &str) -> Vec<String> {
+    std::fs::read_to_string(store.join(rel))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// 8 clients writing at once: nothing lost, nothing written twice.
+#[test]
+fn server_eight_clients_at_once() {
+    let store = tempfile::tempdir().unwrap();
+    add_user(store.path(), "alice", "pw");
+    let srv = server(store.path(), "127.0.0.1:0");
+    let out = with_server(&srv.url)
+        .build(MANY)
+        .args(&["run", "--", "warmup", "1"])
+        .env("URD_AUTH", "alice:pw")
+        .stdout("1\n")
+        .run();
+    let dir = out.path().to_path_buf();
+    let clients: Vec<Child> = (0..8)
+        .map(|c| {
+            Command::new(exax_bin())
+                .args(["run", "-q", "--", &format!("c{c}"), "25"])
+                .current_dir(&dir)
+                .env("URD_AUTH", "alice:pw")
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in clients {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success());
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 25);
+    }
+    let want: String = (1..=25).map(|i| format!("{i}\n")).collect();
+    for c in 0..8 {
+        let lines = log_lines(store.path(), &format!("alice/c{c}.urd"));
+        assert_eq!(lines.len(), 25);
+        let o = Command::new(exax_bin())
+            .args(["urd", &format!("c{c}")])
+            .current_dir(&dir)
+            .env("URD_AUTH", "alice:pw")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+    }
+    drop(out);
+}
+
+/// The server killed with SIGKILL while a client writes, and restarted on the same port: the
+/// client's retries carry it over, nothing is lost and nothing written twice.
+#[test]
+fn server_killed_mid_write() {
+    let store = tempfile::tempdir().unwrap();
+    add_user(store.path(), "alice", "pw");
+    let mut srv = server(store.path(), "127.0.0.1:0");
+    let addr = srv.url.trim_start_matches("http://").to_string();
+    let out = with_server(&srv.url)
+        .build(MANY)
+        .args(&["run", "--", "warmup", "1"])
+        .env("URD_AUTH", "alice:pw")
+        .stdout("1\n")
+        .run();
+    let client = Command::new(exax_bin())
+        .args(["run", "-q", "--", "l", "60"])
+        .current_dir(out.path())
+        .env("URD_AUTH", "alice:pw")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the client is writing, then kill the server without warning
+    let log = store.path().join("alice/l.urd");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().count()) < 10 {
+        assert!(std::time::Instant::now() < deadline, "the client never wrote");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    srv.child.kill().unwrap();
+    srv.child.wait().unwrap();
+    let at_kill = log_lines(store.path(), "alice/l.urd").len();
+    assert!(at_kill < 60, "the client finished before the kill");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let srv2 = server(store.path(), &addr);
+    let o = client.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let lines = log_lines(store.path(), "alice/l.urd");
+    assert_eq!(lines.len(), 60, "every session once");
+    let o = Command::new(exax_bin())
+        .args(["urd", "l"])
+        .current_dir(out.path())
+        .env("URD_AUTH", "alice:pw")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        (1..=60).map(|i| format!("{i}\n")).collect::<String>()
+    );
+    drop((srv2, out));
+}
+
+/// `exax urd diff` names an option change, a source change, and an upstream job of the same session.
+#[test]
+fn diff_reasons() {
+    let build = "
+        function main(urd)
+          urd:begin('s', urd.args[1])
+          local imp = urd:build('add', {n = tonumber(urd.args[2]), name = 'imp'})
+          urd:build('add', {name = 'b', previous = imp})
+          urd:finish('s')
+        end
+        ";
+    let out = project().build(build).args(&["run", "--", "1", "1"]).run();
+    let out = Test::again(out).args(&["run", "--", "2", "2"]).run();
+    let out = urd(
+        out,
+        &["urd", "diff", "s", "1", "2"],
+        "s/1 -> s/2\n  imp  test-0 -> test-2: option n: 1 -> 2\n  b    test-1 -> test-3: upstream imp changed (job previous: \"test-0\" -> \"test-2\")\n",
+    );
+    let out = Test::again(out)
+        .method("add", &format!("{ADD}-- changed\n"))
+        .args(&["run", "--", "3", "2"])
+        .run();
+    urd(
+        out,
+        &["urd", "diff", "s", "latest~1", "latest"],
+        "s/2 -> s/3\n  imp  test-2 -> test-4: source of methods/add.lua changed (from line 7)\n  b    test-3 -> test-5: source of methods/add.lua changed (from line 7); upstream imp changed (job previous: \"test-2\" -> \"test-4\")\n",
+    );
 }

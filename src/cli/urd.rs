@@ -21,6 +21,10 @@ pub struct Args {
     /// Show every `exax run` of this project: script, arguments, jobs built and reused, times.
     #[arg(long)]
     runs: bool,
+    /// Print every job id an urd session refers to (its joblist, or that of a session it
+    /// depended on; history included): the jobs `exax gc` must keep.
+    #[arg(long)]
+    referenced: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -29,11 +33,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         crate::cli::out(&runs(&project)?)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if a.referenced {
+        let ids: String = crate::urd::referenced_jobs(&project)?.iter().map(|id| format!("{id}\n")).collect();
+        crate::cli::out(&ids)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut urd = Urd::open(&project)?;
     let remote = matches!(urd, Urd::Remote(_));
     if a.paths.first().map(String::as_str) == Some("diff") {
         let [_, list, t1, t2] = a.paths.as_slice() else {
-            return Err(Error::User("usage: exax urd diff LIST TS1 TS2 (TS: a timestamp, latest, latest~1, ...)".into()));
+            return Err(Error::User(
+                "usage: exax urd diff LIST TS1 TS2 (TS: a timestamp, latest, latest~1, ...)".into(),
+            ));
         };
         let text = diff(&project, &mut urd, list, t1, t2, remote)?;
         crate::cli::out(&text)?;
@@ -144,7 +155,11 @@ fn runs(project: &Project) -> Result<String> {
         };
         let _ = writeln!(s, "{start} .. {end}  {}  {}{args}", r.status, r.script);
         let _ = writeln!(s, "    built: {}", if r.built.is_empty() { "-".into() } else { r.built.join(" ") });
-        let _ = writeln!(s, "    reused: {}", if r.reused.is_empty() { "-".into() } else { r.reused.join(" ") });
+        let _ = writeln!(
+            s,
+            "    reused: {}",
+            if r.reused.is_empty() { "-".into() } else { r.reused.join(" ") }
+        );
         if !r.sessions.is_empty() {
             let _ = writeln!(s, "    sessions: {}", r.sessions.join(" "));
         }

@@ -28,10 +28,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     if let Some(user) = a.add_user {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::io("stdin", e))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("stdin", e))?;
         let password = line.trim_end_matches(['\n', '\r']);
         if password.is_empty() {
             return Err(Error::User("no password on stdin".into()));

@@ -91,61 +91,66 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     urd.set("build", raising(lua, raw)?)?;
 
     let s = session.clone();
-    method(lua, &urd, "begin", move |lua, (this, list, ts, opts): (Table, String, mlua::Value, mlua::Value)| {
-        let mut s = s.borrow_mut();
-        if let Some(c) = &s.current {
-            return Err(err(format!(
-                "urd:begin('{list}'): the session of `{}` is still running (urd:finish or urd:abort it first)",
-                c.list
-            )));
-        }
-        let timestamp = match ts {
-            mlua::Value::Nil => None,
-            v => Some(timestamp_arg(&v, "urd:begin")?),
-        };
-        let (mut caption, mut update) = (String::new(), false);
-        match opts {
-            mlua::Value::Nil => {}
-            mlua::Value::String(c) => caption = c.to_string_lossy(),
-            mlua::Value::Table(t) => {
-                for kv in t.pairs::<String, mlua::Value>() {
-                    let (k, v) = kv?;
-                    match (k.as_str(), v) {
-                        ("caption", mlua::Value::String(c)) => caption = c.to_string_lossy(),
-                        ("update", mlua::Value::Boolean(b)) => update = b,
-                        (k, v) => {
-                            return Err(err(format!(
-                                "urd:begin: unknown option `{k}` = {} (options are caption (a string) and update (a boolean))",
-                                crate::lua::convert::a_type(&v)
-                            )))
+    method(
+        lua,
+        &urd,
+        "begin",
+        move |lua, (this, list, ts, opts): (Table, String, mlua::Value, mlua::Value)| {
+            let mut s = s.borrow_mut();
+            if let Some(c) = &s.current {
+                return Err(err(format!(
+                    "urd:begin('{list}'): the session of `{}` is still running (urd:finish or urd:abort it first)",
+                    c.list
+                )));
+            }
+            let timestamp = match ts {
+                mlua::Value::Nil => None,
+                v => Some(timestamp_arg(&v, "urd:begin")?),
+            };
+            let (mut caption, mut update) = (String::new(), false);
+            match opts {
+                mlua::Value::Nil => {}
+                mlua::Value::String(c) => caption = c.to_string_lossy(),
+                mlua::Value::Table(t) => {
+                    for kv in t.pairs::<String, mlua::Value>() {
+                        let (k, v) = kv?;
+                        match (k.as_str(), v) {
+                            ("caption", mlua::Value::String(c)) => caption = c.to_string_lossy(),
+                            ("update", mlua::Value::Boolean(b)) => update = b,
+                            (k, v) => {
+                                return Err(err(format!(
+                                    "urd:begin: unknown option `{k}` = {} (options are caption (a string) and update (a boolean))",
+                                    crate::lua::convert::a_type(&v)
+                                )))
+                            }
                         }
                     }
                 }
+                other => {
+                    return Err(err(format!(
+                        "urd:begin: the third argument is {{caption = ..., update = ...}}, got {}",
+                        crate::lua::convert::a_type(&other)
+                    )))
+                }
             }
-            other => {
-                return Err(err(format!(
-                    "urd:begin: the third argument is {{caption = ..., update = ...}}, got {}",
-                    crate::lua::convert::a_type(&other)
-                )))
+            let full = s.store(lua)?.full_name(&list);
+            crate::urd::entry::check_list_name(&full).map_err(err)?;
+            if !s.auth_tested {
+                s.store(lua)?.check_writer().map_err(to_lua_err)?;
+                s.auth_tested = true;
             }
-        }
-        let full = s.store(lua)?.full_name(&list);
-        crate::urd::entry::check_list_name(&full).map_err(err)?;
-        if !s.auth_tested {
-            s.store(lua)?.check_writer().map_err(to_lua_err)?;
-            s.auth_tested = true;
-        }
-        s.current = Some(Current {
-            list: full,
-            timestamp,
-            caption,
-            update,
-            deps: BTreeMap::new(),
-        });
-        s.latest_joblist = None;
-        this.set("joblist", new_joblist(lua, vec![])?)?;
-        Ok(mlua::Value::Nil)
-    })?;
+            s.current = Some(Current {
+                list: full,
+                timestamp,
+                caption,
+                update,
+                deps: BTreeMap::new(),
+            });
+            s.latest_joblist = None;
+            this.set("joblist", new_joblist(lua, vec![])?)?;
+            Ok(mlua::Value::Nil)
+        },
+    )?;
 
     let s = session.clone();
     method(lua, &urd, "abort", move |_, _this: Table| {
@@ -154,57 +159,67 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     })?;
 
     let s = session.clone();
-    method(lua, &urd, "finish", move |lua, (this, list, ts, caption): (Table, String, mlua::Value, Option<String>)| {
-        let mut s = s.borrow_mut();
-        let full = s.store(lua)?.full_name(&list);
-        let Some(cur) = s.current.take() else {
-            return Err(err(format!("urd:finish('{list}'): no session is running (urd:begin starts one)")));
-        };
-        if cur.list != full {
-            let msg = format!("urd:finish('{list}'): the running session is `{}`", cur.list);
-            s.current = Some(cur);
-            return Err(err(msg));
-        }
-        let timestamp = match ts {
-            mlua::Value::Nil => cur.timestamp.clone(),
-            v => Some(timestamp_arg(&v, "urd:finish")?),
-        };
-        let joblist = joblist_refs(&this.get::<Table>("joblist")?)?;
-        if joblist.is_empty() {
-            s.current = Some(cur);
-            return Err(err(format!("urd:finish('{list}'): the session built no jobs")));
-        }
-        let Some(timestamp) = timestamp else {
-            s.current = Some(cur);
-            return Err(err(format!("urd:finish('{list}'): no timestamp given to urd:begin or urd:finish")));
-        };
-        let rt = Runtime::get(lua);
-        let entry = Entry {
-            timestamp: timestamp.to_string(),
-            caption: caption.unwrap_or(cur.caption),
-            joblist,
-            deps: cur.deps,
-            build_job: rt.builder_name.borrow().clone(),
-        };
-        let out = s.store(lua)?.add(&full, entry, cur.update).map_err(to_lua_err)?;
-        s.finished.push(format!("{full}/{timestamp}"));
-        let t = lua.create_table()?;
-        t.set("new", out.new)?;
-        t.set("changed", out.changed)?;
-        t.set("is_ghost", out.is_ghost)?;
-        t.set("deps", out.deps)?;
-        Ok(mlua::Value::Table(t))
-    })?;
+    method(
+        lua,
+        &urd,
+        "finish",
+        move |lua, (this, list, ts, caption): (Table, String, mlua::Value, Option<String>)| {
+            let mut s = s.borrow_mut();
+            let full = s.store(lua)?.full_name(&list);
+            let Some(cur) = s.current.take() else {
+                return Err(err(format!("urd:finish('{list}'): no session is running (urd:begin starts one)")));
+            };
+            if cur.list != full {
+                let msg = format!("urd:finish('{list}'): the running session is `{}`", cur.list);
+                s.current = Some(cur);
+                return Err(err(msg));
+            }
+            let timestamp = match ts {
+                mlua::Value::Nil => cur.timestamp.clone(),
+                v => Some(timestamp_arg(&v, "urd:finish")?),
+            };
+            let joblist = joblist_refs(&this.get::<Table>("joblist")?)?;
+            if joblist.is_empty() {
+                s.current = Some(cur);
+                return Err(err(format!("urd:finish('{list}'): the session built no jobs")));
+            }
+            let Some(timestamp) = timestamp else {
+                s.current = Some(cur);
+                return Err(err(format!("urd:finish('{list}'): no timestamp given to urd:begin or urd:finish")));
+            };
+            let rt = Runtime::get(lua);
+            let entry = Entry {
+                timestamp: timestamp.to_string(),
+                caption: caption.unwrap_or(cur.caption),
+                joblist,
+                deps: cur.deps,
+                build_job: rt.builder_name.borrow().clone(),
+            };
+            let out = s.store(lua)?.add(&full, entry, cur.update).map_err(to_lua_err)?;
+            s.finished.push(format!("{full}/{timestamp}"));
+            let t = lua.create_table()?;
+            t.set("new", out.new)?;
+            t.set("changed", out.changed)?;
+            t.set("is_ghost", out.is_ghost)?;
+            t.set("deps", out.deps)?;
+            Ok(mlua::Value::Table(t))
+        },
+    )?;
 
     let s = session.clone();
-    method(lua, &urd, "truncate", move |lua, (_this, list, ts): (Table, String, mlua::Value)| {
-        let ts = timestamp_arg(&ts, "urd:truncate")?;
-        let out = s.borrow_mut().store(lua)?.truncate(&list, &ts).map_err(to_lua_err)?;
-        let t = lua.create_table()?;
-        t.set("count", out.count)?;
-        t.set("deps", out.deps)?;
-        Ok(mlua::Value::Table(t))
-    })?;
+    method(
+        lua,
+        &urd,
+        "truncate",
+        move |lua, (_this, list, ts): (Table, String, mlua::Value)| {
+            let ts = timestamp_arg(&ts, "urd:truncate")?;
+            let out = s.borrow_mut().store(lua)?.truncate(&list, &ts).map_err(to_lua_err)?;
+            let t = lua.create_table()?;
+            t.set("count", out.count)?;
+            t.set("deps", out.deps)?;
+            Ok(mlua::Value::Table(t))
+        },
+    )?;
 
     for (name, fixed) in [("latest", Some(Lookup::Latest)), ("first", Some(Lookup::First)), ("get", None)] {
         let s = session.clone();
@@ -235,7 +250,11 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
         })?;
     }
 
-    for (name, fixed) in [("peek", None), ("peek_latest", Some(Lookup::Latest)), ("peek_first", Some(Lookup::First))] {
+    for (name, fixed) in [
+        ("peek", None),
+        ("peek_latest", Some(Lookup::Latest)),
+        ("peek_first", Some(Lookup::First)),
+    ] {
         let s = session.clone();
         method(lua, &urd, name, move |lua, (_this, list, ts): (Table, String, mlua::Value)| {
             let q = match &fixed {
@@ -261,41 +280,46 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
     })?;
 
     let s = session;
-    method(lua, &urd, "build_chained", move |lua, (this, method, params): (Table, String, Option<Table>)| {
-        let params = params.unwrap_or(lua.create_table()?);
-        let Some(name) = params.get::<Option<String>>("name")? else {
-            return Err(err(format!(
+    method(
+        lua,
+        &urd,
+        "build_chained",
+        move |lua, (this, method, params): (Table, String, Option<Table>)| {
+            let params = params.unwrap_or(lua.create_table()?);
+            let Some(name) = params.get::<Option<String>>("name")? else {
+                return Err(err(format!(
                 "urd:build_chained('{method}', params): params needs a `name` (the job of that name in the looked-up session becomes `previous`)"
             )));
-        };
-        let jobs_prev = match params.get::<mlua::Value>("jobs")? {
-            mlua::Value::Table(j) => !j.get::<mlua::Value>("previous")?.is_nil(),
-            _ => false,
-        };
-        if !params.get::<mlua::Value>("previous")?.is_nil() || jobs_prev {
-            return Err(err(format!(
-                "urd:build_chained('{method}'): do not give `previous`; it comes from the last lookup"
-            )));
-        }
-        let prev = {
-            let s = s.borrow();
-            let Some(jl) = &s.latest_joblist else {
-                return Err(err(format!(
-                    "urd:build_chained('{method}'): no lookup to chain from (call urd:latest or urd:get first)"
-                )));
             };
-            jl.iter().rev().find(|j| j.0 == name).map(|j| j.1.clone())
-        };
-        let copy = lua.create_table()?;
-        for kv in params.pairs::<mlua::Value, mlua::Value>() {
-            let (k, v) = kv?;
-            copy.set(k, v)?;
-        }
-        if let Some(prev) = prev {
-            copy.set("previous", job_handle(lua, &prev)?)?;
-        }
-        build_and_record(lua, &this, method, mlua::Value::Table(copy))
-    })?;
+            let jobs_prev = match params.get::<mlua::Value>("jobs")? {
+                mlua::Value::Table(j) => !j.get::<mlua::Value>("previous")?.is_nil(),
+                _ => false,
+            };
+            if !params.get::<mlua::Value>("previous")?.is_nil() || jobs_prev {
+                return Err(err(format!(
+                    "urd:build_chained('{method}'): do not give `previous`; it comes from the last lookup"
+                )));
+            }
+            let prev = {
+                let s = s.borrow();
+                let Some(jl) = &s.latest_joblist else {
+                    return Err(err(format!(
+                        "urd:build_chained('{method}'): no lookup to chain from (call urd:latest or urd:get first)"
+                    )));
+                };
+                jl.iter().rev().find(|j| j.0 == name).map(|j| j.1.clone())
+            };
+            let copy = lua.create_table()?;
+            for kv in params.pairs::<mlua::Value, mlua::Value>() {
+                let (k, v) = kv?;
+                copy.set(k, v)?;
+            }
+            if let Some(prev) = prev {
+                copy.set("previous", job_handle(lua, &prev)?)?;
+            }
+            build_and_record(lua, &this, method, mlua::Value::Table(copy))
+        },
+    )?;
     Ok(urd)
 }
 
@@ -382,7 +406,11 @@ pub fn new_joblist(lua: &Lua, jobs: Vec<(String, AnyUserData)>) -> mlua::Result<
     methods.set(
         "names",
         lua.create_function(move |lua, _: mlua::Value| {
-            lua.create_sequence_from((1..=n4.raw_len()).map(|i| n4.raw_get::<String>(i)).collect::<mlua::Result<Vec<_>>>()?)
+            lua.create_sequence_from(
+                (1..=n4.raw_len())
+                    .map(|i| n4.raw_get::<String>(i))
+                    .collect::<mlua::Result<Vec<_>>>()?,
+            )
         })?,
     )?;
     let mt = lua.create_table()?;

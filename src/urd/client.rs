@@ -126,8 +126,9 @@ impl Client {
                 }
             };
             return match status {
-                200 => serde_json::from_str(&text)
-                    .map_err(|e| Error::User(format!("urd server {}: a bad answer to {path}: {e}", self.base))),
+                200 => {
+                    serde_json::from_str(&text).map_err(|e| Error::User(format!("urd server {}: a bad answer to {path}: {e}", self.base)))
+                }
                 401 | 403 => Err(Error::User(format!(
                     "urd server {} refused user `{}`: {} (set $URD_AUTH to user:password)",
                     self.base,

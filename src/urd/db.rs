@@ -240,6 +240,7 @@ impl Db {
             .chain(self.ghosts.values().flat_map(|g| g.values().flatten()))
     }
 
+    #[cfg(test)]
     pub fn ghost_count(&self, list: &str) -> usize {
         self.ghosts.get(list).map_or(0, |g| g.values().map(Vec::len).sum())
     }

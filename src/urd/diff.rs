@@ -88,7 +88,10 @@ fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, (Stri
             let upstream = match (va.and_then(|v| v.as_str()), vb.and_then(|v| v.as_str())) {
                 (Some(x), Some(y)) => {
                     let job_of = |s: &str| s.split('/').next().unwrap_or(s).to_string();
-                    changed.get(&job_of(x)).filter(|(_, n)| *n == job_of(y)).map(|(label, _)| label.clone())
+                    changed
+                        .get(&job_of(x))
+                        .filter(|(_, n)| *n == job_of(y))
+                        .map(|(label, _)| label.clone())
                 }
                 _ => None,
             };
@@ -129,13 +132,15 @@ pub fn diff(project: &Project, a: &Entry, b: &Entry) -> Vec<JobDiff> {
     let mut pairs = vec![(String::new(), na.clone(), nb.clone())];
     for (list, da) in &a.deps {
         if let Some(db) = b.deps.get(list) {
-            let as_entry = |d: &super::Dep| by_name(&Entry {
-                timestamp: d.timestamp.clone(),
-                caption: String::new(),
-                joblist: d.joblist.clone(),
-                deps: Default::default(),
-                build_job: String::new(),
-            });
+            let as_entry = |d: &super::Dep| {
+                by_name(&Entry {
+                    timestamp: d.timestamp.clone(),
+                    caption: String::new(),
+                    joblist: d.joblist.clone(),
+                    deps: Default::default(),
+                    build_job: String::new(),
+                })
+            };
             pairs.push((format!("{list}:"), as_entry(da), as_entry(db)));
         }
     }

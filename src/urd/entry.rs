@@ -33,10 +33,7 @@ pub struct Entry {
 impl Entry {
     /// Same timestamp, caption, joblist and deps: re-adding it is a no-op, not a conflict.
     pub fn same_content(&self, other: &Entry) -> bool {
-        self.timestamp == other.timestamp
-            && self.caption == other.caption
-            && self.joblist == other.joblist
-            && self.deps == other.deps
+        self.timestamp == other.timestamp && self.caption == other.caption && self.joblist == other.joblist && self.deps == other.deps
     }
 
     pub fn as_dep(&self) -> Dep {
@@ -114,9 +111,7 @@ pub fn check_list_name(name: &str) -> Result<(), String> {
     let parts: Vec<&str> = name.split('/').collect();
     let ok = parts.len() <= 2
         && parts.iter().all(|p| {
-            !p.is_empty()
-                && !p.starts_with('.')
-                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            !p.is_empty() && !p.starts_with('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
         });
     if ok {
         Ok(())

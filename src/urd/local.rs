@@ -16,6 +16,8 @@ pub struct Store {
     db: Db,
     /// (file, length) of every log as last replayed.
     seen: Vec<(PathBuf, u64)>,
+    /// Only this process writes (a server owns its directory): reads need not look for changes.
+    exclusive: bool,
 }
 
 /// Why a write was refused; `Conflict` is the server's 409.
@@ -49,20 +51,24 @@ impl Store {
             dir: dir.to_path_buf(),
             db: Db::default(),
             seen: vec![],
+            exclusive: false,
         };
         s.refresh()?;
         Ok(s)
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// For a server, which owns its directory: reads skip the check for other writers.
+    pub fn set_exclusive(&mut self) {
+        self.exclusive = true;
     }
 
     fn signature(&self) -> Result<Vec<(PathBuf, u64)>, String> {
         log::log_files(&self.dir)?
             .into_iter()
             .map(|p| {
-                let len = std::fs::metadata(&p).map(|m| m.len()).map_err(|e| format!("{}: {e}", p.display()))?;
+                let len = std::fs::metadata(&p)
+                    .map(|m| m.len())
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
                 Ok((p, len))
             })
             .collect()
@@ -90,7 +96,9 @@ impl Store {
     }
 
     pub fn db(&mut self) -> Result<&Db, String> {
-        self.refresh()?;
+        if !self.exclusive {
+            self.refresh()?;
+        }
         Ok(&self.db)
     }
 

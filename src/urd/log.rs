@@ -58,8 +58,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, String> {
         if line.is_empty() {
             continue;
         }
-        let ev: Event = serde_json::from_slice(line)
-            .map_err(|e| format!("{}:{}: not an urd event ({e})", path.display(), n + 1))?;
+        let ev: Event = serde_json::from_slice(line).map_err(|e| format!("{}:{}: not an urd event ({e})", path.display(), n + 1))?;
         out.push(ev);
     }
     Ok(out)

@@ -6,11 +6,11 @@
 
 pub mod client;
 pub mod db;
+pub mod diff;
 pub mod entry;
 pub mod local;
 pub mod log;
 pub mod path;
-pub mod diff;
 pub mod runs;
 pub mod server;
 pub mod timestamp;

@@ -69,7 +69,9 @@ pub fn session(urd: &mut Urd, list: &str, q: &Lookup, back: usize) -> Result<Opt
 /// `:LIST:NAME`, `:LIST/TS:NAME` (no TS: latest; no NAME: the last job) to a job id.
 pub fn resolve_job(urd: &mut Urd, spec: &str, remote: bool) -> Result<String> {
     let Some((path, name)) = spec.strip_prefix(':').and_then(|s| s.split_once(':')) else {
-        return Err(Error::User(format!("`{spec}` is not a job specifier (`:LIST:NAME` or `:LIST/TIMESTAMP:NAME`)")));
+        return Err(Error::User(format!(
+            "`{spec}` is not a job specifier (`:LIST:NAME` or `:LIST/TIMESTAMP:NAME`)"
+        )));
     };
     let (list, q, back) = match parse(path, remote)? {
         UrdPath::Since(l) => (l, Lookup::Latest, 0),

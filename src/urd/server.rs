@@ -155,7 +155,8 @@ pub fn serve(listen: &str, dir: &Path, quiet: bool) -> Result<()> {
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let store = Store::open(dir).map_err(Error::User)?;
+    let mut store = Store::open(dir).map_err(Error::User)?;
+    store.set_exclusive();
     let addr = listen_addr(listen);
     let server = tiny_http::Server::http(&addr).map_err(|e| Error::User(format!("urd-server: cannot listen on {addr}: {e}")))?;
     let bound = server.server_addr().to_string();
@@ -207,7 +208,11 @@ fn json<T: serde::Serialize>(v: &T) -> Reply {
 
 fn handle(state: &State, mut req: Request) {
     let (code, body) = route(state, &mut req);
-    let ctype = if code == 200 { "application/json" } else { "text/plain; charset=utf-8" };
+    let ctype = if code == 200 {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
     let mut resp = Response::from_string(body).with_status_code(code);
     if let Ok(h) = Header::from_bytes("Content-Type", ctype) {
         resp = resp.with_header(h);
@@ -284,8 +289,7 @@ fn route(state: &State, req: &mut Request) -> Reply {
                 }
                 ["truncate"] => {
                     let body = read_body(req)?;
-                    let t: TruncateRequest =
-                        serde_json::from_slice(&body).map_err(|e| (400, format!("bad truncate request: {e}")))?;
+                    let t: TruncateRequest = serde_json::from_slice(&body).map_err(|e| (400, format!("bad truncate request: {e}")))?;
                     owns(&user, &t.list)?;
                     let ts = Timestamp::parse(&t.timestamp).map_err(|e| (400, e))?;
                     let out = lock()?.truncate(&t.list, &ts, t.key, &user).map_err(write_error)?;
@@ -303,8 +307,11 @@ fn route(state: &State, req: &mut Request) -> Reply {
                     let ts = Timestamp::parse(ts).map_err(|e| (404, e))?;
                     let mut s = lock()?;
                     let db = s.db().map_err(|e| (500, e))?;
-                    let v: Vec<(&str, &str)> =
-                        db.since(&list, &ts).iter().map(|e| (e.timestamp.as_str(), e.caption.as_str())).collect();
+                    let v: Vec<(&str, &str)> = db
+                        .since(&list, &ts)
+                        .iter()
+                        .map(|e| (e.timestamp.as_str(), e.caption.as_str()))
+                        .collect();
                     Ok(json(&v))
                 }
                 [u, l, q] => {

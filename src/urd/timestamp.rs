@@ -208,10 +208,12 @@ mod tests {
         }
         assert_eq!(ts("2019-12-09 12:19").as_str(), "2019-12-09T12:19");
         assert_eq!(ts("007").as_str(), "7");
+        // a bare year is an integer, not a date
+        assert_eq!(ts("2019").parts, vec![Part::Int(2019)]);
+        assert!(ts("2019") < ts("2019-01"));
         for bad in [
             "",
             "-1",
-            "2019",
             "2019-1",
             "2019-12T12",
             "2019-12-09T1",
