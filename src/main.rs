@@ -10,6 +10,7 @@ mod console;
 mod dataset;
 mod diff;
 mod embedded;
+mod gc;
 mod error;
 mod hash;
 mod inputs;

@@ -119,16 +119,6 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Writes to stdout; a closed stdout (`exax urd | head`) is a normal end.
-pub fn out(s: &str) -> Result<()> {
-    use std::io::Write;
-    let mut o = std::io::stdout().lock();
-    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(|e| crate::error::Error::io("stdout", e)),
-    }
-}
-
 /// `2026-11-24 10:00:01` (UTC) from seconds since the epoch.
 pub fn format_time(t: f64) -> String {
     let secs = t as i64;

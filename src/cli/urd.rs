@@ -30,12 +30,12 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
     if a.runs {
-        crate::cli::out(&runs(&project)?)?;
+        super::stdout::print(&runs(&project)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if a.referenced {
         let ids: String = crate::urd::referenced_jobs(&project)?.iter().map(|id| format!("{id}\n")).collect();
-        crate::cli::out(&ids)?;
+        super::stdout::print(&ids)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut urd = Urd::open(&project)?;
@@ -47,7 +47,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             ));
         };
         let text = diff(&project, &mut urd, list, t1, t2, remote)?;
-        crate::cli::out(&text)?;
+        super::stdout::print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = String::new();
@@ -83,7 +83,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             },
         }
     }
-    crate::cli::out(&text)?;
+    super::stdout::print(&text)?;
     Ok(code)
 }
 
