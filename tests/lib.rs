@@ -6,6 +6,7 @@ mod test;
 mod build;
 mod cli;
 mod config;
+mod dataset_type;
 mod datasets;
 mod depend_extra;
 mod descriptions;

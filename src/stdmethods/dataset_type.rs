@@ -208,17 +208,17 @@ impl Stats {
 
     fn print(&self, opts: &Options) {
         if opts.filter_bad && self.bad_lines > 0 {
-            println!("{} bad line{} (in the `bad` dataset)", self.bad_lines, if self.bad_lines == 1 { "" } else { "s" });
-            println!("Bad values  Column");
+            let s = if self.bad_lines == 1 { "" } else { "s" };
+            println!("{} bad line{s} (in the `bad` dataset); bad values per column:", self.bad_lines);
             for (col, n) in &self.bad {
-                println!("{n:>10}  {col}");
+                println!("  {col}: {n}");
             }
         }
         if self.defaulted.values().any(|&n| n > 0) {
-            println!("Defaulted values  Column");
+            println!("defaulted values per column:");
             for (col, n) in &self.defaulted {
                 if *n > 0 {
-                    println!("{n:>16}  {col}");
+                    println!("  {col}: {n}");
                 }
             }
         }
@@ -270,13 +270,16 @@ fn renamed_columns(opts: &Options, ds: &Dataset) -> Vec<(String, usize)> {
         Some(e) => e.1 = src,
         None => out.push((name.to_string(), src)),
     };
+    let just_targets: Vec<&str> = just.values().copied().collect();
     for (i, c) in cols.iter().enumerate() {
-        if !just.contains_key(c.name.as_str()) {
+        if let Some(v) = just.get(c.name.as_str()) {
+            set(&mut out, v, i);
+        } else if !just_targets.contains(&c.name.as_str()) {
             set(&mut out, &c.name, i);
         }
     }
     for (i, c) in cols.iter().enumerate() {
-        if let Some(v) = just.get(c.name.as_str()).or_else(|| dup.get(c.name.as_str())) {
+        if let Some(v) = dup.get(c.name.as_str()) {
             set(&mut out, v, i);
         }
     }
