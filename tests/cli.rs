@@ -30,7 +30,7 @@ fn method_lists_and_describes() {
         .method("helper", "return {}")
         .method("plain", "function synthesis() end")
         .args(&["method"])
-        .stdout("a_test  Double a number.\nplain\n\nshipped with exax:\ncsvimport  Import a CSV file from the input directory into a dataset.\n")
+        .stdout("a_test  Double a number.\nplain\n\nshipped with exax:\ncsvimport     Import a CSV file from the input directory into a dataset.\ndataset_type  Type text columns (bytes, ascii, unicode) of a dataset by the original's type names.\n")
         .run();
     Test::again(out)
         .args(&["method", "a_test"])

@@ -163,7 +163,9 @@ fn errors_name_column_slice_line_and_value() {
     project()
         .build(&build("{{'i'}}", rows, "", "column2type = {i = 'int64_11'}"))
         .status(1)
-        .stderr_contains("dataset_type: option `column2type` column `i`: unknown type `int64_11` (did you mean `int64_10`?); the types are int32_0")
+        .stderr_contains(
+            "dataset_type: option `column2type` column `i`: unknown type `int64_11` (did you mean `int64_10`?); the types are int32_0",
+        )
         .run();
     project()
         .build(&build("{{'i'}}", rows, "", "column2type = {j = 'int64_10'}"))
@@ -176,7 +178,12 @@ fn errors_name_column_slice_line_and_value() {
         .stderr_contains("dataset_type: column `i` of test-0/default is int64; only bytes, ascii and unicode columns can be typed")
         .run();
     project()
-        .build(&build("{{'i'}}", rows, "", "column2type = {i = 'int64_10'}, defaults = {i = 'nope'}"))
+        .build(&build(
+            "{{'i'}}",
+            rows,
+            "",
+            "column2type = {i = 'int64_10'}, defaults = {i = 'nope'}",
+        ))
         .status(1)
         .stderr_contains("dataset_type: option `defaults` column `i`: 'nope' is not a valid int64_10")
         .run();
@@ -289,7 +296,10 @@ fn rename_discard_untyped_and_links() {
         .map(|c| format!("{}@{}", c["name"].as_str().unwrap(), c["location"].as_str().unwrap()))
         .collect();
     // The untyped columns are the source's files, not copies.
-    assert_eq!(locations, ["a@test-0/default", "m@test-0/default", "c@test-0/default", "n@test-1/default"]);
+    assert_eq!(
+        locations,
+        ["a@test-0/default", "m@test-0/default", "c@test-0/default", "n@test-1/default"]
+    );
     assert_eq!(meta["parent"], "test-0/default");
     project()
         .build(&build(
@@ -345,13 +355,19 @@ fn hashlabel_places_rows_by_hash() {
     // A new hashlabel on a typed column, with bad lines filtered (c is 'bad' every fifth row).
     project()
         .method("placed", PLACED)
-        .build(&placement("", "column2type = {a = 'int64_10', c = 'int32_10'}, hashlabel = 'a', filter_bad = true"))
+        .build(&placement(
+            "",
+            "column2type = {a = 'int64_10', c = 'int32_10'}, hashlabel = 'a', filter_bad = true",
+        ))
         .stdout("8 bad lines (in the `bad` dataset); bad values per column:\n  c: 8\n0\t15\n1\t17\na\t32\n")
         .run();
     // The source's hashlabel, typed: rows move to where the typed value hashes.
     project()
         .method("placed", PLACED)
-        .build(&placement("hashlabel = 'a'", "column2type = {a = 'int64_10', c = 'int32_10'}, filter_bad = true"))
+        .build(&placement(
+            "hashlabel = 'a'",
+            "column2type = {a = 'int64_10', c = 'int32_10'}, filter_bad = true",
+        ))
         .stdout("8 bad lines (in the `bad` dataset); bad values per column:\n  c: 8\n0\t15\n1\t17\na\t32\n")
         .run();
 }
@@ -361,7 +377,12 @@ fn hashlabel_on_untyped_column_and_inheritance() {
     let rows = "{{'1', 'k1'}, {'2', 'k2'}, {'3', 'k3'}, {'4', 'k4'}, {'5', 'k5'}, {'6', 'k6'}}";
     // Hashing on an untyped (copied) bytes column.
     project()
-        .build(&build("{{'a'}, {'k'}}", rows, "", "column2type = {a = 'int32_10'}, hashlabel = 'k'"))
+        .build(&build(
+            "{{'a'}, {'k'}}",
+            rows,
+            "",
+            "column2type = {a = 'int32_10'}, hashlabel = 'k'",
+        ))
         .stdout("default 3+3 hashlabel=k\na:int32\t3 5 6 | 1 2 4\nk:bytes\tk3 k5 k6 | k1 k2 k4\nlines\t6\tbad_lines\t0\n")
         .run();
     // A source hashlabel that is not typed is kept (the rows stay where they are).
@@ -371,7 +392,12 @@ fn hashlabel_on_untyped_column_and_inheritance() {
         .run();
     // hashlabel = '' drops it.
     project()
-        .build(&build("{{'a'}, {'k'}}", rows, "hashlabel = 'k'", "column2type = {a = 'int32_10'}, hashlabel = ''"))
+        .build(&build(
+            "{{'a'}, {'k'}}",
+            rows,
+            "hashlabel = 'k'",
+            "column2type = {a = 'int32_10'}, hashlabel = ''",
+        ))
         .stdout("default 3+3\na:int32\t3 5 6 | 1 2 4\nk:bytes\tk3 k5 k6 | k1 k2 k4\nlines\t6\tbad_lines\t0\n")
         .run();
 }
@@ -396,7 +422,9 @@ function main(urd)
   urd:build('show', {source = t1:dataset()})
 end
 "#;
-    project().build(script).stdout(
+    project()
+        .build(script)
+        .stdout(
             "0 1+1\n\
              a:int32\t1 | 2\n\
              default 1+0 previous=test-3/0\n\
@@ -435,7 +463,10 @@ fn unicode_and_ascii_encodings() {
     // From the original's test_unicode (bytes given as ~hh).
     let rows = "{{'foo bar', 'foo', 'foo'}, {'~09bl~e5', '\\\\bar', '\\\\bar'}, {'~09bl~e5a ~e4  ', 'bl~e4', 'bl~e4'}, {'~09bl~c3~a5a ', ' x ', ' x '}}";
     for (ty, want) in [
-        ("unicode:utf-8/replace", "u:unicode\tfoo bar \tbl\u{fffd} \tbl\u{fffd}a \u{fffd}   \tblåa  |"),
+        (
+            "unicode:utf-8/replace",
+            "u:unicode\tfoo bar \tbl\u{fffd} \tbl\u{fffd}a \u{fffd}   \tblåa  |",
+        ),
         ("unicode:utf-8/ignore", "u:unicode\tfoo bar \tbl \tbla    \tblåa  |"),
         ("unicode:iso-8859-1", "u:unicode\tfoo bar \tblå \tblåa ä   \tblÃ¥a  |"),
         ("unicodestrip:ascii/ignore", "u:unicode\tfoo bar bl bla  bla |"),
@@ -451,5 +482,19 @@ fn unicode_and_ascii_encodings() {
                 "default 4+0\na:ascii\tfoo \\bar bl\\344 x |\ne:ascii\tfoo \\134bar bl\\344  x  |\n{want}\nlines\t4\tbad_lines\t0\n"
             ))
             .run();
+    }
+}
+
+#[test]
+fn method_shows_description_and_options() {
+    let out = Test::new().args(&["method", "dataset_type"]).any_stdout().run();
+    for want in [
+        "Type text columns (bytes, ascii, unicode) of a dataset by the original's type names.",
+        "column2type",
+        "filter_bad",
+        "numeric_comma",
+        "hashlabel",
+    ] {
+        assert!(out.stdout.contains(want), "{want:?} not in:\n{}", out.stdout);
     }
 }

@@ -60,7 +60,8 @@ fn method_lists_every_method_with_its_first_line() {
             a_other_dir    From the second method directory.
 
             shipped with exax:
-            csvimport  Import a CSV file from the input directory into a dataset.
+            csvimport     Import a CSV file from the input directory into a dataset.
+            dataset_type  Type text columns (bytes, ascii, unicode) of a dataset by the original's type names.
             ",
         )
         .run();

@@ -1,4 +1,4 @@
-//! The methods shipped with exax (embedded from `methods/`): csvimport.
+//! The methods shipped with exax (embedded from `methods/`): csvimport (dataset_type has tests/dataset_type.rs).
 
 use crate::test::Test;
 
@@ -70,7 +70,7 @@ fn shipped_methods_are_listed_after_the_projects() {
     Test::new()
         .method("mine", "description = 'My own.'\nfunction synthesis() end")
         .args(&["method"])
-        .stdout("mine  My own.\n\nshipped with exax:\ncsvimport  Import a CSV file from the input directory into a dataset.\n")
+        .stdout("mine  My own.\n\nshipped with exax:\ncsvimport     Import a CSV file from the input directory into a dataset.\ndataset_type  Type text columns (bytes, ascii, unicode) of a dataset by the original's type names.\n")
         .run();
 }
 

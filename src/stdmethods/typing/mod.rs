@@ -18,17 +18,41 @@ pub use strings::{AsciiMode, Codec, Errors};
 #[derive(Debug, Clone)]
 pub enum Conv {
     /// strtol in `base` (0: decimal, `0x` hex or `0` octal as written); int32 checks the range.
-    Int { base: u32, int32: bool, whole: bool },
-    Float { f32: bool, whole: bool },
+    Int {
+        base: u32,
+        int32: bool,
+        whole: bool,
+    },
+    Float {
+        f32: bool,
+        whole: bool,
+    },
     /// An integer when it is one (`42.000` too), else a float; `int_only` refuses floats.
-    Number { int_only: bool },
+    Number {
+        int_only: bool,
+    },
     StrBool,
-    FloatBool { whole: bool },
-    Bytes { strip: bool },
-    Ascii { strip: bool, mode: AsciiMode },
-    Unicode { strip: bool, codec: Codec, errors: Errors },
+    FloatBool {
+        whole: bool,
+    },
+    Bytes {
+        strip: bool,
+    },
+    Ascii {
+        strip: bool,
+        mode: AsciiMode,
+    },
+    Unicode {
+        strip: bool,
+        codec: Codec,
+        errors: Errors,
+    },
     Json,
-    Stamp { kind: Kind, fmt: strptime::Format, whole: bool },
+    Stamp {
+        kind: Kind,
+        fmt: strptime::Format,
+        whole: bool,
+    },
 }
 
 /// A parsed type name.
@@ -44,12 +68,50 @@ pub struct TypeSpec {
 }
 
 const SIMPLE: &[&str] = &[
-    "int32_0", "int32_8", "int32_10", "int32_16", "int64_0", "int64_8", "int64_10", "int64_16", "int32_0i", "int32_8i",
-    "int32_10i", "int32_16i", "int64_0i", "int64_8i", "int64_10i", "int64_16i", "float32", "float64", "float32i", "float64i",
-    "number", "number:int", "strbool", "floatbool", "floatbooli", "bytes", "bytesstrip", "ascii", "asciistrip",
-    "ascii:replace", "ascii:encode", "ascii:strict", "asciistrip:replace", "asciistrip:encode", "asciistrip:strict",
-    "unicode:utf-8", "unicodestrip:utf-8", "json", "date:FORMAT", "datetime:FORMAT", "time:FORMAT", "datei:FORMAT",
-    "datetimei:FORMAT", "timei:FORMAT",
+    "int32_0",
+    "int32_8",
+    "int32_10",
+    "int32_16",
+    "int64_0",
+    "int64_8",
+    "int64_10",
+    "int64_16",
+    "int32_0i",
+    "int32_8i",
+    "int32_10i",
+    "int32_16i",
+    "int64_0i",
+    "int64_8i",
+    "int64_10i",
+    "int64_16i",
+    "float32",
+    "float64",
+    "float32i",
+    "float64i",
+    "number",
+    "number:int",
+    "strbool",
+    "floatbool",
+    "floatbooli",
+    "bytes",
+    "bytesstrip",
+    "ascii",
+    "asciistrip",
+    "ascii:replace",
+    "ascii:encode",
+    "ascii:strict",
+    "asciistrip:replace",
+    "asciistrip:encode",
+    "asciistrip:strict",
+    "unicode:utf-8",
+    "unicodestrip:utf-8",
+    "json",
+    "date:FORMAT",
+    "datetime:FORMAT",
+    "time:FORMAT",
+    "datei:FORMAT",
+    "datetimei:FORMAT",
+    "timei:FORMAT",
 ];
 
 impl TypeSpec {
@@ -90,13 +152,19 @@ impl TypeSpec {
                 "16" => 16,
                 _ => return Err(unknown()),
             };
-            no_fmt(Conv::Int { base, int32, whole }, if int32 { ColType::Int32 } else { ColType::Int64 })?
+            no_fmt(
+                Conv::Int { base, int32, whole },
+                if int32 { ColType::Int32 } else { ColType::Int64 },
+            )?
         } else {
             match head {
                 "float32" | "float64" | "float32i" | "float64i" => {
                     let f32 = head.starts_with("float32");
                     no_fmt(
-                        Conv::Float { f32, whole: !head.ends_with('i') },
+                        Conv::Float {
+                            f32,
+                            whole: !head.ends_with('i'),
+                        },
                         if f32 { ColType::Float32 } else { ColType::Float64 },
                     )?
                 }
@@ -140,9 +208,7 @@ impl TypeSpec {
                 "json" => no_fmt(Conv::Json, ColType::Json)?,
                 "date" | "datetime" | "time" | "datei" | "datetimei" | "timei" => {
                     let Some(fmt) = fmt else {
-                        return Err(format!(
-                            "type `{name}` needs a format after a colon, like `{head}:%Y-%m-%d`"
-                        ));
+                        return Err(format!("type `{name}` needs a format after a colon, like `{head}:%Y-%m-%d`"));
                     };
                     let whole = !head.ends_with('i');
                     let (kind, ty) = match head.trim_end_matches('i') {
@@ -185,9 +251,9 @@ impl TypeSpec {
             }
             Conv::Float { f32: true, whole } => Cell::Float(parse_float::<f32>(v, *whole, comma)? as f64),
             Conv::Float { f32: false, whole } => match f64_fast(v).filter(|_| !comma) {
-            Some(x) => Cell::Float(x),
-            None => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
-        },
+                Some(x) => Cell::Float(x),
+                None => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
+            },
             Conv::Number { int_only } => parse_number(v, *int_only, comma)?,
             Conv::StrBool => Cell::Bool(strbool(v)),
             Conv::FloatBool { whole } => Cell::Bool(parse_float::<f64>(v, *whole, comma)? != 0.0),
