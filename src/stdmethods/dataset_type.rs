@@ -615,7 +615,6 @@ impl Job<'_> {
     }
 
     /// Converts column `ci` of `rows` (of source slice `slice`) into `st.slots`.
-    #[inline(never)]
     fn convert(
         &self,
         ci: usize,
@@ -898,7 +897,6 @@ impl Job<'_> {
         Ok(stats)
     }
 
-    #[inline(never)]
     fn write_block(
         &self,
         states: &mut [ColState],
