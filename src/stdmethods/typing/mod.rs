@@ -376,15 +376,34 @@ fn decimal_fast(v: &[u8]) -> Option<i64> {
     if d.is_empty() || d.len() > 18 {
         return None;
     }
-    let mut acc = 0i64;
+    let mut acc = 0u64;
+    let mut d = d;
+    while let Some((chunk, rest)) = d.split_first_chunk::<8>() {
+        acc = acc * 100_000_000 + eight_digits(u64::from_le_bytes(*chunk))?;
+        d = rest;
+    }
     for &c in d {
         let x = c.wrapping_sub(b'0');
         if x > 9 {
             return None;
         }
-        acc = acc * 10 + x as i64;
+        acc = acc * 10 + x as u64;
     }
+    let acc = acc as i64;
     Some(if neg { -acc } else { acc })
+}
+
+/// Eight ASCII digits (first digit in the lowest byte) as a number, or None if any byte is not
+/// a digit: a byte below `0` sets its top bit in `x - 0x30..`, one above `9` in `x + 0x46..`.
+#[inline]
+fn eight_digits(x: u64) -> Option<u64> {
+    let d = x.wrapping_sub(0x3030_3030_3030_3030);
+    if (d | x.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((d.wrapping_mul(10000) + (d >> 32)) & 0xffff_ffff)
 }
 
 const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -638,6 +657,19 @@ mod tests {
             }
             let want: f64 = t.parse().unwrap();
             assert_eq!(f64_fast(t.as_bytes()), Some(want), "{t}");
+            assert_eq!(parse_int(t.as_bytes(), 10, true), t.parse::<i64>().ok(), "{t}");
+        }
+        for t in [
+            "12345678",
+            "123456789012345678",
+            "-000000001",
+            "1234567/",
+            "1234567:",
+            "12345678x",
+            "x2345678",
+            "1234 678",
+            "1234\u{b9}678",
+        ] {
             assert_eq!(parse_int(t.as_bytes(), 10, true), t.parse::<i64>().ok(), "{t}");
         }
         assert_eq!(f64_fast(b"."), None);
