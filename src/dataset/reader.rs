@@ -340,7 +340,11 @@ impl ColumnReader {
             if end < prev || end > data.len() {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt offsets"));
             }
-            let v = if !none.is_empty() && none[i] { None } else { Some(&data[prev..end]) };
+            let v = if !none.is_empty() && none[i] {
+                None
+            } else {
+                Some(&data[prev..end])
+            };
             if let Err(e) = f(i, v) {
                 return Ok(Err(e));
             }

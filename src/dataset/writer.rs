@@ -625,10 +625,12 @@ pub struct SliceSink {
 }
 
 impl SliceSink {
+    #[allow(dead_code)] // for other kernels
     pub fn slice(&self) -> usize {
         self.writer.slice
     }
 
+    #[allow(dead_code)] // for other kernels
     pub fn lines(&self) -> u64 {
         self.writer.lines
     }

@@ -76,11 +76,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         total.add(&stats);
     }
     total.print(&opts);
-    let mut defaulted: Vec<(Value, Value)> = total
-        .defaulted
-        .iter()
-        .map(|(k, v)| (key(k), Value::Int(*v as i64)))
-        .collect();
+    let mut defaulted: Vec<(Value, Value)> = total.defaulted.iter().map(|(k, v)| (key(k), Value::Int(*v as i64))).collect();
     defaulted.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
     Ok(Value::Map(vec![
         (key("lines"), Value::Int(total.lines as i64)),
@@ -208,17 +204,17 @@ impl Stats {
 
     fn print(&self, opts: &Options) {
         if opts.filter_bad && self.bad_lines > 0 {
-            println!("{} bad line{} (in the `bad` dataset)", self.bad_lines, if self.bad_lines == 1 { "" } else { "s" });
-            println!("Bad values  Column");
+            let s = if self.bad_lines == 1 { "" } else { "s" };
+            println!("{} bad line{s} (in the `bad` dataset); bad values per column:", self.bad_lines);
             for (col, n) in &self.bad {
-                println!("{n:>10}  {col}");
+                println!("  {col}: {n}");
             }
         }
         if self.defaulted.values().any(|&n| n > 0) {
-            println!("Defaulted values  Column");
+            println!("defaulted values per column:");
             for (col, n) in &self.defaulted {
                 if *n > 0 {
-                    println!("{n:>16}  {col}");
+                    println!("  {col}: {n}");
                 }
             }
         }
@@ -270,13 +266,16 @@ fn renamed_columns(opts: &Options, ds: &Dataset) -> Vec<(String, usize)> {
         Some(e) => e.1 = src,
         None => out.push((name.to_string(), src)),
     };
+    let just_targets: Vec<&str> = just.values().copied().collect();
     for (i, c) in cols.iter().enumerate() {
-        if !just.contains_key(c.name.as_str()) {
+        if let Some(v) = just.get(c.name.as_str()) {
+            set(&mut out, v, i);
+        } else if !just_targets.contains(&c.name.as_str()) {
             set(&mut out, &c.name, i);
         }
     }
     for (i, c) in cols.iter().enumerate() {
-        if let Some(v) = just.get(c.name.as_str()).or_else(|| dup.get(c.name.as_str())) {
+        if let Some(v) = dup.get(c.name.as_str()) {
             set(&mut out, v, i);
         }
     }
@@ -377,7 +376,9 @@ fn type_one(
     let writer_hashlabel = hashlabel
         .clone()
         .filter(|h| cols.iter().any(|c| &c.name == h && c.how != How::Link));
-    let link_hashlabel = hashlabel.clone().filter(|h| cols.iter().any(|c| &c.name == h && c.how == How::Link));
+    let link_hashlabel = hashlabel
+        .clone()
+        .filter(|h| cols.iter().any(|c| &c.name == h && c.how == How::Link));
     let caption = format!("{} (from {src_id})", opts.caption);
     let mut w = ctx.writer(name, writer_hashlabel, previous.map(String::from), &caption)?;
     let written: Vec<usize> = (0..cols.len()).filter(|&i| cols[i].how != How::Link).collect();
@@ -614,13 +615,26 @@ impl Job<'_> {
     }
 
     /// Converts column `ci` of `rows` (of source slice `slice`) into `st.slots`.
-    #[inline(never)]
-    fn convert(&self, ci: usize, st: &mut ColState, slice: usize, rows: &[u64], scratch: &mut Vec<u8>, stats: &mut SliceStats) -> Result<()> {
+    fn convert(
+        &self,
+        ci: usize,
+        st: &mut ColState,
+        slice: usize,
+        rows: &[u64],
+        scratch: &mut Vec<u8>,
+        stats: &mut SliceStats,
+    ) -> Result<()> {
         let c = self.cols[ci];
         let comma = self.opts.numeric_comma;
         st.slots.clear();
         st.data.clear();
-        let io = |e: std::io::Error| Error::User(format!("dataset_type: reading {} column `{}` slice {slice}: {e}", self.ds.id(), c.name));
+        let io = |e: std::io::Error| {
+            Error::User(format!(
+                "dataset_type: reading {} column `{}` slice {slice}: {e}",
+                self.ds.id(),
+                c.name
+            ))
+        };
         let consecutive = rows.last().zip(rows.first()).is_some_and(|(l, f)| l - f + 1 == rows.len() as u64);
         if consecutive && st.dict.is_some() {
             // Dictionary codes a block at a time; each entry was converted once.
@@ -678,10 +692,24 @@ impl Job<'_> {
     }
 
     /// `convert` one row at a time (appending to `st.slots`).
-    fn convert_rows(&self, ci: usize, st: &mut ColState, slice: usize, rows: &[u64], scratch: &mut Vec<u8>, stats: &mut SliceStats) -> Result<()> {
+    fn convert_rows(
+        &self,
+        ci: usize,
+        st: &mut ColState,
+        slice: usize,
+        rows: &[u64],
+        scratch: &mut Vec<u8>,
+        stats: &mut SliceStats,
+    ) -> Result<()> {
         let c = self.cols[ci];
         let comma = self.opts.numeric_comma;
-        let io = |e: std::io::Error| Error::User(format!("dataset_type: reading {} column `{}` slice {slice}: {e}", self.ds.id(), c.name));
+        let io = |e: std::io::Error| {
+            Error::User(format!(
+                "dataset_type: reading {} column `{}` slice {slice}: {e}",
+                self.ds.id(),
+                c.name
+            ))
+        };
         for &row in rows {
             let stored = st.reader.get(row).map_err(io)?;
             let slot = match (stored, &c.spec) {
@@ -705,7 +733,15 @@ impl Job<'_> {
 
     /// A value that did not convert: the default, a bad line (filter_bad), or the error.
     #[cold]
-    fn bad_value(&self, ci: usize, st: &mut ColState, slice: usize, row: u64, scratch: &mut Vec<u8>, stats: &mut SliceStats) -> Result<Slot> {
+    fn bad_value(
+        &self,
+        ci: usize,
+        st: &mut ColState,
+        slice: usize,
+        row: u64,
+        scratch: &mut Vec<u8>,
+        stats: &mut SliceStats,
+    ) -> Result<Slot> {
         let c = self.cols[ci];
         match (&c.default, &c.spec) {
             (Some(None), _) => {
@@ -861,20 +897,19 @@ impl Job<'_> {
         Ok(stats)
     }
 
-    #[inline(never)]
     fn write_block(
         &self,
         states: &mut [ColState],
         src: usize,
         rows: &[u64],
         sink: &mut SliceSink,
-        mut bad: Option<&mut SliceSink>,
+        bad: Option<&mut SliceSink>,
         stats: &mut SliceStats,
     ) -> Result<()> {
         let mut bad_rows = Vec::new();
         {
             let mut cells: Vec<Cell> = Vec::with_capacity(states.len());
-            for i in 0..rows.len() {
+            for (i, &row) in rows.iter().enumerate() {
                 cells.clear();
                 let mut is_bad = false;
                 for st in states.iter() {
@@ -886,7 +921,7 @@ impl Job<'_> {
                     cells.push(slot_cell(s, st));
                 }
                 if is_bad {
-                    bad_rows.push(rows[i]);
+                    bad_rows.push(row);
                     continue;
                 }
                 sink.write(&mut cells).map_err(|e| Error::User(format!("dataset_type: {e}")))?;
@@ -897,7 +932,7 @@ impl Job<'_> {
             return Ok(());
         }
         stats.bad_lines += bad_rows.len() as u64;
-        let Some(bad) = bad.as_deref_mut() else {
+        let Some(bad) = bad else {
             return Ok(());
         };
         // The bad lines keep the typed columns' source values.
@@ -947,7 +982,11 @@ fn slot_cell<'a>(s: &Slot, st: &'a ColState) -> Cell<'a> {
     match *s {
         Slot::Val(c) => c,
         Slot::Str { start, end, json, dict } => {
-            let b = if dict { &st.cache_data[start as usize..end as usize] } else { &st.data[start as usize..end as usize] };
+            let b = if dict {
+                &st.cache_data[start as usize..end as usize]
+            } else {
+                &st.data[start as usize..end as usize]
+            };
             if json {
                 Cell::Json(b)
             } else {

@@ -108,8 +108,6 @@ impl Ctx<'_> {
     /// A file in the project's input directory (escapes refused), recorded as an input of the
     /// job: post.json keeps its size, time and content hash, and the job is reused only while
     /// the file is unchanged.
-    /// A file in the project's input directory (escapes refused).
-    #[allow(dead_code)] // for csvimport's kernel
     pub fn input_file(&self, name: &str) -> Result<Utf8PathBuf> {
         let input = &self.project.config.input_directory;
         let path = crate::job_files::input_path(input, &[name.to_string()])?;

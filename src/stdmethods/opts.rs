@@ -66,6 +66,7 @@ impl<'a> Opts<'a> {
     }
 
     /// A non-negative integer (a count of lines, a level).
+    #[allow(dead_code)] // for other kernels
     pub fn count(&self, key: &str) -> Result<Option<u64>> {
         match self.int(key)? {
             Some(i) if i < 0 => Err(self.error(key, &format!("must not be negative, got {i}"))),
@@ -82,6 +83,7 @@ impl<'a> Opts<'a> {
     }
 
     /// An array of strings (a single string is an array of one).
+    #[allow(dead_code)] // for other kernels
     pub fn strings(&self, key: &str) -> Result<Vec<String>> {
         let items: Vec<&Value> = match self.get(key) {
             None => return Ok(vec![]),
@@ -159,7 +161,6 @@ impl<'a> Opts<'a> {
     }
 
     /// One dataset or an array of them.
-    #[allow(dead_code)] // for the kernels to come
     pub fn datasets(&self, key: &str) -> Result<Vec<String>> {
         match self.get(key) {
             None => Ok(vec![]),

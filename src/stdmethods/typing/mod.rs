@@ -18,17 +18,41 @@ pub use strings::{AsciiMode, Codec, Errors};
 #[derive(Debug, Clone)]
 pub enum Conv {
     /// strtol in `base` (0: decimal, `0x` hex or `0` octal as written); int32 checks the range.
-    Int { base: u32, int32: bool, whole: bool },
-    Float { f32: bool, whole: bool },
+    Int {
+        base: u32,
+        int32: bool,
+        whole: bool,
+    },
+    Float {
+        f32: bool,
+        whole: bool,
+    },
     /// An integer when it is one (`42.000` too), else a float; `int_only` refuses floats.
-    Number { int_only: bool },
+    Number {
+        int_only: bool,
+    },
     StrBool,
-    FloatBool { whole: bool },
-    Bytes { strip: bool },
-    Ascii { strip: bool, mode: AsciiMode },
-    Unicode { strip: bool, codec: Codec, errors: Errors },
+    FloatBool {
+        whole: bool,
+    },
+    Bytes {
+        strip: bool,
+    },
+    Ascii {
+        strip: bool,
+        mode: AsciiMode,
+    },
+    Unicode {
+        strip: bool,
+        codec: Codec,
+        errors: Errors,
+    },
     Json,
-    Stamp { kind: Kind, fmt: strptime::Format, whole: bool },
+    Stamp {
+        kind: Kind,
+        fmt: strptime::Format,
+        whole: bool,
+    },
 }
 
 /// A parsed type name.
@@ -44,12 +68,50 @@ pub struct TypeSpec {
 }
 
 const SIMPLE: &[&str] = &[
-    "int32_0", "int32_8", "int32_10", "int32_16", "int64_0", "int64_8", "int64_10", "int64_16", "int32_0i", "int32_8i",
-    "int32_10i", "int32_16i", "int64_0i", "int64_8i", "int64_10i", "int64_16i", "float32", "float64", "float32i", "float64i",
-    "number", "number:int", "strbool", "floatbool", "floatbooli", "bytes", "bytesstrip", "ascii", "asciistrip",
-    "ascii:replace", "ascii:encode", "ascii:strict", "asciistrip:replace", "asciistrip:encode", "asciistrip:strict",
-    "unicode:utf-8", "unicodestrip:utf-8", "json", "date:FORMAT", "datetime:FORMAT", "time:FORMAT", "datei:FORMAT",
-    "datetimei:FORMAT", "timei:FORMAT",
+    "int32_0",
+    "int32_8",
+    "int32_10",
+    "int32_16",
+    "int64_0",
+    "int64_8",
+    "int64_10",
+    "int64_16",
+    "int32_0i",
+    "int32_8i",
+    "int32_10i",
+    "int32_16i",
+    "int64_0i",
+    "int64_8i",
+    "int64_10i",
+    "int64_16i",
+    "float32",
+    "float64",
+    "float32i",
+    "float64i",
+    "number",
+    "number:int",
+    "strbool",
+    "floatbool",
+    "floatbooli",
+    "bytes",
+    "bytesstrip",
+    "ascii",
+    "asciistrip",
+    "ascii:replace",
+    "ascii:encode",
+    "ascii:strict",
+    "asciistrip:replace",
+    "asciistrip:encode",
+    "asciistrip:strict",
+    "unicode:utf-8",
+    "unicodestrip:utf-8",
+    "json",
+    "date:FORMAT",
+    "datetime:FORMAT",
+    "time:FORMAT",
+    "datei:FORMAT",
+    "datetimei:FORMAT",
+    "timei:FORMAT",
 ];
 
 impl TypeSpec {
@@ -90,13 +152,19 @@ impl TypeSpec {
                 "16" => 16,
                 _ => return Err(unknown()),
             };
-            no_fmt(Conv::Int { base, int32, whole }, if int32 { ColType::Int32 } else { ColType::Int64 })?
+            no_fmt(
+                Conv::Int { base, int32, whole },
+                if int32 { ColType::Int32 } else { ColType::Int64 },
+            )?
         } else {
             match head {
                 "float32" | "float64" | "float32i" | "float64i" => {
                     let f32 = head.starts_with("float32");
                     no_fmt(
-                        Conv::Float { f32, whole: !head.ends_with('i') },
+                        Conv::Float {
+                            f32,
+                            whole: !head.ends_with('i'),
+                        },
                         if f32 { ColType::Float32 } else { ColType::Float64 },
                     )?
                 }
@@ -140,9 +208,7 @@ impl TypeSpec {
                 "json" => no_fmt(Conv::Json, ColType::Json)?,
                 "date" | "datetime" | "time" | "datei" | "datetimei" | "timei" => {
                     let Some(fmt) = fmt else {
-                        return Err(format!(
-                            "type `{name}` needs a format after a colon, like `{head}:%Y-%m-%d`"
-                        ));
+                        return Err(format!("type `{name}` needs a format after a colon, like `{head}:%Y-%m-%d`"));
                     };
                     let whole = !head.ends_with('i');
                     let (kind, ty) = match head.trim_end_matches('i') {
@@ -185,9 +251,9 @@ impl TypeSpec {
             }
             Conv::Float { f32: true, whole } => Cell::Float(parse_float::<f32>(v, *whole, comma)? as f64),
             Conv::Float { f32: false, whole } => match f64_fast(v).filter(|_| !comma) {
-            Some(x) => Cell::Float(x),
-            None => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
-        },
+                Some(x) => Cell::Float(x),
+                None => Cell::Float(parse_float::<f64>(v, *whole, comma)?),
+            },
             Conv::Number { int_only } => parse_number(v, *int_only, comma)?,
             Conv::StrBool => Cell::Bool(strbool(v)),
             Conv::FloatBool { whole } => Cell::Bool(parse_float::<f64>(v, *whole, comma)? != 0.0),
@@ -310,15 +376,34 @@ fn decimal_fast(v: &[u8]) -> Option<i64> {
     if d.is_empty() || d.len() > 18 {
         return None;
     }
-    let mut acc = 0i64;
+    let mut acc = 0u64;
+    let mut d = d;
+    while let Some((chunk, rest)) = d.split_first_chunk::<8>() {
+        acc = acc * 100_000_000 + eight_digits(u64::from_le_bytes(*chunk))?;
+        d = rest;
+    }
     for &c in d {
         let x = c.wrapping_sub(b'0');
         if x > 9 {
             return None;
         }
-        acc = acc * 10 + x as i64;
+        acc = acc * 10 + x as u64;
     }
+    let acc = acc as i64;
     Some(if neg { -acc } else { acc })
+}
+
+/// Eight ASCII digits (first digit in the lowest byte) as a number, or None if any byte is not
+/// a digit: a byte below `0` sets its top bit in `x - 0x30..`, one above `9` in `x + 0x46..`.
+#[inline]
+fn eight_digits(x: u64) -> Option<u64> {
+    let d = x.wrapping_sub(0x3030_3030_3030_3030);
+    if (d | x.wrapping_add(0x4646_4646_4646_4646)) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((d.wrapping_mul(10000) + (d >> 32)) & 0xffff_ffff)
 }
 
 const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -572,6 +657,19 @@ mod tests {
             }
             let want: f64 = t.parse().unwrap();
             assert_eq!(f64_fast(t.as_bytes()), Some(want), "{t}");
+            assert_eq!(parse_int(t.as_bytes(), 10, true), t.parse::<i64>().ok(), "{t}");
+        }
+        for t in [
+            "12345678",
+            "123456789012345678",
+            "-000000001",
+            "1234567/",
+            "1234567:",
+            "12345678x",
+            "x2345678",
+            "1234 678",
+            "1234\u{b9}678",
+        ] {
             assert_eq!(parse_int(t.as_bytes(), 10, true), t.parse::<i64>().ok(), "{t}");
         }
         assert_eq!(f64_fast(b"."), None);

@@ -139,7 +139,10 @@ mod tests {
     fn original_cases() {
         // From the original's test_unicode.
         assert_eq!(uni("utf-8", b"\tbl\xe5"), None);
-        assert_eq!(uni("utf-8/replace", b"\tbl\xe5a \xe4  ").as_deref(), Some("\tbl\u{fffd}a \u{fffd}  "));
+        assert_eq!(
+            uni("utf-8/replace", b"\tbl\xe5a \xe4  ").as_deref(),
+            Some("\tbl\u{fffd}a \u{fffd}  ")
+        );
         assert_eq!(uni("utf-8/ignore", b"\tbl\xe5a \xe4  ").as_deref(), Some("\tbla   "));
         assert_eq!(uni("utf-8", b"\tbl\xc3\xa5a ").as_deref(), Some("\tblåa "));
         assert_eq!(uni("iso-8859-1", b"\tbl\xe5a \xe4  ").as_deref(), Some("\tblåa ä  "));

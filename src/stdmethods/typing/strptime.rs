@@ -15,7 +15,11 @@ enum Item {
     /// Any whitespace, also none.
     Space,
     /// `%` directive with its optional count or range (`-1` when absent).
-    Field { spec: u8, low: i32, high: i32 },
+    Field {
+        spec: u8,
+        low: i32,
+        high: i32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -238,8 +242,18 @@ fn skip(v: &[u8], pos: &mut usize, low: i32, high: i32, ok: impl Fn(u8) -> bool)
 }
 
 const MONTHS: [&[u8]; 12] = [
-    b"JANUARY", b"FEBRUARY", b"MARCH", b"APRIL", b"MAY", b"JUNE", b"JULY", b"AUGUST", b"SEPTEMBER", b"OCTOBER",
-    b"NOVEMBER", b"DECEMBER",
+    b"JANUARY",
+    b"FEBRUARY",
+    b"MARCH",
+    b"APRIL",
+    b"MAY",
+    b"JUNE",
+    b"JULY",
+    b"AUGUST",
+    b"SEPTEMBER",
+    b"OCTOBER",
+    b"NOVEMBER",
+    b"DECEMBER",
 ];
 
 impl State {
@@ -414,8 +428,14 @@ mod tests {
         }
         assert_eq!(dt("%H%M%y%m%d", "0000780101").as_deref(), Some("1978-01-01T00:00:00"));
         assert_eq!(dt("%H%M%y%m%d", " 5 6 0 3 4").as_deref(), Some("2000-03-04T05:06:00"));
-        assert_eq!(dt("%Y%m%d %H%M%S.%f", "20190521 185206.123").as_deref(), Some("2019-05-21T18:52:06.123000"));
-        assert_eq!(dt("%Y%m%d %H%M%S.%f", "19700203040506.000007").as_deref(), Some("1970-02-03T04:05:06.000007"));
+        assert_eq!(
+            dt("%Y%m%d %H%M%S.%f", "20190521 185206.123").as_deref(),
+            Some("2019-05-21T18:52:06.123000")
+        );
+        assert_eq!(
+            dt("%Y%m%d %H%M%S.%f", "19700203040506.000007").as_deref(),
+            Some("1970-02-03T04:05:06.000007")
+        );
         assert_eq!(dt("%Y%m%d %H%M%S.%f", "19700203  040506.-00007"), None);
         assert_eq!(dt("%H%M%%f%S", "1 2%f 3").as_deref(), Some("1970-01-01T01:02:03"));
         assert_eq!(dt("%H%M%%f%S", "1 02%f 3"), None);
@@ -428,8 +448,14 @@ mod tests {
         assert_eq!(dt("%J", "-1").as_deref(), Some("1969-12-31T23:59:59.999000"));
         assert_eq!(dt("%Y-%m-%d", "2019-02-29"), None);
         assert_eq!(dt("%Y-%m-%d", "2020-02-29").as_deref(), Some("2020-02-29T00:00:00"));
-        assert_eq!(dt("%Y-%m-%d %H:%M:%S", "2020-02-29 23:59:59").as_deref(), Some("2020-02-29T23:59:59"));
-        assert_eq!(dt("%Y-%m-%d %H:%M:%S", "2020-02-29  3:59:59").as_deref(), Some("2020-02-29T03:59:59"));
+        assert_eq!(
+            dt("%Y-%m-%d %H:%M:%S", "2020-02-29 23:59:59").as_deref(),
+            Some("2020-02-29T23:59:59")
+        );
+        assert_eq!(
+            dt("%Y-%m-%d %H:%M:%S", "2020-02-29  3:59:59").as_deref(),
+            Some("2020-02-29T03:59:59")
+        );
         assert!(Format::parse("%Q").unwrap_err().contains("%Q is not a directive"));
     }
 }
