@@ -275,6 +275,33 @@ fn walk(dir: &Utf8Path, rel: &str, parts: &[glob::Pattern], out: &mut BTreeSet<S
     }
 }
 
+/// A path inside the input directory; `..`, absolute parts and symlinks out of it are refused.
+pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> Result<Utf8PathBuf> {
+    let mut p = input.to_path_buf();
+    for part in parts {
+        let rel = camino::Utf8Path::new(part);
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, camino::Utf8Component::ParentDir)) {
+            return Err(Error::User(format!(
+                "input file `{}` must stay inside the input directory ({input})",
+                parts.join("/")
+            )));
+        }
+        p.push(rel);
+    }
+    // The deepest part that exists decides where the path leads (a symlinked directory may
+    // point out even when the file itself does not exist yet).
+    let existing = p.ancestors().find(|a| a.symlink_metadata().is_ok());
+    if let (Some(real), Ok(base)) = (existing.map(|a| a.canonicalize()), input.canonicalize()) {
+        if !real.as_ref().is_ok_and(|r| r.starts_with(&base)) {
+            return Err(Error::User(format!(
+                "input file `{}` leads out of the input directory ({input})",
+                parts.join("/")
+            )));
+        }
+    }
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,31 +406,4 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_atomic(&p.join("nodir/x"), b"x").is_err());
     }
-}
-
-/// A path inside the input directory; `..`, absolute parts and symlinks out of it are refused.
-pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> Result<Utf8PathBuf> {
-    let mut p = input.to_path_buf();
-    for part in parts {
-        let rel = camino::Utf8Path::new(part);
-        if rel.is_absolute() || rel.components().any(|c| matches!(c, camino::Utf8Component::ParentDir)) {
-            return Err(Error::User(format!(
-                "input file `{}` must stay inside the input directory ({input})",
-                parts.join("/")
-            )));
-        }
-        p.push(rel);
-    }
-    // The deepest part that exists decides where the path leads (a symlinked directory may
-    // point out even when the file itself does not exist yet).
-    let existing = p.ancestors().find(|a| a.symlink_metadata().is_ok());
-    if let (Some(real), Ok(base)) = (existing.map(|a| a.canonicalize()), input.canonicalize()) {
-        if !real.as_ref().is_ok_and(|r| r.starts_with(&base)) {
-            return Err(Error::User(format!(
-                "input file `{}` leads out of the input directory ({input})",
-                parts.join("/")
-            )));
-        }
-    }
-    Ok(p)
 }

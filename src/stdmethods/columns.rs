@@ -103,9 +103,7 @@ pub fn writer_like(
     let mut w = ctx.writer(name, hashlabel, previous, caption)?;
     if let Some(source) = chain.last() {
         for c in &source.meta.columns {
-            let none = chain
-                .iter()
-                .any(|d| d.meta.column(&c.name).is_some_and(|(_, o)| o.none_support));
+            let none = chain.iter().any(|d| d.meta.column(&c.name).is_some_and(|(_, o)| o.none_support));
             w.add(&c.name, c.ty, none)?;
         }
     }
@@ -163,7 +161,11 @@ pub enum Values2 {
     Number(Vec<i64>, Vec<bool>),
     /// Strings whose every part is dictionary-encoded: a code per line into `strings` (each
     /// part's dictionary appended), and where each part's codes start.
-    Dict { codes: Vec<u32>, strings: Strings, part_base: Vec<u32> },
+    Dict {
+        codes: Vec<u32>,
+        strings: Strings,
+        part_base: Vec<u32>,
+    },
     /// Plain strings and json.
     Var(Strings),
 }
@@ -359,9 +361,7 @@ impl Loaded {
                 _ => out.extend(idx.iter().map(|&i| Cell::Int(v[i as usize]))),
             },
             Values2::Float(v) => out.extend(idx.iter().map(|&i| Cell::Float(v[i as usize]))),
-            Values2::Dict { codes, strings, .. } => {
-                out.extend(idx.iter().map(|&i| Cell::Bytes(strings.get(codes[i as usize] as usize))))
-            }
+            Values2::Dict { codes, strings, .. } => out.extend(idx.iter().map(|&i| Cell::Bytes(strings.get(codes[i as usize] as usize)))),
             _ => out.extend(idx.iter().map(|&i| self.cell(i as usize))),
         }
         if !self.none.is_empty() {

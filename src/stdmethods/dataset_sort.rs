@@ -49,7 +49,9 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         return Err(o.error("sort_columns", "must name at least one column"));
     }
     for name in &sort_columns {
-        let i = source.column_index(name).map_err(|e| Error::User(format!("{METHOD}: sort_columns: {e}")))?;
+        let i = source
+            .column_index(name)
+            .map_err(|e| Error::User(format!("{METHOD}: sort_columns: {e}")))?;
         if source.meta.columns[i].ty == ColType::Json {
             return Err(Error::User(format!("{METHOD}: cannot sort on json column `{name}`")));
         }
@@ -57,12 +59,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let descending = match o.string("sort_order")?.as_deref() {
         None | Some("ascending") => false,
         Some("descending") => true,
-        Some(other) => {
-            return Err(o.error(
-                "sort_order",
-                &format!("must be 'ascending' or 'descending', got '{other}'"),
-            ))
-        }
+        Some(other) => return Err(o.error("sort_order", &format!("must be 'ascending' or 'descending', got '{other}'"))),
     };
     let across = o.bool("sort_across_slices")?.unwrap_or(false);
     let trigger = match o.string("trigger_column")? {
@@ -120,21 +117,18 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
             sink.finish()?;
         }
     } else {
-        sinks
-            .into_par_iter()
-            .enumerate()
-            .try_for_each(|(s, mut sink)| -> Result<()> {
-                let parts = columns::parts(&chain, Some(s));
-                let n: u64 = parts.iter().map(|p| p.lines()).sum();
-                check_size(n)?;
-                let keys = sort_columns
-                    .iter()
-                    .map(|c| Ok(key_of(Loaded::load(&parts, c)?)))
-                    .collect::<Result<Vec<_>>>()?;
-                let sorted = sort(keys, n as usize, descending, None, false);
-                write_slice(&mut sink, &parts, &names, &sorted.perm, (s == 0).then_some(&progress))?;
-                sink.finish()
-            })?;
+        sinks.into_par_iter().enumerate().try_for_each(|(s, mut sink)| -> Result<()> {
+            let parts = columns::parts(&chain, Some(s));
+            let n: u64 = parts.iter().map(|p| p.lines()).sum();
+            check_size(n)?;
+            let keys = sort_columns
+                .iter()
+                .map(|c| Ok(key_of(Loaded::load(&parts, c)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let sorted = sort(keys, n as usize, descending, None, false);
+            write_slice(&mut sink, &parts, &names, &sorted.perm, (s == 0).then_some(&progress))?;
+            sink.finish()
+        })?;
     }
     ctx.finish(&mut w)?;
     Ok(Value::Nil)
@@ -491,7 +485,7 @@ fn radix_sort(v: &mut Vec<u64>, lo: u32, bits: u32) {
     }
     let mut tmp: Vec<u64> = vec![0; n];
     for (p, h) in hist.iter().enumerate() {
-        if h.iter().any(|&c| c == n) {
+        if h.contains(&n) {
             continue; // one digit value everywhere: nothing moves
         }
         let mut off = [0usize; B];

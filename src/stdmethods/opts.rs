@@ -56,6 +56,7 @@ impl<'a> Opts<'a> {
         }
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     pub fn int(&self, key: &str) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
@@ -65,6 +66,7 @@ impl<'a> Opts<'a> {
         }
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A non-negative integer (a count of lines, a level).
     pub fn count(&self, key: &str) -> Result<Option<u64>> {
         match self.int(key)? {
@@ -111,6 +113,7 @@ impl<'a> Opts<'a> {
             .collect()
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to string (`rename`).
     pub fn string_map(&self, key: &str) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -132,6 +135,7 @@ impl<'a> Opts<'a> {
         Ok(out)
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to any value (`defaults`); values stay `Value`s.
     pub fn value_map(&self, key: &str) -> Result<Vec<(String, &'a Value)>> {
         match self.get(key) {
