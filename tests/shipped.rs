@@ -1,4 +1,5 @@
-//! The methods shipped with exax (embedded from `methods/`): csvimport.
+//! The methods shipped with exax (embedded from `methods/`): csvimport (dataset_sort,
+//! dataset_hashpart and dataset_unroundrobin are in sort.rs).
 
 use crate::test::Test;
 
@@ -70,7 +71,13 @@ fn shipped_methods_are_listed_after_the_projects() {
     Test::new()
         .method("mine", "description = 'My own.'\nfunction synthesis() end")
         .args(&["method"])
-        .stdout("mine  My own.\n\nshipped with exax:\ncsvimport  Import a CSV file from the input directory into a dataset.\n")
+        .stdout(
+            "mine  My own.\n\nshipped with exax:\n\
+             csvimport             Import a CSV file from the input directory into a dataset.\n\
+             dataset_hashpart      Rewrite a dataset (or a chain) with a new hashlabel.\n\
+             dataset_sort          Stable sort of a dataset (or a chain) on one or more columns.\n\
+             dataset_unroundrobin  Put a round-robin sliced dataset back in file order.\n",
+        )
         .run();
 }
 
