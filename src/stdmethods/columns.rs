@@ -201,15 +201,15 @@ impl Loaded {
                         .is_some_and(|s| s.encoding == crate::dataset::format::Encoding::Dict)
             });
         let mut values = match ty {
-            ColType::Float32 | ColType::Float64 => Values2::Float(Vec::with_capacity(total)),
-            ColType::Number => Values2::Number(Vec::with_capacity(total), Vec::new()),
+            ColType::Float32 | ColType::Float64 => Values2::Float(huge(total)),
+            ColType::Number => Values2::Number(huge(total), Vec::new()),
             _ if all_dict => Values2::Dict {
-                codes: Vec::with_capacity(total),
+                codes: huge(total),
                 strings: Strings::default(),
                 part_base: Vec::new(),
             },
             ColType::Ascii | ColType::Unicode | ColType::Bytes | ColType::Json => Values2::Var(Strings::default()),
-            _ => Values2::Int(Vec::with_capacity(total)),
+            _ => Values2::Int(huge(total)),
         };
         let mut none: Vec<bool> = Vec::new();
         let mut done = 0usize;
@@ -372,6 +372,14 @@ impl Loaded {
             }
         }
     }
+}
+
+/// An empty vector for `n` values, on huge pages where the kernel can (they are read in random
+/// order).
+pub fn huge<T>(n: usize) -> Vec<T> {
+    let v = Vec::with_capacity(n);
+    crate::dataset::mmap::advise_huge(&v);
+    v
 }
 
 fn part_base_of(v: &Values2) -> u32 {

@@ -483,7 +483,8 @@ fn radix_sort(v: &mut Vec<u64>, lo: u32, bits: u32) {
             h[(x >> (lo + p as u32 * D)) as usize & (B - 1)] += 1;
         }
     }
-    let mut tmp: Vec<u64> = vec![0; n];
+    let mut tmp: Vec<u64> = columns::huge(n);
+    tmp.resize(n, 0);
     for (p, h) in hist.iter().enumerate() {
         if h.contains(&n) {
             continue; // one digit value everywhere: nothing moves
