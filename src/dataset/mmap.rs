@@ -155,4 +155,14 @@ mod tests {
         assert_eq!(seen, &data[3..n - 1]);
         assert!(w.bytes(n as u64 - 1, 2).is_err());
     }
+
+    #[test]
+    fn huge_advice_keeps_the_buffer() {
+        for n in [10, 3 << 20] {
+            let mut v: Vec<u64> = Vec::with_capacity(n);
+            advise_huge(&v);
+            v.extend(0..n as u64);
+            assert!(v.iter().enumerate().all(|(i, &x)| x == i as u64));
+        }
+    }
 }
