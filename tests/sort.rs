@@ -321,6 +321,21 @@ fn hashpart_puts_every_line_in_its_hash_slice() {
                 local cols = {'a', 'b', 'n', 'd'}
                 assert(slices(ds, cols) == slices(want, cols), h .. ': ' .. slices(ds, cols) .. ' ~= ' .. slices(want, cols))
                 assert(ds.hashlabel == h and ds:lines() == 12)
+                -- A sort within slices keeps the hashlabel (and every line in its slice).
+                local within = urd:build('dataset_sort', {source = ds, sort_columns = {'n', 'a'}}):dataset()
+                assert(within.hashlabel == h, 'sorted within slices: hashlabel ' .. tostring(within.hashlabel))
+                for s = 0, 2 do
+                  assert(within:lines(s) == ds:lines(s))
+                  local prev = -math.huge
+                  for cnt, n in within:iterate_chunks(s, {'n'}) do
+                    for i = 1, cnt do
+                      local v = n[i] or -math.huge
+                      assert(v >= prev, 'slice ' .. s .. ' out of order') prev = v
+                    end
+                  end
+                end
+                local across = urd:build('dataset_sort', {source = ds, sort_columns = 'n', sort_across_slices = true}):dataset()
+                assert(across.hashlabel == nil)
                 print(h, ds:lines(0), ds:lines(1), ds:lines(2), ds.caption)
               end
             end
