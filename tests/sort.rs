@@ -321,6 +321,21 @@ fn hashpart_puts_every_line_in_its_hash_slice() {
                 local cols = {'a', 'b', 'n', 'd'}
                 assert(slices(ds, cols) == slices(want, cols), h .. ': ' .. slices(ds, cols) .. ' ~= ' .. slices(want, cols))
                 assert(ds.hashlabel == h and ds:lines() == 12)
+                -- A sort within slices keeps the hashlabel (and every line in its slice).
+                local within = urd:build('dataset_sort', {source = ds, sort_columns = {'n', 'a'}}):dataset()
+                assert(within.hashlabel == h, 'sorted within slices: hashlabel ' .. tostring(within.hashlabel))
+                for s = 0, 2 do
+                  assert(within:lines(s) == ds:lines(s))
+                  local prev = -math.huge
+                  for cnt, n in within:iterate_chunks(s, {'n'}) do
+                    for i = 1, cnt do
+                      local v = n[i] or -math.huge
+                      assert(v >= prev, 'slice ' .. s .. ' out of order') prev = v
+                    end
+                  end
+                end
+                local across = urd:build('dataset_sort', {source = ds, sort_columns = 'n', sort_across_slices = true}):dataset()
+                assert(across.hashlabel == nil)
                 print(h, ds:lines(0), ds:lines(1), ds:lines(2), ds.caption)
               end
             end
@@ -519,5 +534,65 @@ fn errors_name_the_column() {
         .any_stdout()
         .status(1)
         .stderr_contains("error: dataset_unroundrobin: trigger_column: dataset test-0/default has no column `nn` (did you mean `n`?)")
+        .run();
+}
+
+#[test]
+fn sorts_plain_strings_and_carries_json_and_empty_slices() {
+    // 70,000 distinct strings in one slice: stored plain (not as a dictionary), so they sort
+    // by comparison; a json column rides along; the other slice is empty.
+    Test::new()
+        .method(
+            "many",
+            r#"
+            function synthesis(job)
+              local dw = job:datasetwriter()
+              dw:add('s', 'ascii', {none_support = true})
+              dw:add('j', 'json')
+              dw:set_slice(0)
+              for i = 1, 70000 do dw:write(('%06d'):format(i * 7919 % 70001), {i = i}) end
+              dw:write(nil, {i = 0})
+              dw:write('', {i = -1})
+            end
+            "#,
+        )
+        .method(
+            "empty",
+            "function synthesis(job) local dw = job:datasetwriter() dw:add('n', 'int64') end",
+        )
+        .build(
+            "
+            function main(urd)
+              local src = urd:build('many'):dataset()
+              for _, across in ipairs{false, true} do
+                local ds = urd:build('dataset_sort', {source = src, sort_columns = 's', sort_across_slices = across}):dataset()
+                local prev, n, first = nil, 0, {}
+                for cnt, s, j in ds:iterate_chunks(nil, {'s', 'j'}) do
+                  for i = 1, cnt do
+                    local v = s[i] or ''
+                    assert(not prev or v >= prev, 'out of order at ' .. n)
+                    if s[i] and s[i] ~= '' then assert(('%06d'):format(j[i].i * 7919 % 70001) == s[i]) end
+                    if n < 3 then first[#first + 1] = tostring(s[i]) .. '=' .. j[i].i end
+                    prev, n = v, n + 1
+                  end
+                end
+                print(across, n, ds:lines(0), ds:lines(1), table.concat(first, ' '))
+              end
+              local e = urd:build('empty'):dataset()
+              for _, m in ipairs{{'dataset_sort', {sort_columns = 'n', sort_across_slices = true}}, {'dataset_hashpart', {hashlabel = 'n'}}, {'dataset_unroundrobin', {}}} do
+                m[2].source = e
+                local ds = urd:build(m[1], m[2]):dataset()
+                print(m[1], ds:lines(), ds.columns.n.type)
+              end
+            end
+            ",
+        )
+        .stdout(
+            "false\t70002\t70002\t0\tnil=0 =-1 000001=46355\n\
+             true\t70002\t35001\t35001\tnil=0 =-1 000001=46355\n\
+             dataset_sort\t0\tint64\n\
+             dataset_hashpart\t0\tint64\n\
+             dataset_unroundrobin\t0\tint64\n",
+        )
         .run();
 }

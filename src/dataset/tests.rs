@@ -441,7 +441,10 @@ fn sinks_write_column_by_column() {
         format!("dataset t-1/cols: hashlabel `k` value {wrong} belongs in slice 0, not slice 1")
     );
     let e = sinks[1].write_cell(0, &mut Cell::Bytes(b"no")).unwrap_err();
-    assert!(e.starts_with("dataset t-1/cols, column `k` (int64), slice 1: expected an integer"), "{e}");
+    assert!(
+        e.starts_with("dataset t-1/cols, column `k` (int64), slice 1: expected an integer"),
+        "{e}"
+    );
     for s in sinks {
         s.finish().unwrap();
     }

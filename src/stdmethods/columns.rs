@@ -103,9 +103,7 @@ pub fn writer_like(
     let mut w = ctx.writer(name, hashlabel, previous, caption)?;
     if let Some(source) = chain.last() {
         for c in &source.meta.columns {
-            let none = chain
-                .iter()
-                .any(|d| d.meta.column(&c.name).is_some_and(|(_, o)| o.none_support));
+            let none = chain.iter().any(|d| d.meta.column(&c.name).is_some_and(|(_, o)| o.none_support));
             w.add(&c.name, c.ty, none)?;
         }
     }
@@ -163,7 +161,11 @@ pub enum Values2 {
     Number(Vec<i64>, Vec<bool>),
     /// Strings whose every part is dictionary-encoded: a code per line into `strings` (each
     /// part's dictionary appended), and where each part's codes start.
-    Dict { codes: Vec<u32>, strings: Strings, part_base: Vec<u32> },
+    Dict {
+        codes: Vec<u32>,
+        strings: Strings,
+        part_base: Vec<u32>,
+    },
     /// Plain strings and json.
     Var(Strings),
 }
@@ -199,15 +201,15 @@ impl Loaded {
                         .is_some_and(|s| s.encoding == crate::dataset::format::Encoding::Dict)
             });
         let mut values = match ty {
-            ColType::Float32 | ColType::Float64 => Values2::Float(Vec::with_capacity(total)),
-            ColType::Number => Values2::Number(Vec::with_capacity(total), Vec::new()),
+            ColType::Float32 | ColType::Float64 => Values2::Float(huge(total)),
+            ColType::Number => Values2::Number(huge(total), Vec::new()),
             _ if all_dict => Values2::Dict {
-                codes: Vec::with_capacity(total),
+                codes: huge(total),
                 strings: Strings::default(),
                 part_base: Vec::new(),
             },
             ColType::Ascii | ColType::Unicode | ColType::Bytes | ColType::Json => Values2::Var(Strings::default()),
-            _ => Values2::Int(Vec::with_capacity(total)),
+            _ => Values2::Int(huge(total)),
         };
         let mut none: Vec<bool> = Vec::new();
         let mut done = 0usize;
@@ -359,9 +361,7 @@ impl Loaded {
                 _ => out.extend(idx.iter().map(|&i| Cell::Int(v[i as usize]))),
             },
             Values2::Float(v) => out.extend(idx.iter().map(|&i| Cell::Float(v[i as usize]))),
-            Values2::Dict { codes, strings, .. } => {
-                out.extend(idx.iter().map(|&i| Cell::Bytes(strings.get(codes[i as usize] as usize))))
-            }
+            Values2::Dict { codes, strings, .. } => out.extend(idx.iter().map(|&i| Cell::Bytes(strings.get(codes[i as usize] as usize)))),
             _ => out.extend(idx.iter().map(|&i| self.cell(i as usize))),
         }
         if !self.none.is_empty() {
@@ -372,6 +372,14 @@ impl Loaded {
             }
         }
     }
+}
+
+/// An empty vector for `n` values, on huge pages where the kernel can (they are read in random
+/// order).
+pub fn huge<T>(n: usize) -> Vec<T> {
+    let v = Vec::with_capacity(n);
+    crate::dataset::mmap::advise_huge(&v);
+    v
 }
 
 fn part_base_of(v: &Values2) -> u32 {

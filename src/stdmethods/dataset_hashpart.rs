@@ -56,7 +56,11 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         let groups: Vec<(String, Vec<usize>, String)> = if chain_slices {
             (0..slices)
                 .map(|s| {
-                    let name = if last && s + 1 == slices { "default".to_string() } else { format!("{ix}.{s}") };
+                    let name = if last && s + 1 == slices {
+                        "default".to_string()
+                    } else {
+                        format!("{ix}.{s}")
+                    };
                     (name, vec![s], format!("{caption} (slice {s})"))
                 })
                 .collect()

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::columns::{self, cmp_int_float, Loaded, Part, Values2};
 use super::{Ctx, Opts};
+use crate::dataset::cell::Cell;
 use crate::dataset::datetime::{MAX_DAYS, MICROS_PER_DAY};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::SliceSink;
@@ -30,8 +31,9 @@ const GATHER: usize = 4096;
 
 /// One sort column, ready to compare lines.
 enum Key {
-    /// Order-preserving codes below `1 << bits`.
-    Codes { codes: Vec<u64>, bits: u32 },
+    /// Order-preserving codes below `1 << bits`; `base`: the codes are `value - base` of an
+    /// integer column without None (so the sorted column comes back from the sorted codes).
+    Codes { codes: Vec<u64>, bits: u32, base: Option<i64> },
     /// Strings compared bytewise, None as ''.
     Bytes(Loaded),
     /// Numbers compared by value, None as -inf, NaN as +inf.
@@ -49,7 +51,9 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         return Err(o.error("sort_columns", "must name at least one column"));
     }
     for name in &sort_columns {
-        let i = source.column_index(name).map_err(|e| Error::User(format!("{METHOD}: sort_columns: {e}")))?;
+        let i = source
+            .column_index(name)
+            .map_err(|e| Error::User(format!("{METHOD}: sort_columns: {e}")))?;
         if source.meta.columns[i].ty == ColType::Json {
             return Err(Error::User(format!("{METHOD}: cannot sort on json column `{name}`")));
         }
@@ -57,12 +61,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let descending = match o.string("sort_order")?.as_deref() {
         None | Some("ascending") => false,
         Some("descending") => true,
-        Some(other) => {
-            return Err(o.error(
-                "sort_order",
-                &format!("must be 'ascending' or 'descending', got '{other}'"),
-            ))
-        }
+        Some(other) => return Err(o.error("sort_order", &format!("must be 'ascending' or 'descending', got '{other}'"))),
     };
     let across = o.bool("sort_across_slices")?.unwrap_or(false);
     let trigger = match o.string("trigger_column")? {
@@ -105,48 +104,72 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
             .iter()
             .map(|c| Ok(key_of(Loaded::load(&all, c)?)))
             .collect::<Result<Vec<_>>>()?;
-        let sorted = sort(keys, total as usize, descending, trigger, true);
+        let mut sorted = sort(keys, total as usize, descending, trigger, true);
         let ranges = spread(&sorted, slices);
         for (ci, name) in names.iter().enumerate() {
-            let col = Loaded::load(&all, name)?;
-            sinks
-                .par_iter_mut()
-                .zip(ranges.par_iter())
-                .try_for_each(|(sink, r)| write_through(sink, ci, &col, &sorted.perm[r.clone()]))
-                .map_err(Error::User)?;
+            if let Some(values) = sorted.take_values(sort_columns.iter().position(|c| c == name)) {
+                sinks
+                    .par_iter_mut()
+                    .zip(ranges.par_iter())
+                    .try_for_each(|(sink, r)| write_ints(sink, ci, &values[r.clone()]))
+                    .map_err(Error::User)?;
+            } else {
+                let col = Loaded::load(&all, name)?;
+                sinks
+                    .par_iter_mut()
+                    .zip(ranges.par_iter())
+                    .try_for_each(|(sink, r)| write_through(sink, ci, &col, &sorted.perm[r.clone()]))
+                    .map_err(Error::User)?;
+            }
             progress.set(ci as u64 + 1);
         }
         for sink in sinks {
             sink.finish()?;
         }
     } else {
-        sinks
-            .into_par_iter()
-            .enumerate()
-            .try_for_each(|(s, mut sink)| -> Result<()> {
-                let parts = columns::parts(&chain, Some(s));
-                let n: u64 = parts.iter().map(|p| p.lines()).sum();
-                check_size(n)?;
-                let keys = sort_columns
-                    .iter()
-                    .map(|c| Ok(key_of(Loaded::load(&parts, c)?)))
-                    .collect::<Result<Vec<_>>>()?;
-                let sorted = sort(keys, n as usize, descending, None, false);
-                write_slice(&mut sink, &parts, &names, &sorted.perm, (s == 0).then_some(&progress))?;
-                sink.finish()
-            })?;
+        sinks.into_par_iter().enumerate().try_for_each(|(s, mut sink)| -> Result<()> {
+            let parts = columns::parts(&chain, Some(s));
+            let n: u64 = parts.iter().map(|p| p.lines()).sum();
+            check_size(n)?;
+            let keys = sort_columns
+                .iter()
+                .map(|c| Ok(key_of(Loaded::load(&parts, c)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let sorted = sort(keys, n as usize, descending, None, false);
+            write_slice(&mut sink, &parts, &names, &sort_columns, sorted, (s == 0).then_some(&progress))?;
+            sink.finish()
+        })?;
     }
     ctx.finish(&mut w)?;
     Ok(Value::Nil)
 }
 
-fn write_slice(sink: &mut SliceSink, parts: &[Part], names: &[String], perm: &[u32], progress: Option<&Progress>) -> Result<()> {
+fn write_slice(
+    sink: &mut SliceSink,
+    parts: &[Part],
+    names: &[String],
+    sort_columns: &[String],
+    mut sorted: Sorted,
+    progress: Option<&Progress>,
+) -> Result<()> {
     for (ci, name) in names.iter().enumerate() {
-        let col = Loaded::load(parts, name)?;
-        write_through(sink, ci, &col, perm).map_err(Error::User)?;
+        if let Some(values) = sorted.take_values(sort_columns.iter().position(|c| c == name)) {
+            write_ints(sink, ci, &values).map_err(Error::User)?;
+        } else {
+            let col = Loaded::load(parts, name)?;
+            write_through(sink, ci, &col, &sorted.perm).map_err(Error::User)?;
+        }
         if let Some(p) = progress {
             p.set(ci as u64 + 1);
         }
+    }
+    Ok(())
+}
+
+/// Writes a sort column that came back from its keys.
+fn write_ints(sink: &mut SliceSink, ci: usize, values: &[i64]) -> std::result::Result<(), String> {
+    for &v in values {
+        sink.write_cell(ci, &mut Cell::Int(v))?;
     }
     Ok(())
 }
@@ -197,7 +220,11 @@ fn rebase(mut codes: Vec<u64>) -> Key {
         *c -= lo;
         hi = hi.max(*c);
     }
-    Key::Codes { codes, bits: bits_for(hi) }
+    Key::Codes {
+        codes,
+        bits: bits_for(hi),
+        base: None,
+    }
 }
 
 fn key_of(l: Loaded) -> Key {
@@ -271,7 +298,11 @@ fn key_of(l: Loaded) -> Key {
                 .enumerate()
                 .map(|(i, &c)| if is_none(i) { 0 } else { rank[c as usize] })
                 .collect();
-            Key::Codes { codes, bits: bits_for(r) }
+            Key::Codes {
+                codes,
+                bits: bits_for(r),
+                base: None,
+            }
         }
         values @ Values2::Var(_) => Key::Bytes(Loaded { ty, values, none }),
     }
@@ -307,6 +338,7 @@ fn int_key(v: Vec<i64>, none: &[bool], ty: ColType) -> Key {
         return Key::Codes {
             codes: vec![0; v.len()],
             bits: 0,
+            base: None,
         };
     }
     let span = hi.wrapping_sub(lo) as u64;
@@ -323,9 +355,11 @@ fn int_key(v: Vec<i64>, none: &[bool], ty: ColType) -> Key {
         .enumerate()
         .map(|(i, x)| if is_none(i) { 0 } else { x.wrapping_sub(lo) as u64 + off })
         .collect();
+    let exact = !any_none && matches!(ty, ColType::Int32 | ColType::Int64 | ColType::Number);
     Key::Codes {
         codes,
         bits: bits_for(span + off),
+        base: exact.then_some(lo),
     }
 }
 
@@ -386,6 +420,17 @@ struct Sorted {
     perm: Vec<u32>,
     /// With a trigger column: whether its value at each sorted position equals the one before.
     same: Vec<bool>,
+    /// Per sort column, its values in sorted order when the keys gave them back (integer
+    /// columns without None): that column needs no reading and gathering.
+    values: Vec<Option<Vec<i64>>>,
+}
+
+impl Sorted {
+    /// The sorted values of sort column `key`, if the keys gave them back (taken: the memory
+    /// goes once the column is written).
+    fn take_values(&mut self, key: Option<usize>) -> Option<Vec<i64>> {
+        self.values.get_mut(key?)?.take()
+    }
 }
 
 /// The stable order of `n` lines by `keys` (descending: reversed, ties still in line order).
@@ -398,6 +443,13 @@ fn sort(mut keys: Vec<Key>, n: usize, descending: bool, trigger: Option<usize>, 
     if let Some(kb) = key_bits.filter(|kb| kb + idx_bits <= 64) {
         // Pack every key and the line number into one u64: its order is the stable order.
         let mut fields = Vec::new(); // (shift, mask) of each key
+        let bases: Vec<Option<i64>> = keys
+            .iter()
+            .map(|k| match k {
+                Key::Codes { base, .. } => *base,
+                _ => None,
+            })
+            .collect();
         let mut shift = idx_bits + kb;
         for k in &keys {
             if let Key::Codes { bits, .. } = k {
@@ -443,7 +495,20 @@ fn sort(mut keys: Vec<Key>, n: usize, descending: bool, trigger: Option<usize>, 
         };
         let imask = if idx_bits == 0 { 0 } else { u64::MAX >> (64 - idx_bits) };
         let perm = packed.iter().map(|&p| (p & imask) as u32).collect();
-        return Sorted { perm, same };
+        // The first integer sort column comes back from the codes, in place of them.
+        let mut values: Vec<Option<Vec<i64>>> = vec![None; bases.len()];
+        if let Some(k) = bases.iter().position(|b| b.is_some()) {
+            let (sh, mask) = fields[k];
+            let flip = if descending { mask } else { 0 };
+            let lo = bases[k].unwrap_or(0) as u64;
+            values[k] = Some(
+                packed
+                    .into_iter()
+                    .map(|p| ((p >> sh & mask) ^ flip).wrapping_add(lo) as i64)
+                    .collect(),
+            );
+        }
+        return Sorted { perm, same, values };
     }
     let mut perm: Vec<u32> = (0..n as u32).collect();
     let cmp = |a: &u32, b: &u32| {
@@ -467,7 +532,11 @@ fn sort(mut keys: Vec<Key>, n: usize, descending: bool, trigger: Option<usize>, 
             .collect(),
         None => vec![],
     };
-    Sorted { perm, same }
+    Sorted {
+        perm,
+        same,
+        values: vec![],
+    }
 }
 
 /// LSD radix sort of `v` on bits `lo .. lo + bits` (stable: the bits below keep their order).
@@ -489,9 +558,10 @@ fn radix_sort(v: &mut Vec<u64>, lo: u32, bits: u32) {
             h[(x >> (lo + p as u32 * D)) as usize & (B - 1)] += 1;
         }
     }
-    let mut tmp: Vec<u64> = vec![0; n];
+    let mut tmp: Vec<u64> = columns::huge(n);
+    tmp.resize(n, 0);
     for (p, h) in hist.iter().enumerate() {
-        if h.iter().any(|&c| c == n) {
+        if h.contains(&n) {
             continue; // one digit value everywhere: nothing moves
         }
         let mut off = [0usize; B];
@@ -561,6 +631,7 @@ mod tests {
         Key::Codes {
             codes: v.to_vec(),
             bits: bits_for(v.iter().copied().max().unwrap_or(0)),
+            base: Some(0),
         }
     }
 
@@ -587,6 +658,7 @@ mod tests {
         let big = Key::Codes {
             codes: w.clone(),
             bits: 40,
+            base: None,
         };
         let unpacked = sort(vec![big, codes(&v)], n, true, Some(0), false);
         assert_eq!(packed.perm, unpacked.perm);
@@ -599,6 +671,7 @@ mod tests {
         let s = Sorted {
             perm: vec![4, 0, 3, 1, 2],
             same: vec![],
+            values: vec![],
         };
         // 5 lines over 3 slices: 1 each, the extra 2 to the slices whose sorted position has
         // the smallest line numbers (positions 1 and 2: lines 0 and 3).
@@ -606,12 +679,34 @@ mod tests {
         let t = Sorted {
             perm: (0..6).collect(),
             same: vec![false, true, true, false, true, true],
+            values: vec![],
         };
         assert_eq!(spread(&t, 2), vec![0..3, 3..6]);
         let u = Sorted {
             perm: (0..6).collect(),
             same: vec![false, true, true, true, true, true],
+            values: vec![],
         };
         assert_eq!(spread(&u, 3), vec![0..6, 6..6, 6..6]);
+    }
+}
+
+/// `cargo test --release --bin exax radix_speed -- --ignored --nocapture`: the sort of W6's
+/// keys (5M lines of 31-bit values).
+#[cfg(test)]
+#[test]
+#[ignore]
+fn radix_speed() {
+    let n = 5_000_000u64;
+    for _ in 0..3 {
+        let codes: Vec<u64> = (0..n).map(|g| (g * 1103515245 + 12345) & 0x7fffffff).collect();
+        let t = std::time::Instant::now();
+        let key = Key::Codes {
+            codes,
+            bits: 31,
+            base: Some(0),
+        };
+        let s = sort(vec![key], n as usize, false, None, false);
+        eprintln!("sort of {n}: {:?} ({})", t.elapsed(), s.perm[0]);
     }
 }

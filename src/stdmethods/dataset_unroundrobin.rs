@@ -167,9 +167,9 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
                     .collect::<Result<_>>()?;
                 for (s, row) in RoundRobin::at(&lines, start).take((end - start) as usize) {
                     let (r, d) = &mut readers[s];
-                    let st = r.get(row).map_err(|e| {
-                        Error::User(format!("dataset {}, column `{}`, slice {s}: {e}", source.id(), c.name))
-                    })?;
+                    let st = r
+                        .get(row)
+                        .map_err(|e| Error::User(format!("dataset {}, column `{}`, slice {s}: {e}", source.id(), c.name)))?;
                     sink.write_cell(ci, &mut cell_of(st, d.as_deref())).map_err(Error::User)?;
                 }
             }

@@ -56,6 +56,7 @@ impl<'a> Opts<'a> {
         }
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     pub fn int(&self, key: &str) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
@@ -65,6 +66,7 @@ impl<'a> Opts<'a> {
         }
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A non-negative integer (a count of lines, a level).
     #[allow(dead_code)] // for other kernels
     pub fn count(&self, key: &str) -> Result<Option<u64>> {
@@ -113,6 +115,7 @@ impl<'a> Opts<'a> {
             .collect()
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to string (`rename`).
     pub fn string_map(&self, key: &str) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -134,6 +137,7 @@ impl<'a> Opts<'a> {
         Ok(out)
     }
 
+    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to any value (`defaults`); values stay `Value`s.
     #[allow(dead_code)] // for the kernels to come (dataset_type's `defaults`)
     pub fn value_map(&self, key: &str) -> Result<Vec<(String, &'a Value)>> {
