@@ -123,7 +123,19 @@ fn workdir_lists_jobs() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["init", "run", "job", "method", "workdir", "ds", "status", "gc", "cat", "grep", "completions"] {
+    for cmd in [
+        "init",
+        "run",
+        "job",
+        "method",
+        "workdir",
+        "ds",
+        "status",
+        "gc",
+        "cat",
+        "grep",
+        "completions",
+    ] {
         let out = Test::empty().args(&[cmd, "--help"]).any_stdout().run();
         assert!(out.stdout.contains("Usage: exax"), "{cmd}: {}", out.stdout);
     }

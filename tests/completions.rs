@@ -40,7 +40,11 @@ fn zsh_and_fish_scripts() {
     assert!(out.stdout.starts_with("#compdef exax\n"), "{}", out.stdout);
     assert!(out.stdout.contains("'--unfinished[Only jobs that did not finish"), "{}", out.stdout);
     let out = Test::empty().args(&["completions", "fish"]).any_stdout().run();
-    assert!(out.stdout.contains("-a \"grep\" -d 'Print the rows where a column matches PATTERN"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("-a \"grep\" -d 'Print the rows where a column matches PATTERN"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("__analysis"));
 }
 

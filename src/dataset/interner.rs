@@ -67,7 +67,9 @@ impl Interner {
         if b.len() <= 16 {
             let (k0, k1) = short_key(b);
             let len = b.len() as u32;
-            let mixed = (k0 ^ k1.rotate_left(29)).wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mixed = (k0 ^ k1.rotate_left(29))
+                .wrapping_add(len as u64)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let i = (mixed >> (64 - SHORT_BITS)) as usize;
             if let Some(e) = self.short.get(i) {
                 if e.code != EMPTY && e.k0 == k0 && e.k1 == k1 && e.len == len {
