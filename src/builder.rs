@@ -69,16 +69,16 @@ static BUILDING: Mutex<Vec<ReuseKey>> = Mutex::new(Vec::new());
 
 pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
     let key = req.decl.reuse_key(&req.params);
-    for id in req.params.referenced_jobs() {
+    for (param, id) in req.params.job_references() {
         let path = project.job_path(&id).map_err(|_| {
             Error::Build(format!(
-                "method `{}`: parameter refers to job {id}, whose workdir is not in accelerator.conf",
+                "method `{}`: parameter `{param}` refers to job {id}, whose workdir is not in accelerator.conf",
                 req.decl.name()
             ))
         })?;
         if !path.join(records::POST).is_file() {
             return Err(Error::Build(format!(
-                "method `{}`: parameter refers to job {id}, which {}",
+                "method `{}`: parameter `{param}` refers to job {id}, which {}",
                 req.decl.name(),
                 if path.is_dir() { "did not finish" } else { "does not exist" }
             )));

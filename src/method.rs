@@ -353,23 +353,24 @@ impl Params {
         ])
     }
 
-    /// Every job this one refers to, directly or through a dataset.
-    pub fn referenced_jobs(&self) -> Vec<JobId> {
+    /// Every job this one refers to, directly or through a dataset, with the name of the
+    /// parameter that refers to it.
+    pub fn job_references(&self) -> Vec<(&str, JobId)> {
         let mut out = Vec::new();
-        fn walk(v: &Value, out: &mut Vec<JobId>) {
+        fn walk<'a>(name: &'a str, v: &Value, out: &mut Vec<(&'a str, JobId)>) {
             match v {
-                Value::Job(id) => out.push(id.clone()),
+                Value::Job(id) => out.push((name, id.clone())),
                 Value::Dataset(ds) => {
                     if let Some(id) = ds.split('/').next().and_then(JobId::parse) {
-                        out.push(id)
+                        out.push((name, id))
                     }
                 }
-                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                Value::Array(a) => a.iter().for_each(|x| walk(name, x, out)),
                 _ => {}
             }
         }
-        for (_, v) in self.datasets.iter().chain(&self.jobs) {
-            walk(v, &mut out);
+        for (name, v) in self.datasets.iter().chain(&self.jobs) {
+            walk(name, v, &mut out);
         }
         out
     }

@@ -159,7 +159,9 @@ fn grep_options() {
         .stdout("0:2\t3\tx3\\t,\"\\xff\n1:2\t13\tx13\\t,\"\\xff\n")
         .run();
     // the bytes of a value that is not UTF-8 can be matched
-    let out = exax(out, &["grep", "-g", "s", "(?-u)\\xff$", "test-0", "i"]).stdout("0:2\t3\n1:2\t13\n").run();
+    let out = exax(out, &["grep", "-g", "s", "(?-u)\\xff$", "test-0", "i"])
+        .stdout("0:2\t3\n1:2\t13\n")
+        .run();
     let out = exax(out, &["grep", "-g", "i", "1", "test-0", "i", "s"])
         .stdout("0:0\t1\tx1\n1:0\t11\tx11\n1:1\t12\tNone\n1:2\t13\tx13\\t,\"\\xff\n")
         .run();
@@ -167,7 +169,9 @@ fn grep_options() {
     let out = exax(out, &["grep", "-m", "4", "", "test-0", "i", "--slice", "1", "--slice", "0"])
         .stdout("1:0\t11\n1:1\t12\n1:2\t13\n0:0\t1\n")
         .run();
-    exax(out, &["grep", "true", "test-0", "i", "b"]).stdout("0:1\t2\ttrue\n1:1\t12\ttrue\n").run();
+    exax(out, &["grep", "true", "test-0", "i", "b"])
+        .stdout("0:1\t2\ttrue\n1:1\t12\ttrue\n")
+        .run();
 }
 
 #[test]
@@ -218,13 +222,22 @@ end
 "#;
 
 fn big() -> Output {
-    Test::new().method("big", BIG).build("function main(urd) urd:build('big') end").any_stdout().run()
+    Test::new()
+        .method("big", BIG)
+        .build("function main(urd) urd:build('big') end")
+        .any_stdout()
+        .run()
 }
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let out = big();
-    for args in [&["cat", "test-0"][..], &["grep", "-f", "json", "row", "test-0"], &["method"], &["ds", "test-0"]] {
+    for args in [
+        &["cat", "test-0"][..],
+        &["grep", "-f", "json", "row", "test-0"],
+        &["method"],
+        &["ds", "test-0"],
+    ] {
         let mut child = std::process::Command::new(exax_bin())
             .args(args)
             .current_dir(out.path())
@@ -245,7 +258,11 @@ fn output_is_in_slice_order_and_complete() {
     let want: String = (0..2).flat_map(|_| 1..=100000).map(|i| format!("{i}\n")).collect();
     assert!(out.stdout == want, "cat of 200,000 rows is not slice 0 then slice 1 in order");
     exax(out, &["grep", "^row 9999[0-9] of slice 1$", "test-0", "s"])
-        .stdout(&(99990..=99999).map(|i| format!("1:{}\trow {i} of slice 1\n", i - 1)).collect::<String>())
+        .stdout(
+            &(99990..=99999)
+                .map(|i| format!("1:{}\trow {i} of slice 1\n", i - 1))
+                .collect::<String>(),
+        )
         .run();
 }
 

@@ -237,7 +237,7 @@ fn a_failed_job_leaves_no_dataset() {
             "reader",
             "datasets = {'source'}\nfunction synthesis() return datasets.source:lines() end",
         )
-        .stdout("build.lua:2: method `reader`: parameter refers to job test-0, which did not finish\n")
+        .stdout("build.lua:2: method `reader`: parameter `source` refers to job test-0, which did not finish\n")
         .run();
 }
 

@@ -35,7 +35,7 @@ fn unsaveable_values_name_their_path() {
         .method("f", "function synthesis() return {items = {1, 2, function() end}} end")
         .build("function main(urd) urd:build('f') end")
         .status(1)
-        .stderr_contains("error: result.items[3]: cannot save a function\n  job:    test-0 (method f)\n  phase:  synthesis\n")
+        .stderr_contains("error: methods/f.lua:1: result.items[3]: cannot save a function (returned by synthesis(), which starts here)\n  job:    test-0 (method f)\n  phase:  synthesis\n")
         .run();
     Test::new()
         .method(
@@ -44,7 +44,7 @@ fn unsaveable_values_name_their_path() {
         )
         .build("function main(urd) urd:build('c') end")
         .status(1)
-        .stderr_contains("error: prepare_res.co: cannot save a coroutine")
+        .stderr_contains("error: methods/c.lua:1: prepare_res.co: cannot save a coroutine (returned by prepare(), which starts here)")
         .run();
 }
 
@@ -54,7 +54,7 @@ fn a_table_that_contains_itself() {
         .method("cyc", "function synthesis() local t = {} t.self = t return t end")
         .build("function main(urd) urd:build('cyc') end")
         .status(1)
-        .stderr_contains("error: result.self: cannot save a table that contains itself\n")
+        .stderr_contains("error: methods/cyc.lua:1: result.self: cannot save a table that contains itself (returned by synthesis(), which starts here)\n")
         .run();
 }
 

@@ -7,7 +7,10 @@ fn project() -> Output {
     Test::new()
         .method("ok", "function synthesis() end")
         .method("bad", "function synthesis() error('x') end")
-        .method("big", "function synthesis(job) local f = io.open(job:filename('blob'), 'w') f:write(string.rep('x', 3000000)) f:close() end")
+        .method(
+            "big",
+            "function synthesis(job) local f = io.open(job:filename('blob'), 'w') f:write(string.rep('x', 3000000)) f:close() end",
+        )
         .build(
             "function main(urd)
                urd:build('ok', {caption = 'the first'})
@@ -25,7 +28,11 @@ fn sizes_out(table: &str) -> String {
     for line in table.lines() {
         let ago = line.find(" ago").expect("an age");
         let rest = &line[ago + 4..];
-        let unit_end = ["B", "KiB", "MiB"].iter().filter_map(|u| rest.find(&format!(" {u}")).map(|i| i + 1 + u.len())).min().expect("a size");
+        let unit_end = ["B", "KiB", "MiB"]
+            .iter()
+            .filter_map(|u| rest.find(&format!(" {u}")).map(|i| i + 1 + u.len()))
+            .min()
+            .expect("a size");
         let number = rest[..unit_end].trim_start().split(' ').next().unwrap();
         assert!(number.parse::<f64>().is_ok(), "{line}");
         out.push_str(&line[..ago + 4]);
@@ -47,9 +54,17 @@ fn lists_newest_first_with_state_age_size_and_caption() {
     );
     assert!(out.stdout.lines().nth(1).unwrap().contains(" 2.9 MiB"), "{}", out.stdout);
     let out = Test::again(out).args(&["workdir", "--unfinished"]).any_stdout().run();
-    assert!(out.stdout.starts_with("test-2  bad  failed  ") && out.stdout.lines().count() == 1, "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("test-2  bad  failed  ") && out.stdout.lines().count() == 1,
+        "{}",
+        out.stdout
+    );
     let out = Test::again(out).args(&["workdir", "test", "--method", "ok"]).any_stdout().run();
-    assert!(out.stdout.starts_with("test-0  ok  finished  ") && out.stdout.ends_with("  the first\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("test-0  ok  finished  ") && out.stdout.ends_with("  the first\n"),
+        "{}",
+        out.stdout
+    );
     Test::again(out).args(&["workdir", "--method", "nope"]).stdout("").run();
 }
 

@@ -272,7 +272,8 @@ impl RowSpec<'_> {
                         Ok(v) => hit = show::plain(*ty, &v, &mut match_scratch).is_some_and(|t| m.regex.is_match(t)),
                         Err(e) => {
                             let name = &ds.meta.columns[*c].name;
-                            return Error::User(format!("dataset {id}, column {name}, slice {slice}, line {line}: cannot read: {e}")).into();
+                            return Error::User(format!("dataset {id}, column {name}, slice {slice}, line {line}: cannot read: {e}"))
+                                .into();
                         }
                     }
                 }

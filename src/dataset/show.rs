@@ -185,7 +185,10 @@ mod tests {
         assert_eq!(show(Json, ColType::Float64, Stored::Float(f64::NAN)), "\"nan\"");
         assert_eq!(show(Json, ColType::Float64, Stored::Float(-0.5)), "-0.5");
         assert_eq!(show(Json, ColType::Date, Stored::Date(0)), "\"1970-01-01\"");
-        assert_eq!(show(Text, ColType::Datetime, Stored::DateTime(1_500_000)), "1970-01-01T00:00:01.500000");
+        assert_eq!(
+            show(Text, ColType::Datetime, Stored::DateTime(1_500_000)),
+            "1970-01-01T00:00:01.500000"
+        );
         assert_eq!(show(Json, ColType::Json, Stored::Json(b"{\"a\":[1]}")), "{\"a\":[1]}");
         assert_eq!(show(Csv, ColType::Json, Stored::Json(b"[1,2]")), "\"[1,2]\"");
         assert_eq!(show(Json, ColType::Bool, Stored::Bool(true)), "true");

@@ -77,6 +77,21 @@ fn failure(spec: &JobSpec, phase: &str, slice: Option<usize>, c: Caught, tail: T
     }))
 }
 
+/// `methods/m.lua:3: ` where phase function `phase` is defined, so that an error about the value it
+/// returned (`result.f: cannot save a function`) points at the function that returned it.
+pub fn returned_by(lua: &Lua, phase: &str, message: String) -> String {
+    let place = lua
+        .globals()
+        .get::<mlua::Function>(phase)
+        .ok()
+        .map(|f| f.info())
+        .and_then(|i| Some((i.short_src?, i.line_defined?)));
+    match place {
+        Some((src, line)) => format!("{src}:{line}: {message} (returned by {phase}(), which starts here)"),
+        None => message,
+    }
+}
+
 fn plain(message: String) -> Caught {
     Caught {
         message,
@@ -212,7 +227,8 @@ impl LuaRunner {
         let mut analysis_res = mlua::Value::Nil;
         if ctx.decl.analysis.is_some() {
             let t = Instant::now();
-            let pr = to_value(&prepare_res, "prepare_res").map_err(|m| failure(spec, "prepare", None, plain(m), vec![]))?;
+            let pr = to_value(&prepare_res, "prepare_res")
+                .map_err(|m| failure(spec, "prepare", None, plain(returned_by(&lua, "prepare", m)), vec![]))?;
             let (results, per_slice) = run_analysis(ctx, spec, &pr)?;
             report.exectime.per_slice = per_slice;
             report.exectime.analysis = t.elapsed().as_secs_f64();
@@ -226,7 +242,8 @@ impl LuaRunner {
                 Ok(v) => v,
                 Err((c, tail)) => return Err(failure(spec, "synthesis", None, c, tail)),
             };
-            let value = to_value(&result, "result").map_err(|m| failure(spec, "synthesis", None, plain(m), vec![]))?;
+            let value = to_value(&result, "result")
+                .map_err(|m| failure(spec, "synthesis", None, plain(returned_by(&lua, "synthesis", m)), vec![]))?;
             if value != Value::Nil {
                 let file = ctx.path.join(records::RESULT);
                 std::fs::write(&file, msgpack::encode(&value)).at(&file)?;

@@ -68,17 +68,19 @@ impl Runtime {
         }
         let Some(source) = self.project.method_source(name)? else {
             let names = self.project.all_method_names()?;
-            return Err(Error::Build(format!(
-                "unknown method `{name}`{}; methods are the .lua files in {}",
-                did_you_mean(name, names.iter().map(String::as_str)),
-                self.project
-                    .config
-                    .method_directories
-                    .iter()
-                    .map(|d| self.project.display_path(d))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(Error::Build(
+                format!(
+                    "unknown method `{name}`{}; methods are the .lua files in {}",
+                    did_you_mean(name, names.iter().map(String::as_str)),
+                    self.project
+                        .config
+                        .method_directories
+                        .iter()
+                        .map(|d| self.project.display_path(d))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ) + &missing_method_directories(&self.project),
+            ));
         };
         if source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
             console::warn(&format!("{} replaces the method `{name}` shipped with exax", source.display));
@@ -136,4 +138,20 @@ pub fn format_seconds(s: f64) -> String {
     } else {
         format!("{s:.2} s")
     }
+}
+
+/// `; method directory ./methdos (in accelerator.conf) does not exist` for each that does not.
+fn missing_method_directories(project: &crate::project::Project) -> String {
+    project
+        .config
+        .method_directories
+        .iter()
+        .filter(|d| !d.is_dir())
+        .map(|d| {
+            format!(
+                "; method directory {} (in accelerator.conf) does not exist",
+                project.display_path(d)
+            )
+        })
+        .collect()
 }

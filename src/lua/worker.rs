@@ -54,7 +54,7 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
             job: None,
         })?;
         to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught {
-            message: m,
+            message: super::runner::returned_by(&lua, "analysis", m),
             traceback: vec![],
             job: None,
         })
