@@ -35,7 +35,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if let Some(w) = &a.workdir {
         project.workdir(w)?;
     }
-    if !(a.keep_days >= 0.0) {
+    if a.keep_days.is_nan() || a.keep_days < 0.0 {
         return Err(Error::User(format!("--keep-days must be 0 or more, not {}", a.keep_days)));
     }
     let mut out = String::new();

@@ -624,15 +624,11 @@ pub struct SliceSink {
     writer: SliceWriter,
 }
 
-// The seam's row-wise API: kernels on other branches use it.
-#[allow(dead_code)]
 impl SliceSink {
-    #[allow(dead_code)] // for other kernels
     pub fn slice(&self) -> usize {
         self.writer.slice
     }
 
-    #[allow(dead_code)] // for other kernels
     pub fn lines(&self) -> u64 {
         self.writer.lines
     }

@@ -56,7 +56,6 @@ impl<'a> Opts<'a> {
         }
     }
 
-    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     pub fn int(&self, key: &str) -> Result<Option<i64>> {
         match self.get(key) {
             None => Ok(None),
@@ -66,9 +65,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A non-negative integer (a count of lines, a level).
-    #[allow(dead_code)] // for other kernels
     pub fn count(&self, key: &str) -> Result<Option<u64>> {
         match self.int(key)? {
             Some(i) if i < 0 => Err(self.error(key, &format!("must not be negative, got {i}"))),
@@ -85,7 +82,6 @@ impl<'a> Opts<'a> {
     }
 
     /// An array of strings (a single string is an array of one).
-    #[allow(dead_code)] // for other kernels
     pub fn strings(&self, key: &str) -> Result<Vec<String>> {
         let items: Vec<&Value> = match self.get(key) {
             None => return Ok(vec![]),
@@ -115,7 +111,6 @@ impl<'a> Opts<'a> {
             .collect()
     }
 
-    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to string (`rename`).
     pub fn string_map(&self, key: &str) -> Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
@@ -137,9 +132,7 @@ impl<'a> Opts<'a> {
         Ok(out)
     }
 
-    #[allow(dead_code)] // the seam's typed access: kernels on other branches use it
     /// A table of string to any value (`defaults`); values stay `Value`s.
-    #[allow(dead_code)] // for the kernels to come (dataset_type's `defaults`)
     pub fn value_map(&self, key: &str) -> Result<Vec<(String, &'a Value)>> {
         match self.get(key) {
             None => Ok(vec![]),
