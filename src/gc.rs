@@ -67,7 +67,12 @@ pub fn kept(project: &Project, jobs: &[JobInfo], keep_days: f64) -> Result<BTree
             }
         }
     }
-    roots.extend(newest.values().filter(|(t, _)| now - t <= keep_days * 86400.0).map(|(_, id)| (*id).clone()));
+    roots.extend(
+        newest
+            .values()
+            .filter(|(t, _)| now - t <= keep_days * 86400.0)
+            .map(|(_, id)| (*id).clone()),
+    );
     let by_id: BTreeMap<&JobId, &JobInfo> = jobs.iter().map(|j| (&j.id, j)).collect();
     let mut kept = BTreeSet::new();
     let mut todo: Vec<JobId> = roots.into_iter().collect();
@@ -104,7 +109,12 @@ fn needs(j: &JobInfo) -> BTreeSet<JobId> {
     }
     for name in format::dataset_names(&j.dir) {
         if let Ok(meta) = format::read_meta(&format::dataset_dir(&j.dir, &name)) {
-            for s in meta.previous.iter().chain(&meta.parent).chain(meta.columns.iter().map(|c| &c.location)) {
+            for s in meta
+                .previous
+                .iter()
+                .chain(&meta.parent)
+                .chain(meta.columns.iter().map(|c| &c.location))
+            {
                 add(s);
             }
         }
@@ -132,7 +142,11 @@ fn result_links(project: &Project) -> Vec<JobId> {
             match p.symlink_metadata() {
                 Ok(m) if m.file_type().is_symlink() => {
                     if let Ok(target) = std::fs::read_link(&p) {
-                        let target = if target.is_absolute() { target } else { d.as_std_path().join(target) };
+                        let target = if target.is_absolute() {
+                            target
+                        } else {
+                            d.as_std_path().join(target)
+                        };
                         if let Some(id) = job_of_path(project, &target) {
                             out.push(id);
                         }

@@ -326,3 +326,23 @@ fn datasets_are_not_job_files() {
         .stdout("mine.txt\t1\ttrue\n")
         .run();
 }
+
+#[test]
+fn columns_from_the_read_only_options_table() {
+    // options.cols is a read-only view: iterate reads its names through __len/__index (it once
+    // read it raw, found no names and yielded nothing at all).
+    Test::new()
+        .method(
+            "mk",
+            "function synthesis(job)\n  local dw = job:datasetwriter()\n  dw:add('a', 'int64')\n  dw:add('b', 'int64')\n  dw:set_slice(0)\n  dw:write(1, 10)\n  dw:write(2, 20)\nend",
+        )
+        .method(
+            "sum",
+            "options = {cols = {'a'}}\ndatasets = {'src'}\nfunction synthesis()\n  local s, n = 0, 0\n  for a, b in datasets.src:iterate(nil, options.cols) do s, n = s + a + (b or 0), n + 1 end\n  return {s, n}\nend",
+        )
+        .build(
+            "function main(urd)\n  local src = urd:build('mk'):dataset()\n  local r = urd:build('sum', {src = src, cols = {'a', 'b'}}):load()\n  print(r[1], r[2])\n  print(pcall(function() for _ in src:iterate(nil, {}) do end end))\nend",
+        )
+        .stdout("33\t2\nfalse\tbuild.lua:5: dataset test-0/default: the list of columns is empty (give names, or nil for every column)\n")
+        .run();
+}

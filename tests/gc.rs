@@ -48,7 +48,10 @@ const CHAIN: &str = "
 
 fn chain_project() -> Test {
     Test::new()
-        .method("a", "options = {x = 0}\nfunction synthesis(job) job:save(1, 'f') return options.x end")
+        .method(
+            "a",
+            "options = {x = 0}\nfunction synthesis(job) job:save(1, 'f') return options.x end",
+        )
         .method("b", "jobs = {'src'}\nfunction synthesis(job) job:save(2, 'g') return 1 end")
         .method("c", "options = {x = 0}\nfunction synthesis() return options.x end")
 }
@@ -76,7 +79,11 @@ fn finished_jobs_nothing_keeps_go_with_keep_days_0() {
     assert!(!out.exists("workdirs/test/test-0") && !out.exists("workdirs/test/test-1"));
     assert!(out.exists("workdirs/test/test-2/post.json") && out.exists("workdirs/test/test-3/post.json"));
     // The kept jobs still work: the same build reuses them.
-    Test::again(out).args(&["run", "--", "2", "link"]).any_stdout().stderr("reused test-2 a\nreused test-3 b\nbuild.lua: 0 jobs built, 2 reused in TIME\n").run();
+    Test::again(out)
+        .args(&["run", "--", "2", "link"])
+        .any_stdout()
+        .stderr("reused test-2 a\nreused test-3 b\nbuild.lua: 0 jobs built, 2 reused in TIME\n")
+        .run();
 }
 
 #[test]

@@ -67,10 +67,10 @@ fn parameters_that_do_not_exist_are_errors_at_the_build_call() {
     );
     call(
         "{source = 'test-7', more = {m}, previous = m}",
-        "error: build.lua:1: method `user`: parameter refers to job test-7, which does not exist\n",
+        "error: build.lua:1: method `user`: parameter `source` refers to job test-7, which does not exist\n",
     );
     call(
         "{source = m, more = {m}, previous = 'test-9'}",
-        "error: build.lua:1: method `user`: parameter refers to job test-9, which does not exist\n",
+        "error: build.lua:1: method `user`: parameter `previous` refers to job test-9, which does not exist\n",
     );
 }

@@ -137,9 +137,11 @@ fn columns_arg(ds: &Dataset, cols: &mlua::Value) -> mlua::Result<Vec<String>> {
         }
         mlua::Value::String(s) => vec![s.to_string_lossy()],
         mlua::Value::Table(t) => {
+            // Through `len` and `get` (not raw access), so a read-only table such as
+            // `options.cols` gives its names.
             let mut v = Vec::new();
-            for x in t.sequence_values::<mlua::Value>() {
-                match x? {
+            for i in 1..=t.len()? {
+                match t.get::<mlua::Value>(i)? {
                     mlua::Value::String(s) => v.push(s.to_string_lossy()),
                     other => {
                         return Err(mlua::Error::runtime(format!(
@@ -149,6 +151,12 @@ fn columns_arg(ds: &Dataset, cols: &mlua::Value) -> mlua::Result<Vec<String>> {
                         )))
                     }
                 }
+            }
+            if v.is_empty() {
+                return Err(mlua::Error::runtime(format!(
+                    "dataset {}: the list of columns is empty (give names, or nil for every column)",
+                    ds.id()
+                )));
             }
             v
         }

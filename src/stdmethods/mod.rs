@@ -18,9 +18,9 @@ pub mod dataset_sort;
 pub mod dataset_type;
 pub mod dataset_unroundrobin;
 pub mod opts;
-pub mod typing;
 mod read;
 mod text;
+pub mod typing;
 
 use camino::Utf8PathBuf;
 
