@@ -645,29 +645,8 @@ impl SliceSink {
                 self.specs.len()
             ));
         }
-        for (spec, cell) in self.specs.iter().zip(cells.iter_mut()) {
-            if let Err(p) = normalize(spec.ty, spec.none_support, cell) {
-                return Err(format!(
-                    "dataset {}, column `{}` ({}), slice {}: {}",
-                    self.id,
-                    spec.name,
-                    spec.ty,
-                    self.writer.slice,
-                    p.message(spec.ty, cell)
-                ));
-            }
-        }
-        if let Some(h) = self.hash_col {
-            let target = slice_of(&cells[h], self.slices);
-            if target != self.writer.slice {
-                return Err(format!(
-                    "dataset {}: hashlabel `{}` value {} belongs in slice {target}, not slice {}",
-                    self.id,
-                    self.specs[h].name,
-                    cells[h].describe(),
-                    self.writer.slice
-                ));
-            }
+        for (col, cell) in cells.iter_mut().enumerate() {
+            self.check(col, cell)?;
         }
         self.writer
             .push_row(cells)
@@ -680,6 +659,16 @@ impl SliceSink {
     /// Under a hashlabel, the hashlabel column's values must belong in this slice.
     #[inline]
     pub fn write_cell(&mut self, col: usize, cell: &mut Cell) -> std::result::Result<(), String> {
+        self.check(col, cell)?;
+        self.writer
+            .push_cell(col, cell)
+            .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
+    }
+
+    /// Normalizes `cell` for column `col`; under a hashlabel, its value must belong in this
+    /// slice. The error names the dataset, column, type, value and slice.
+    #[inline]
+    fn check(&self, col: usize, cell: &mut Cell) -> std::result::Result<(), String> {
         let Some(spec) = self.specs.get(col) else {
             return Err(format!("dataset {}: no column {col} ({} columns)", self.id, self.specs.len()));
         };
@@ -705,9 +694,7 @@ impl SliceSink {
                 ));
             }
         }
-        self.writer
-            .push_cell(col, cell)
-            .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
+        Ok(())
     }
 
     /// Records the slice (its `slice.<n>.json`); `DatasetWriter::finish` then sees it.
