@@ -15,7 +15,8 @@ inside_filenames, else by_ziporder); by_filename (sorted member names); by_dsnam
 dataset names); by_dict (the order of inside_filenames: a list of pairs keeps its order, a map
 is in sorted member names); by_ziporder (the members' order in the zip). When chaining, or when
 only one member is imported, the last dataset is also `default`; naming a dataset other than
-the last `default` is an error. A zip with nothing to import is an error.
+the last `default` is an error. A zip with nothing to import is an error. Members with the same
+full name in one zip are one member (the last one's contents), unlike the original.
 
 The result is nil, as the original's.]]
 
