@@ -59,10 +59,12 @@ fn fails(zip: &[u8], options: &str, error: &str) {
     let t = Test::new();
     std::fs::create_dir_all(t.path().join("input")).unwrap();
     std::fs::write(t.path().join("input/z.zip"), zip).unwrap();
-    t.build(&format!("function main(urd) urd:build('csvimport_zip', {{filename = 'z.zip', {options}}}) end"))
-        .status(1)
-        .stderr_contains(error)
-        .run();
+    t.build(&format!(
+        "function main(urd) urd:build('csvimport_zip', {{filename = 'z.zip', {options}}}) end"
+    ))
+    .status(1)
+    .stderr_contains(error)
+    .run();
 }
 
 const A: &[u8] = b"0\nfoo\n";
@@ -70,52 +72,84 @@ const B: &[u8] = b"0\nbar\n";
 
 #[test]
 fn one_member_is_also_default() {
-    check(&zip_of(&[("a", A)]), "", "
+    check(
+        &zip_of(&[("a", A)]),
+        "",
+        "
         nil
         a <- -: foo
         default <- -: foo
-    ");
-    check(&zip_of(&[("a", A)]), "inside_filenames = {a = 'foo'}", "
+    ",
+    );
+    check(
+        &zip_of(&[("a", A)]),
+        "inside_filenames = {a = 'foo'}",
+        "
         nil
         default <- -: foo
         foo <- -: foo
-    ");
+    ",
+    );
     // A member named default is default_ when chaining (and default is its link).
-    check(&zip_of(&[("default", B)]), "", "
+    check(
+        &zip_of(&[("default", B)]),
+        "",
+        "
         nil
         default <- -: bar
         default_ <- -: bar
-    ");
-    check(&zip_of(&[("default", B)]), "chaining = 'off'", "
+    ",
+    );
+    check(
+        &zip_of(&[("default", B)]),
+        "chaining = 'off'",
+        "
         nil
         default <- -: bar
-    ");
-    check(&zip_of(&[("a", A)]), "inside_filenames = {a = 'default'}", "
+    ",
+    );
+    check(
+        &zip_of(&[("a", A)]),
+        "inside_filenames = {a = 'default'}",
+        "
         nil
         default <- -: foo
-    ");
+    ",
+    );
 }
 
 #[test]
 fn members_chained_in_zip_order_with_gzip_and_repeated_names() {
-    check(&zip_of(&[("b", B), ("dir/", b""), ("a", &gz(A))]), "", "
+    check(
+        &zip_of(&[("b", B), ("dir/", b""), ("a", &gz(A))]),
+        "",
+        "
         nil
         a <- b: foo
         b <- -: bar
         default <- b: foo
-    ");
-    check(&zip_of(&[("a", &gz(A)), ("d/a", B)]), "strip_dirs = true", "
+    ",
+    );
+    check(
+        &zip_of(&[("a", &gz(A)), ("d/a", B)]),
+        "strip_dirs = true",
+        "
         nil
         a <- -: foo
         a_ <- a: bar
         default <- a: bar
-    ");
+    ",
+    );
     // Not chained: no default with two members.
-    check(&zip_of(&[("a", A), ("b", B)]), "chaining = 'off'", "
+    check(
+        &zip_of(&[("a", A), ("b", B)]),
+        "chaining = 'off'",
+        "
         nil
         a <- -: foo
         b <- -: bar
-    ");
+    ",
+    );
 }
 
 #[test]
@@ -132,27 +166,39 @@ fn names_are_cleaned_up() {
         default_ <- _hid: foo
     ",
     );
-    check(&zip_of(&[("d/x y.csv", A), ("e/b", B)]), "strip_dirs = true, chaining = 'off'", "
+    check(
+        &zip_of(&[("d/x y.csv", A), ("e/b", B)]),
+        "strip_dirs = true, chaining = 'off'",
+        "
         nil
         b <- -: bar
         x_y.csv <- -: foo
-    ");
+    ",
+    );
 }
 
 #[test]
 fn selection() {
     let z = zip_of(&[("a.csv", A), ("b.csv", B), ("c.txt", A)]);
-    check(&z, "include_re = '\\\\.csv$', exclude_re = '^b'", "
+    check(
+        &z,
+        "include_re = '\\\\.csv$', exclude_re = '^b'",
+        "
         nil
         a.csv <- -: foo
         default <- -: foo
-    ");
-    check(&z, "include_re = 'csv'", "
+    ",
+    );
+    check(
+        &z,
+        "include_re = 'csv'",
+        "
         nil
         a.csv <- -: foo
         b.csv <- a.csv: bar
         default <- a.csv: bar
-    ");
+    ",
+    );
     fails(&z, "inside_filenames = {x = 'y', ['a.csv'] = 'a'}", "not found in z.zip: x");
     fails(&z, "inside_filenames = {a = 'y'}, include_re = 'a'", "cannot both be given");
 }
@@ -162,7 +208,10 @@ const MANY: &str = "BACDEFGHIJKLMOPQRSTUVWXYZ";
 /// The original's chaining orders on a zip of members B, A, C, ... (contents `contents of X`);
 /// prints the chain from the last dataset back.
 fn order(options: &str, last: &str, want: &str) {
-    let data: Vec<(String, Vec<u8>)> = MANY.chars().map(|c| (c.to_string(), format!("contents of {c}").into_bytes())).collect();
+    let data: Vec<(String, Vec<u8>)> = MANY
+        .chars()
+        .map(|c| (c.to_string(), format!("contents of {c}").into_bytes()))
+        .collect();
     let members: Vec<(&str, &[u8])> = data.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
     let t = Test::new();
     std::fs::create_dir_all(t.path().join("input")).unwrap();
@@ -189,40 +238,72 @@ fn order(options: &str, last: &str, want: &str) {
 
 #[test]
 fn chaining_orders() {
-    order("", "Z", "
+    order(
+        "",
+        "Z",
+        "
         B=B A=A C=C D=D E=E F=F G=G H=H I=I J=J K=K L=L M=M O=O P=P Q=Q R=R S=S T=T U=U V=V W=W X=X Y=Y Z=Z
         B=B A=A C=C D=D E=E F=F G=G H=H I=I J=J K=K L=L M=M O=O P=P Q=Q R=R S=S T=T U=U V=V W=W X=X Y=Y default=Z
-    ");
+    ",
+    );
     let inside = "inside_filenames = {{'A', 'A'}, {'Y', 'B'}, {'B', 'C'}, {'E', 'E'}, {'D', 'D'}}";
-    order(&format!("chaining = 'by_dsname', {inside}"), "E", "
+    order(
+        &format!("chaining = 'by_dsname', {inside}"),
+        "E",
+        "
         A=A B=Y C=B D=D E=E
         A=A B=Y C=B D=D default=E
-    ");
-    order(&format!("chaining = 'by_filename', {inside}"), "B", "
+    ",
+    );
+    order(
+        &format!("chaining = 'by_filename', {inside}"),
+        "B",
+        "
         A=A C=B D=D E=E B=Y
         A=A C=B D=D E=E default=Y
-    ");
-    order(&format!("chaining = 'by_ziporder', {inside}"), "B", "
+    ",
+    );
+    order(
+        &format!("chaining = 'by_ziporder', {inside}"),
+        "B",
+        "
         C=B A=A D=D E=E B=Y
         C=B A=A D=D E=E default=Y
-    ");
-    order(&format!("chaining = 'by_dict', {inside}"), "D", "
+    ",
+    );
+    order(
+        &format!("chaining = 'by_dict', {inside}"),
+        "D",
+        "
         A=A B=Y C=B E=E D=D
         A=A B=Y C=B E=E default=D
-    ");
-    order(inside, "D", "
+    ",
+    );
+    order(
+        inside,
+        "D",
+        "
         A=A B=Y C=B E=E D=D
         A=A B=Y C=B E=E default=D
-    ");
+    ",
+    );
     // A map: by_dict is in sorted member names.
-    order("inside_filenames = {Y = 'B', A = 'A', B = 'C'}", "B", "
+    order(
+        "inside_filenames = {Y = 'B', A = 'A', B = 'C'}",
+        "B",
+        "
         A=A C=B B=Y
         A=A C=B default=Y
-    ");
-    order(&format!("chaining = 'off', {inside}"), "C", "
+    ",
+    );
+    order(
+        &format!("chaining = 'off', {inside}"),
+        "C",
+        "
         C=B
         
-    ");
+    ",
+    );
     fails(&zip_of(&[("a", A)]), "chaining = 'by_dict'", "by_dict needs inside_filenames");
     fails(
         &zip_of(&[("a", A), ("b", B)]),
@@ -242,14 +323,18 @@ fn bad_member_names_member_and_line() {
 
 #[test]
 fn bad_and_skipped_lines_per_member() {
-    check(&zip_of(&[("a", b"0\n#c\nx\n"), ("b", b"0\ny\n#d\n")]), "comment = '#'", "
+    check(
+        &zip_of(&[("a", b"0\n#c\nx\n"), ("b", b"0\ny\n#d\n")]),
+        "comment = '#'",
+        "
         nil
         a <- -: x
         a.skipped <- -: #c
         b <- a: y
         b.skipped <- a.skipped: #d
         default <- a: y
-    ");
+    ",
+    );
 }
 
 #[test]

@@ -47,7 +47,13 @@ fn namefix(used: &HashSet<String>, name: &str, chaining: bool) -> String {
     let mut n: String = name
         .chars()
         .enumerate()
-        .map(|(i, c)| if c.is_ascii_alphanumeric() || c == '_' || c == '-' || (c == '.' && i > 0) { c } else { '_' })
+        .map(|(i, c)| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || (c == '.' && i > 0) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if n == "default" && chaining {
         n.push('_');
@@ -61,13 +67,20 @@ fn namefix(used: &HashSet<String>, name: &str, chaining: bool) -> String {
 /// `inside_filenames`: a map {member = dataset name} (its order is the member names sorted), or
 /// a list of {member, dataset name} pairs (its order is the list's).
 fn inside_filenames(o: &Opts) -> Result<Vec<(String, String)>> {
-    let bad = || o.error("inside_filenames", "must be {member = 'dataset name'} or a list of {member, 'dataset name'} pairs");
+    let bad = || {
+        o.error(
+            "inside_filenames",
+            "must be {member = 'dataset name'} or a list of {member, 'dataset name'} pairs",
+        )
+    };
     match o.get("inside_filenames") {
         Some(Value::Array(a)) => a
             .iter()
             .map(|p| match p {
                 Value::Array(kv) if kv.len() == 2 => match (&kv[0], &kv[1]) {
-                    (Value::Str(k), Value::Str(v)) => Ok((String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned())),
+                    (Value::Str(k), Value::Str(v)) => {
+                        Ok((String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
+                    }
                     _ => Err(bad()),
                 },
                 _ => Err(bad()),
@@ -82,7 +95,9 @@ fn inside_filenames(o: &Opts) -> Result<Vec<(String, String)>> {
 fn regex_option(o: &Opts, key: &str) -> Result<Option<Regex>> {
     match o.string(key)?.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(r) => Regex::new(&r).map(Some).map_err(|e| o.error(key, &format!("is not a valid regex: {e}"))),
+        Some(r) => Regex::new(&r)
+            .map(Some)
+            .map_err(|e| o.error(key, &format!("is not a valid regex: {e}"))),
     }
 }
 
@@ -200,7 +215,11 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         };
         import(ctx, &s, &bytes, &target)?;
         let id = format!("{}/{}", ctx.job, m.dsn);
-        previous = if chaining == Chaining::Off { given_previous.clone() } else { Some(id.clone()) };
+        previous = if chaining == Chaining::Off {
+            given_previous.clone()
+        } else {
+            Some(id.clone())
+        };
         last = Some((id, m));
     }
     drop(progress);

@@ -153,7 +153,11 @@ fn load(ctx: &Ctx, name: &str) -> Result<WholeFile> {
     if n == 2 && magic == [0x1f, 0x8b] {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         let file = File::open(&path).map_err(cannot)?;
-        return Ok(WholeFile::Read(gunzip(name, std::io::BufReader::with_capacity(1 << 20, file), total)?));
+        return Ok(WholeFile::Read(gunzip(
+            name,
+            std::io::BufReader::with_capacity(1 << 20, file),
+            total,
+        )?));
     }
     WholeFile::open(file).map_err(cannot)
 }
@@ -552,7 +556,11 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
         main: "default".into(),
         side_prefix: String::new(),
         // Lines of the previous import's `bad` and `skipped` chain like its default dataset.
-        previous_sides: s.previous.as_deref().and_then(|p| p.strip_suffix("/default")).map(|job| format!("{job}/")),
+        previous_sides: s
+            .previous
+            .as_deref()
+            .and_then(|p| p.strip_suffix("/default"))
+            .map(|job| format!("{job}/")),
     };
     import(ctx, &s, &file, &target)
 }
