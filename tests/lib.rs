@@ -10,6 +10,7 @@ mod columns;
 mod completions;
 mod config;
 mod csvimport;
+mod csvimport_zip;
 mod dataset_type;
 mod datasets;
 mod depend_extra;

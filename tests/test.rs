@@ -12,6 +12,7 @@ pub const SHIPPED: &str = "\
 shipped with exax:\n\
 csvexport               Export datasets (or chains of them) to a CSV file of the job.\n\
 csvimport               Import a CSV file from the input directory into a dataset.\n\
+csvimport_zip           Import the members of a zip file from the input directory, one dataset each.\n\
 dataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\n\
 dataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\n\
 dataset_concat          Concatenate a dataset chain into a single dataset.\n\

@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod csvexport;
 pub mod csvimport;
+pub mod csvimport_zip;
 pub mod dataset_checksum;
 pub mod dataset_checksum_chain;
 pub mod dataset_concat;
@@ -47,6 +48,7 @@ type Kernel = fn(&Ctx, &Opts) -> Result<Value>;
 /// Every kernel, by the name `exax.std` gives it in Lua.
 pub const KERNELS: &[(&str, Kernel)] = &[
     ("csvimport", csvimport::csvimport),
+    ("csvimport_zip", csvimport_zip::run),
     ("dataset_hashpart", dataset_hashpart::run),
     ("dataset_sort", dataset_sort::run),
     ("dataset_type", dataset_type::run),

@@ -27,8 +27,9 @@ use parse::{check_count, fields, Bad, Span};
 use split::{Chunk, Format, Quotes, Step, SKIPPED};
 
 /// The options after checking.
-struct Settings {
-    filename: String,
+pub(crate) struct Settings {
+    /// The file as messages name it (csvimport_zip: `zipname:member`).
+    pub(crate) filename: String,
     format: Format,
     label_lines: u64,
     label_encoding: Encoding,
@@ -40,7 +41,7 @@ struct Settings {
     allow_bad: bool,
     allow_extra_empty: bool,
     skip_lines: u64,
-    previous: Option<String>,
+    pub(crate) previous: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -67,7 +68,7 @@ fn byte_option(o: &Opts, key: &str, empty_means: &str) -> Result<Option<u8>> {
     }
 }
 
-fn settings(o: &Opts) -> Result<Settings> {
+pub(crate) fn settings(o: &Opts) -> Result<Settings> {
     let filename = o.string("filename")?.ok_or_else(|| o.error("filename", "is required"))?;
     let newline = byte_option(o, "newline", "\\n or \\r\\n")?;
     let sep = byte_option(o, "separator", "one field per line")?;
@@ -151,20 +152,39 @@ fn load(ctx: &Ctx, name: &str) -> Result<WholeFile> {
     let n = file.read(&mut magic).map_err(cannot)?;
     if n == 2 && magic == [0x1f, 0x8b] {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let progress = Progress::new(format!("decompressing {name}"), Some(total >> 20), "MB");
         let file = File::open(&path).map_err(cannot)?;
-        let counted = Counted {
-            inner: std::io::BufReader::with_capacity(1 << 20, file),
-            n: 0,
-            progress: &progress,
-        };
-        let mut out = Vec::with_capacity((total as usize).saturating_mul(4).min(1 << 30));
-        flate2::read::MultiGzDecoder::new(counted)
-            .read_to_end(&mut out)
-            .map_err(|e| Error::User(format!("csvimport: {name}: cannot decompress (gzip): {e}")))?;
-        return Ok(WholeFile::Read(out));
+        return Ok(WholeFile::Read(gunzip(
+            name,
+            std::io::BufReader::with_capacity(1 << 20, file),
+            total,
+        )?));
     }
     WholeFile::open(file).map_err(cannot)
+}
+
+/// `bytes` as they are, or decompressed when they start with gzip's magic bytes.
+pub(crate) fn maybe_gunzip(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let total = bytes.len() as u64;
+        gunzip(name, &bytes[..], total)
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// All of a gzip stream (`total` compressed bytes, for the progress).
+fn gunzip(name: &str, input: impl Read, total: u64) -> Result<Vec<u8>> {
+    let progress = Progress::new(format!("decompressing {name}"), Some(total >> 20), "MB");
+    let counted = Counted {
+        inner: input,
+        n: 0,
+        progress: &progress,
+    };
+    let mut out = Vec::with_capacity((total as usize).saturating_mul(4).min(1 << 30));
+    flate2::read::MultiGzDecoder::new(counted)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::User(format!("csvimport: {name}: cannot decompress (gzip): {e}")))?;
+    Ok(out)
 }
 
 /// A reader that shows how much of it was read.
@@ -518,33 +538,55 @@ struct Scratch {
     cells: Vec<Cell<'static>>,
 }
 
+/// Where an import goes: its main dataset, the names of its `bad` and `skipped` datasets, and
+/// what they chain to.
+pub(crate) struct Target {
+    /// The main dataset's name ("default" for csvimport).
+    pub(crate) main: String,
+    /// Put before "bad" and "skipped" ("" for csvimport).
+    pub(crate) side_prefix: String,
+    /// `{this}bad` / `{this}skipped` are the previous import's side datasets, when they exist.
+    pub(crate) previous_sides: Option<String>,
+}
+
 pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let s = settings(o)?;
     let file = load(ctx, &s.filename)?;
-    let buf: &[u8] = &file;
+    let target = Target {
+        main: "default".into(),
+        side_prefix: String::new(),
+        // Lines of the previous import's `bad` and `skipped` chain like its default dataset.
+        previous_sides: s
+            .previous
+            .as_deref()
+            .and_then(|p| p.strip_suffix("/default"))
+            .map(|job| format!("{job}/")),
+    };
+    import(ctx, &s, &file, &target)
+}
+
+/// Imports the CSV in `buf` (already decompressed) as `target` says.
+pub(crate) fn import(ctx: &Ctx, s: &Settings, buf: &[u8], target: &Target) -> Result<Value> {
     let start = if buf.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
-    let h = header(&s, buf, start)?;
-    let labels = labels(&s, &h)?;
+    let h = header(s, buf, start)?;
+    let labels = labels(s, &h)?;
     let keep: Vec<usize> = (0..labels.len()).filter(|&i| !s.discard.contains(&labels[i])).collect();
 
     let caption = format!("csvimport of {}", s.filename);
-    let mut main = ctx.writer("default", None, s.previous.clone(), &caption)?;
+    let mut main = ctx.writer(&target.main, None, s.previous.clone(), &caption)?;
     for &k in &keep {
         main.add(&labels[k], ColType::Bytes, false)?;
     }
     if let Some(l) = &s.lineno_label {
         main.add(l, ColType::Int64, false)?;
     }
-    // Lines of the previous import's `bad` and `skipped` chain like its default dataset.
     let previous_of = |name: &str| -> Option<String> {
-        let prev = s.previous.as_deref()?;
-        let job = prev.strip_suffix("/default")?;
-        let id = format!("{job}/{name}");
+        let id = format!("{}{name}", target.previous_sides.as_deref()?);
         ctx.dataset(&id).ok().map(|_| id)
     };
     let side = |name: &str, what: &str| -> Result<DatasetWriter> {
         let mut w = ctx.writer(
-            name,
+            &format!("{}{name}", target.side_prefix),
             None,
             previous_of(name),
             &format!("{what} lines from csvimport of {}", s.filename),
@@ -563,7 +605,7 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let slices = ctx.slices();
     let threads = rayon::current_num_threads().max(1);
     let n_chunks = (buf.len() / (4 << 20)).clamp(threads * 4, 4096);
-    let chunks = split::chunks(&s.format, buf, h.data, n_chunks, &|_| {}).map_err(|q| unclosed(&s, buf, start, q))?;
+    let chunks = split::chunks(&s.format, buf, h.data, n_chunks, &|_| {}).map_err(|q| unclosed(s, buf, start, q))?;
     let mut bases = Vec::with_capacity(chunks.len());
     let mut b = Base {
         normal: 0,
@@ -580,7 +622,7 @@ pub fn csvimport(ctx: &Ctx, o: &Opts) -> Result<Value> {
     let pos = AtomicU64::new(0);
     let progress = Progress::new(format!("reading {}", s.filename), Some(buf.len() as u64 >> 20), "MB");
     let job = Job {
-        s: &s,
+        s,
         buf,
         chunks: &chunks,
         bases: &bases,
