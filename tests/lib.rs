@@ -17,6 +17,7 @@ mod depend_extra;
 mod descriptions;
 mod export;
 mod failure;
+mod fanout;
 mod files;
 mod gc;
 mod input;

@@ -16,6 +16,7 @@ csvimport_zip           Import the members of a zip file from the input director
 dataset_checksum        A checksum of some columns of a dataset, to compare datasets across machines.\n\
 dataset_checksum_chain  dataset_checksum over a chain of datasets (source back to, not including, stop).\n\
 dataset_concat          Concatenate a dataset chain into a single dataset.\n\
+dataset_fanout          One dataset per value of a column of a dataset (or chain).\n\
 dataset_filter_columns  Make only some columns of a dataset visible.\n\
 dataset_hashpart        Rewrite a dataset (or a chain) with a new hashlabel.\n\
 dataset_merge           Merge two or more datasets: their columns side by side.\n\

@@ -11,6 +11,7 @@ pub mod csvimport_zip;
 pub mod dataset_checksum;
 pub mod dataset_checksum_chain;
 pub mod dataset_concat;
+pub mod dataset_fanout;
 pub mod dataset_filter_columns;
 pub mod dataset_hashpart;
 pub mod dataset_merge;
@@ -57,6 +58,7 @@ pub const KERNELS: &[(&str, Kernel)] = &[
     ("dataset_checksum", dataset_checksum::run),
     ("dataset_checksum_chain", dataset_checksum_chain::run),
     ("dataset_concat", dataset_concat::run),
+    ("dataset_fanout", dataset_fanout::run),
     ("dataset_filter_columns", dataset_filter_columns::run),
     ("dataset_merge", dataset_merge::run),
     ("dataset_rename_columns", dataset_rename_columns::run),
