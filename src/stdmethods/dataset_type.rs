@@ -614,6 +614,13 @@ impl Job<'_> {
         ))
     }
 
+    fn read_error(&self, column: &str, slice: usize, e: std::io::Error) -> Error {
+        Error::User(format!(
+            "dataset_type: reading {} column `{column}` slice {slice}: {e}",
+            self.ds.id()
+        ))
+    }
+
     /// Converts column `ci` of `rows` (of source slice `slice`) into `st.slots`.
     fn convert(
         &self,
@@ -628,13 +635,7 @@ impl Job<'_> {
         let comma = self.opts.numeric_comma;
         st.slots.clear();
         st.data.clear();
-        let io = |e: std::io::Error| {
-            Error::User(format!(
-                "dataset_type: reading {} column `{}` slice {slice}: {e}",
-                self.ds.id(),
-                c.name
-            ))
-        };
+        let io = |e: std::io::Error| self.read_error(&c.name, slice, e);
         let consecutive = rows.last().zip(rows.first()).is_some_and(|(l, f)| l - f + 1 == rows.len() as u64);
         if consecutive && st.dict.is_some() {
             // Dictionary codes a block at a time; each entry was converted once.
@@ -703,13 +704,7 @@ impl Job<'_> {
     ) -> Result<()> {
         let c = self.cols[ci];
         let comma = self.opts.numeric_comma;
-        let io = |e: std::io::Error| {
-            Error::User(format!(
-                "dataset_type: reading {} column `{}` slice {slice}: {e}",
-                self.ds.id(),
-                c.name
-            ))
-        };
+        let io = |e: std::io::Error| self.read_error(&c.name, slice, e);
         for &row in rows {
             let stored = st.reader.get(row).map_err(io)?;
             let slot = match (stored, &c.spec) {
