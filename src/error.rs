@@ -3,7 +3,7 @@
 
 use camino::Utf8PathBuf;
 
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -3,7 +3,7 @@
 //! handles are ext types 1, 2 and 3 holding their id.
 
 use crate::error::{Error, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 use crate::value::Value;
 
 const EXT_JOB: i8 = 1;

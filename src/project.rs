@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use camino::{Utf8Path, Utf8PathBuf};
 use parking_lot::Mutex;
 
-use crate::build_lock::BuildLocks;
 use crate::config::{self, Config};
 use crate::embedded;
 use crate::error::{did_you_mean, Error, IoContext, Result};
-use crate::job_id::JobId;
-use crate::reuse_index::ReuseIndex;
-use crate::workdir::Workdir;
+use crate::job::id::JobId;
+use crate::job::lock::BuildLocks;
+use crate::job::reuse_index::ReuseIndex;
+use crate::job::workdir::Workdir;
 
 pub struct Project {
     pub root: Utf8PathBuf,
@@ -21,7 +21,7 @@ pub struct Project {
     pub indexes: Mutex<HashMap<String, ReuseIndex>>,
     pub locks: BuildLocks,
     /// Content hashes of input files (`.exax/input-hashes`).
-    pub input_hashes: crate::inputs::HashCache,
+    pub input_hashes: crate::job::inputs::HashCache,
     /// The method of each job seen so far, by (workdir, number): setup.json never changes.
     job_methods: Mutex<HashMap<String, JobMethods>>,
 }
@@ -74,7 +74,7 @@ impl Project {
         let workdirs = config.workdirs.iter().map(|(n, p)| Workdir::new(n, p)).collect();
         Ok(Project {
             locks: BuildLocks::new(root.join(".exax").join("build.lock")),
-            input_hashes: crate::inputs::HashCache::new(&root.join(".exax")),
+            input_hashes: crate::job::inputs::HashCache::new(&root.join(".exax")),
             job_methods: Mutex::new(HashMap::new()),
             root,
             config,
@@ -98,7 +98,7 @@ impl Project {
         };
         for n in fresh {
             known.max = known.max.max(n);
-            let setup = crate::records::read_json::<crate::records::Setup>(&wd.job_path(n).join(crate::records::SETUP));
+            let setup = crate::job::records::read_json::<crate::job::records::Setup>(&wd.job_path(n).join(crate::job::records::SETUP));
             if let Ok(setup) = setup {
                 known.methods.entry(setup.method).or_default().push(n);
             }
@@ -121,25 +121,6 @@ impl Project {
     /// The directory of a job, which need not exist.
     pub fn job_path(&self, id: &JobId) -> Result<Utf8PathBuf> {
         Ok(self.workdir(&id.workdir)?.job_path(id.number))
-    }
-
-    /// Parses a job id the user typed (or an urd job specifier, `:LIST:NAME`) and checks that
-    /// the job exists.
-    pub fn existing_job(&self, text: &str) -> Result<(JobId, Utf8PathBuf)> {
-        let resolved;
-        let text = if text.starts_with(':') {
-            resolved = crate::urd::resolve_job_spec(self, text)?;
-            resolved.as_str()
-        } else {
-            text
-        };
-        let id = JobId::parse(text)
-            .ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
-        let path = self.job_path(&id)?;
-        if !path.is_dir() {
-            return Err(Error::User(format!("job {id} does not exist ({path})")));
-        }
-        Ok((id, path))
     }
 
     /// `methods/x.lua` for files inside the project, the absolute path otherwise.

@@ -44,7 +44,7 @@ pub fn render(e: &Error) -> String {
 mod tests {
     use super::*;
     use crate::error::JobFailure;
-    use crate::job_id::JobId;
+    use crate::job::id::JobId;
 
     #[test]
     fn job_failure() {

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
 
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use crate::dataset::locate;
 use crate::error::Result;
+use crate::job::records::{self, Setup};
 use crate::project::Project;
-use crate::records::{self, Setup};
 
 /// Describe a dataset: columns, types, lines per slice, hashlabel, previous chain, min/max.
 #[derive(clap::Args)]

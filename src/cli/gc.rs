@@ -1,5 +1,5 @@
 //! `exax gc [--yes] [--keep-days N] [--workdir NAME]`: lists, and with `--yes` deletes, the jobs
-//! that `crate::gc` finds nothing keeps, with the size and age of each and the total. A job whose
+//! that `crate::job::gc` finds nothing keeps, with the size and age of each and the total. A job whose
 //! build lock is held (it is being built right now) is skipped.
 
 use std::process::ExitCode;
@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::console;
 use crate::error::{Error, Result};
-use crate::gc;
-use crate::hash::ReuseKey;
+use crate::job::gc;
+use crate::job::reuse_key::ReuseKey;
 use crate::project::Project;
 
 /// Delete jobs nothing keeps: unfinished and failed jobs, and finished jobs that no urd session,

@@ -63,7 +63,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let decl = rt.decl(&a.method)?;
     let params = decl.resolve(args)?;
-    let w = crate::why::explain(&rt.project, &decl, &params, force, (a.nearest.max(1), crate::why::MAX_COMPARED))?;
+    let w = crate::job::why::explain(
+        &rt.project,
+        &decl,
+        &params,
+        force,
+        (a.nearest.max(1), crate::job::why::MAX_COMPARED),
+    )?;
     crate::console::out(w.render().as_bytes());
     Ok(ExitCode::SUCCESS)
 }

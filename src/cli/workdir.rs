@@ -8,8 +8,8 @@ use camino::Utf8Path;
 
 use super::stdout;
 use crate::error::Result;
+use crate::job::records::{self, Setup};
 use crate::project::Project;
-use crate::records::{self, Setup};
 
 /// List the jobs in a workdir, newest first: id, method, state (finished, failed, unfinished),
 /// age, size on disk and caption.

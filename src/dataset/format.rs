@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::cell::{MinMax, Scalar};
 use super::types::ColType;
 use crate::error::{Error, Result};
-use crate::records;
+use crate::job::records;
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const DS_DIR: &str = "DS";

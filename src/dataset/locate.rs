@@ -8,9 +8,9 @@ use camino::Utf8PathBuf;
 use super::format;
 use super::reader::Dataset;
 use crate::error::{did_you_mean, Error, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
+use crate::job::records;
 use crate::project::Project;
-use crate::records;
 
 /// The job and directories of dataset `job/name` (which need not exist).
 pub struct Location {

@@ -17,7 +17,7 @@ use super::hash::slice_of;
 use super::interner::Interner;
 use super::types::ColType;
 use crate::error::{did_you_mean, Error, IoContext, Result};
-use crate::records;
+use crate::job::records;
 
 pub const BLOCK_ROWS: usize = 8192;
 pub const BLOCK_BYTES: usize = 1 << 20;

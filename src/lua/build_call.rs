@@ -9,8 +9,8 @@ use super::errors::{raising, to_lua_err, LuaExaxError};
 use super::job::LuaJob;
 use super::runner::LuaRunner;
 use super::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
-use crate::builder::{self, BuildRequest};
 use crate::error::Error;
+use crate::job::builder::{self, BuildRequest};
 use crate::method::BuildArgs;
 use crate::value::Value;
 
@@ -146,7 +146,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     let decl = rt.decl(&method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
     if why {
-        let w = crate::why::explain(&rt.project, &decl, &params, force, (1, crate::why::MAX_COMPARED)).map_err(to_lua_err)?;
+        let w = crate::job::why::explain(&rt.project, &decl, &params, force, (1, crate::job::why::MAX_COMPARED)).map_err(to_lua_err)?;
         return Ok(Call::Why(w.render()));
     }
     let req = BuildRequest {
@@ -205,7 +205,7 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
             t
         }
     };
-    exax.set("version", crate::builder::EXAX_VERSION)?;
+    exax.set("version", crate::job::builder::EXAX_VERSION)?;
     let raw = lua.create_function(|lua, (method, params): (String, mlua::Value)| {
         if lua.app_data_ref::<JobScope>().is_none() {
             return failed(

@@ -26,7 +26,7 @@ use crate::dataset::locate;
 use crate::dataset::reader::Dataset;
 use crate::dataset::reduce::{self, Key, Sum};
 use crate::error::{did_you_mean, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 
 pub struct LuaDataset {
     pub id: String,

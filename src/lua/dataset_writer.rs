@@ -22,7 +22,7 @@ use crate::dataset::format::{self, DatasetMeta};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::{DatasetWriter, WriterDef};
 use crate::error::{did_you_mean, Error};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 
 pub struct LuaDatasetWriter {
     core: Rc<RefCell<DatasetWriter>>,

@@ -11,10 +11,10 @@ use super::convert::readonly_value;
 use super::errors::to_lua_err;
 use super::runtime::{JobScope, Runtime};
 use crate::error::Error;
-pub use crate::job_files::input_path;
-use crate::job_id::JobId;
+pub use crate::job::files::input_path;
+use crate::job::id::JobId;
+use crate::job::records::{self, Post, Setup};
 use crate::json::from_json;
-use crate::records::{self, Post, Setup};
 use crate::value::Value;
 
 pub struct LuaJob {
@@ -233,5 +233,5 @@ pub fn record_input(lua: &Lua, path: &camino::Utf8Path) -> mlua::Result<()> {
     };
     let rt = Runtime::get(lua);
     let dir = rt.project.job_path(&id).map_err(to_lua_err)?;
-    crate::inputs::record(&dir, &rt.project.config.input_directory, path).map_err(to_lua_err)
+    crate::job::inputs::record(&dir, &rt.project.config.input_directory, path).map_err(to_lua_err)
 }

@@ -1,7 +1,7 @@
 //! The Job handle's file methods (spec section 4, manual 8.8–8.11): `save`, `load`, `json_save`,
 //! `json_load`, `open`, `register_file`, `register_files`, `files`, `filename`, `open_input`.
 //! Writing needs the running job (the job whose Lua state this is); reading works on any job and
-//! in build scripts. Names, registration and atomic writes are `crate::job_files`.
+//! in build scripts. Names, registration and atomic writes are `crate::job::files`.
 
 use mlua::{Function, Lua, MultiValue, Table, UserDataMethods};
 
@@ -10,10 +10,10 @@ use super::errors::to_lua_err;
 use super::job::{input_path, LuaJob};
 use super::runtime::{JobScope, Runtime};
 use crate::error::{did_you_mean, Error};
-use crate::job_files::{self, disk_name, Event, Registrations};
+use crate::job::files::{self, disk_name, Event, Registrations};
+use crate::job::records::{self, Post};
 use crate::json::{from_json, to_json};
 use crate::msgpack;
-use crate::records::{self, Post};
 
 const IO_OPEN: &str = "exax.io_open";
 
@@ -96,7 +96,7 @@ fn require_running(lua: &Lua, this: &LuaJob, what: &str) -> mlua::Result<()> {
 /// The clean name and its file on disk for writing, after checking the slice number.
 fn write_target(lua: &Lua, this: &LuaJob, what: &str, name: &str, o: &FileOpts) -> mlua::Result<(String, String)> {
     require_running(lua, this, what)?;
-    let clean = job_files::writable_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
+    let clean = files::writable_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
     if let Some(s) = o.sliceno {
         let slices = Runtime::get(lua).project.config.slices;
         if s >= slices {
@@ -111,7 +111,7 @@ fn write_target(lua: &Lua, this: &LuaJob, what: &str, name: &str, o: &FileOpts) 
 }
 
 fn write(this: &LuaJob, what: &str, disk: &str, bytes: &[u8]) -> mlua::Result<()> {
-    job_files::write_atomic(&this.path.join(disk), bytes)
+    files::write_atomic(&this.path.join(disk), bytes)
         .map_err(|e| user(format!("{what}: job {} cannot write `{disk}`: {}", this.id, io_reason(&e))))
 }
 
@@ -125,12 +125,12 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn log_write(this: &LuaJob, name: String, disk: String, temp: bool) -> mlua::Result<()> {
-    job_files::record(&this.path, &Event::Wrote { name, disk, temp }).map_err(to_lua_err)
+    files::record(&this.path, &Event::Wrote { name, disk, temp }).map_err(to_lua_err)
 }
 
 /// Reads a file of any job; a missing file names the job, the file and the slice.
 fn read_file(this: &LuaJob, what: &str, name: &str, sliceno: Option<usize>) -> mlua::Result<(String, Vec<u8>)> {
-    let clean = job_files::clean_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
+    let clean = files::clean_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
     let disk = disk_name(&clean, sliceno);
     let path = this.path.join(&disk);
     match std::fs::read(&path) {
@@ -275,7 +275,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
             if o.temp {
                 return Err(user(format!("{what}: temp is for writing; mode '{mode}' reads")));
             }
-            let clean = job_files::clean_name(&this.id, &name).map_err(|e| user(format!("{what}: {e}")))?;
+            let clean = files::clean_name(&this.id, &name).map_err(|e| user(format!("{what}: {e}")))?;
             let path = this.path.join(disk_name(&clean, o.sliceno));
             if !path.exists() {
                 return Err(user(missing(this, what, &clean, o.sliceno)));
@@ -316,14 +316,14 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
             let slice = o.sliceno.map(|s| format!(" for slice {s}")).unwrap_or_default();
             return Err(user(format!("{what}: job {} has no file `{clean}`{slice}", this.id)));
         }
-        job_files::record(&this.path, &Event::Registered { name: clean, disks }).map_err(to_lua_err)
+        files::record(&this.path, &Event::Registered { name: clean, disks }).map_err(to_lua_err)
     });
     m.add_method("register_files", |lua, this, pattern: String| {
         let what = "job:register_files";
         require_running(lua, this, what)?;
-        let names = job_files::glob_files(&this.id, &this.path, &pattern).map_err(to_lua_err)?;
+        let names = files::glob_files(&this.id, &this.path, &pattern).map_err(to_lua_err)?;
         for n in &names {
-            job_files::record(
+            files::record(
                 &this.path,
                 &Event::Registered {
                     name: n.clone(),
@@ -337,7 +337,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
     m.add_method("files", |lua, this, ()| lua.create_sequence_from(files(lua, this)?));
     m.add_method("filename", |_, this, (name, opts): (String, Option<Table>)| {
         let o = file_opts("job:filename", opts, false)?;
-        let clean = job_files::clean_name(&this.id, &name).map_err(|e| user(format!("job:filename: {e}")))?;
+        let clean = files::clean_name(&this.id, &name).map_err(|e| user(format!("job:filename: {e}")))?;
         Ok(this.path.join(disk_name(&clean, o.sliceno)).to_string())
     });
     m.add_method("open_input", |lua, _this, (name, mode): (String, Option<String>)| {

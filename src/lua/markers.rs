@@ -5,7 +5,7 @@
 use mlua::{AnyUserData, Lua, UserData, UserDataMethods};
 
 use super::convert::to_value;
-use crate::options::{OptionSpec, TypeMarker};
+use crate::method::options::{OptionSpec, TypeMarker};
 
 pub struct LuaMarker(pub TypeMarker);
 pub struct LuaEnum {

@@ -15,13 +15,13 @@ use super::errors::{chunk, pcall, Caught};
 use super::job::LuaJob;
 use super::runtime::{JobScope, Runtime};
 use super::state::{self, Role};
-use crate::builder::{JobContext, JobRunner, RunReport};
-use crate::capture::{self, Capture, Tail};
 use crate::error::{Error, IoContext, JobFailure, Result};
-use crate::job_id::JobId;
+use crate::job::builder::{JobContext, JobRunner, RunReport};
+use crate::job::capture::{self, Capture, Tail};
+use crate::job::id::JobId;
+use crate::job::records::{self, OUTPUT_DIR, TEMP_DIR};
 use crate::merge::merge_auto;
 use crate::msgpack;
-use crate::records::{self, OUTPUT_DIR, TEMP_DIR};
 use crate::value::Value;
 
 pub struct LuaRunner {
@@ -198,12 +198,12 @@ impl JobRunner for LuaRunner {
         let _status = crate::status::job(&ctx.id.to_string(), spec.method, spec.slices);
         let result = self.run_phases(ctx, &spec);
         // Temp files go whether the job succeeded or not; registrations are in .exax-tmp.
-        let files = crate::job_files::finish(&ctx.path);
-        let inputs = crate::inputs::logged(&ctx.path);
+        let files = crate::job::files::finish(&ctx.path);
+        let inputs = crate::job::inputs::logged(&ctx.path);
         let _ = std::fs::remove_dir_all(ctx.path.join(TEMP_DIR));
         let mut report = result?;
         let input_dir = &ctx.project.config.input_directory;
-        report.inputs = crate::inputs::snapshot(&ctx.project.input_hashes, input_dir, &inputs?)?;
+        report.inputs = crate::job::inputs::snapshot(&ctx.project.input_hashes, input_dir, &inputs?)?;
         report.exectime.total = started.elapsed().as_secs_f64();
         report.files = files?;
         Ok(report)

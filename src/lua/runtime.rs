@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use mlua::Lua;
 
-use crate::builder::Built;
 use crate::console;
 use crate::error::{did_you_mean, Error, Result};
-use crate::job_id::JobId;
+use crate::job::builder::Built;
+use crate::job::id::JobId;
 use crate::method::MethodDecl;
 use crate::project::Project;
 

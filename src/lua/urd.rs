@@ -15,7 +15,7 @@ use super::errors::{raising, to_lua_err};
 use super::job::LuaJob;
 use super::runtime::Runtime;
 use crate::error::Error;
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 use crate::urd::{Dep, Entry, JobRef, Lookup, Timestamp, Urd};
 
 /// The session state of one build script run.

@@ -9,10 +9,10 @@ use super::errors::Caught;
 use super::runner::{call_phase, job_state, worker_file, JobSpec};
 use super::runtime::Runtime;
 use crate::error::{Error, IoContext, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
+use crate::job::records::{self, Setup, TEMP_DIR};
 use crate::msgpack;
 use crate::project::Project;
-use crate::records::{self, Setup, TEMP_DIR};
 use crate::value::Value;
 
 /// Returns Ok(true) when the slice succeeded, Ok(false) when the method failed (error file written).

@@ -22,7 +22,7 @@ use crate::dataset::datetime::Kind;
 use crate::dataset::reader::{Dataset, Stored};
 use crate::dataset::types::ColType;
 use crate::error::{Error, Result};
-use crate::job_files::{self, Event};
+use crate::job::files::{self, Event};
 use crate::status::Progress;
 use crate::value::Value;
 
@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
         vec![filename.clone()]
     };
     for n in &names {
-        let clean = job_files::writable_name(ctx.job, n)?;
+        let clean = files::writable_name(ctx.job, n)?;
         if ctx.job_dir.join(&clean).exists() {
             return Err(Error::User(format!("csvexport: job {} already has a file `{clean}`", ctx.job)));
         }
@@ -129,10 +129,10 @@ pub fn run(ctx: &Ctx, o: &Opts) -> Result<Value> {
 
 /// Moves the finished temp file to its name and registers it.
 fn finish_file(ctx: &Ctx, tmp: &Utf8Path, name: &str) -> Result<()> {
-    let clean = job_files::writable_name(ctx.job, name)?;
+    let clean = files::writable_name(ctx.job, name)?;
     let dest = ctx.job_dir.join(&clean);
     std::fs::rename(tmp, &dest).map_err(|e| Error::io(&dest, e))?;
-    job_files::record(
+    files::record(
         &ctx.job_dir,
         &Event::Wrote {
             name: clean.clone(),

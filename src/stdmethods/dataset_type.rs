@@ -25,7 +25,7 @@ use crate::dataset::reader::{Block, ColumnReader, Dataset, Stored, Values};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::SliceSink;
 use crate::error::{did_you_mean, Error, Result};
-use crate::records;
+use crate::job::records;
 use crate::status::Progress;
 use crate::value::Value;
 
@@ -151,7 +151,7 @@ fn source_chain(ctx: &Ctx, source: &str, previous: Option<&str>, length: i64) ->
     let stop = match previous {
         Some(p) => {
             let (job, _) = format::split_id(p);
-            let jid = crate::job_id::JobId::parse(job);
+            let jid = crate::job::id::JobId::parse(job);
             let setup: Option<records::Setup> = match jid {
                 Some(j) => ctx
                     .project

@@ -31,7 +31,7 @@ use crate::dataset::locate;
 use crate::dataset::reader::Dataset;
 use crate::dataset::writer::{DatasetWriter, WriterDef};
 use crate::error::{Error, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 use crate::project::Project;
 use crate::value::Value;
 
@@ -114,8 +114,8 @@ impl Ctx<'_> {
     /// the file is unchanged.
     pub fn input_file(&self, name: &str) -> Result<Utf8PathBuf> {
         let input = &self.project.config.input_directory;
-        let path = crate::job_files::input_path(input, &[name.to_string()])?;
-        crate::inputs::record(&self.job_dir, input, &path)?;
+        let path = crate::job::files::input_path(input, &[name.to_string()])?;
+        crate::job::inputs::record(&self.job_dir, input, &path)?;
         Ok(path)
     }
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::Entry;
+use crate::job::records::{self, Post, Setup};
 use crate::project::Project;
-use crate::records::{self, Post, Setup};
 
 pub struct JobDiff {
     pub name: String,
@@ -35,7 +35,7 @@ struct Records {
 }
 
 fn load(project: &Project, id: &str) -> Option<Records> {
-    let jid = crate::job_id::JobId::parse(id)?;
+    let jid = crate::job::id::JobId::parse(id)?;
     let dir = project.job_path(&jid).ok()?;
     let setup: Setup = records::read_json(&dir.join(records::SETUP)).ok()?;
     Some(Records {

@@ -18,7 +18,7 @@ pub mod timestamp;
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Result};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
 use crate::project::Project;
 
 pub use entry::{AddOutcome, Dep, Entry, JobRef, TruncateOutcome};

@@ -8,13 +8,13 @@ use camino::Utf8PathBuf;
 use parking_lot::Mutex;
 
 use crate::error::{Error, IoContext, Result};
-use crate::hash::ReuseKey;
-use crate::job_id::JobId;
+use crate::job::id::JobId;
+use crate::job::records::{self, ExecTime, Post, Setup};
+use crate::job::reuse_key::ReuseKey;
+use crate::job::workdir::Workdir;
 use crate::json;
 use crate::method::{MethodDecl, Params};
 use crate::project::Project;
-use crate::records::{self, ExecTime, Post, Setup};
-use crate::workdir::Workdir;
 
 pub const EXAX_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const HASHED_DIR: &str = "hashed";
@@ -38,7 +38,7 @@ pub struct RunReport {
     pub exectime: ExecTime,
     pub files: Vec<String>,
     pub subjobs: Vec<String>,
-    pub inputs: Vec<crate::inputs::InputFile>,
+    pub inputs: Vec<crate::job::records::InputFile>,
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
@@ -61,7 +61,7 @@ pub struct Built {
     pub fresh: bool,
     pub seconds: f64,
     /// Why a fresh job was built (what differs from the nearest finished job of its method).
-    pub why: Option<crate::why::Explanation>,
+    pub why: Option<crate::job::why::Explanation>,
 }
 
 /// Keys this process is building right now (a job building itself as a subjob would deadlock).
@@ -122,7 +122,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
     wd.ensure(project.config.slices)?;
     // Explained before the new job exists (it would be its own nearest job); best effort.
-    let why = crate::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
+    let why = crate::job::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
     BUILDING.lock().push(key);
     let result = run_new(project, wd, key, &req, runner);
     BUILDING.lock().retain(|k| *k != key);
@@ -181,10 +181,10 @@ pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> boo
 /// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.
 pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
     let input_dir = &project.config.input_directory;
-    if !crate::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
+    if !crate::job::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
         return false;
     }
-    if depth > crate::inputs::MAX_SUBJOB_DEPTH {
+    if depth > crate::job::inputs::MAX_SUBJOB_DEPTH {
         return true;
     }
     post.subjobs.iter().all(|s| {

@@ -9,9 +9,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use camino::Utf8PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::hash::ReuseKey;
-use crate::records;
-use crate::workdir::Workdir;
+use crate::job::records;
+use crate::job::reuse_key::ReuseKey;
+use crate::job::workdir::Workdir;
 
 pub const FILE_NAME: &str = ".reuse-index";
 

@@ -11,9 +11,9 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::dataset::format;
 use crate::error::Result;
-use crate::job_id::JobId;
+use crate::job::id::JobId;
+use crate::job::records::{self, Failure, Post, Setup};
 use crate::project::Project;
-use crate::records::{self, Failure, Post, Setup};
 
 /// One job of the project as gc sees it.
 pub struct JobInfo {

@@ -14,10 +14,10 @@ use std::io::Write;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
-use crate::builder::HASHED_DIR;
 use crate::error::{Error, IoContext, Result};
-use crate::job_id::JobId;
-use crate::records::{self, OUTPUT_DIR, TEMP_DIR};
+use crate::job::builder::HASHED_DIR;
+use crate::job::id::JobId;
+use crate::job::records::{self, OUTPUT_DIR, TEMP_DIR};
 
 /// Files at the top of a job directory that exax writes itself.
 const OWN_FILES: &[&str] = &[

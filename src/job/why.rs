@@ -12,15 +12,15 @@ use camino::{Utf8Path, Utf8PathBuf};
 use parking_lot::Mutex;
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::builder;
-use crate::diff;
 use crate::error::Result;
-use crate::inputs::InputChange;
-use crate::job_id::JobId;
+use crate::job::builder;
+use crate::job::diff;
+use crate::job::id::JobId;
+use crate::job::inputs::InputChange;
+use crate::job::records::{self, Setup};
 use crate::json;
 use crate::method::{MethodDecl, Params};
 use crate::project::Project;
-use crate::records::{self, Setup};
 
 /// A parameter section: its name, the values now, the values the job got (setup.json).
 type Section<'a> = (
@@ -228,7 +228,7 @@ fn count_differences(project: &Project, now: &Now, rec: &JobRecord) -> usize {
         n += section.iter().filter(|(k, v)| old.get(k.as_str()) != v.as_ref()).count();
         n += old.keys().filter(|k| !section.iter().any(|(s, _)| s == *k)).count();
     }
-    n + crate::inputs::changes(&project.input_hashes, &project.config.input_directory, &rec.post.inputs, true).len()
+    n + crate::job::inputs::changes(&project.input_hashes, &project.config.input_directory, &rec.post.inputs, true).len()
 }
 
 /// What is asked now, in the form `count_differences` compares.
@@ -407,7 +407,7 @@ fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8
         k += 1;
     }
     for p in &posts {
-        for change in crate::inputs::changes(&project.input_hashes, &project.config.input_directory, &p.inputs, true) {
+        for change in crate::job::inputs::changes(&project.input_hashes, &project.config.input_directory, &p.inputs, true) {
             out.push(Diff::Input {
                 input_dir: input_dir.clone(),
                 change,

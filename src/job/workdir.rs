@@ -5,8 +5,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use parking_lot::Mutex;
 
 use crate::error::{Error, IoContext, Result};
-use crate::job_id::JobId;
-use crate::records;
+use crate::job::id::JobId;
+use crate::job::records;
 
 #[derive(Debug)]
 pub struct Workdir {

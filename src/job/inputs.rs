@@ -16,28 +16,16 @@ use std::os::unix::fs::MetadataExt;
 use camino::{Utf8Path, Utf8PathBuf};
 use parking_lot::Mutex;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::error::{Error, IoContext, Result};
-use crate::records::TEMP_DIR;
+use crate::job::records::{InputFile, TEMP_DIR};
 
 const LOG_PREFIX: &str = "inputs.";
 pub const CACHE_FILE: &str = "input-hashes";
 /// How deep the reuse check follows subjobs (a cycle cannot happen, a runaway chain can).
 pub const MAX_SUBJOB_DEPTH: usize = 64;
-
-/// One input file as a job saw it, in post.json.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputFile {
-    /// Relative to the input directory.
-    pub name: String,
-    pub size: u64,
-    /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: i64,
-    /// xxh3-128 of the content, 32 hex digits.
-    pub hash: String,
-}
 
 /// What a file's metadata says, and what identifies it in the hash cache.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use camino::Utf8PathBuf;
 
 use crate::error::{Error, IoContext, Result};
-use crate::hash::ReuseKey;
+use crate::job::reuse_key::ReuseKey;
 use crate::sys;
 
 pub struct BuildLocks {

@@ -2,16 +2,19 @@
 //! Lua file has been read, the project files that join its reuse key, and the resolution of
 //! `urd:build` parameters against those declarations.
 
+pub mod options;
+pub mod requires;
+
 use camino::Utf8PathBuf;
 
 use crate::error::{did_you_mean, Error, IoContext, Result};
-use crate::hash::{KeyHasher, ReuseKey};
-use crate::job_id::JobId;
+use crate::job::id::JobId;
+use crate::job::reuse_key::{KeyHasher, ReuseKey};
+use crate::method::options::{describe_value, OptionSpec};
 use crate::msgpack;
-use crate::options::{describe_value, OptionSpec};
 use crate::project::{MethodSource, Project};
-use crate::requires::{self, Require};
 use crate::value::Value;
+use requires::Require;
 
 #[derive(Debug, Clone)]
 pub struct ParamDecl {

@@ -19,6 +19,18 @@ pub const METHOD_SOURCE: &str = "method.lua";
 pub const OUTPUT_DIR: &str = "OUTPUT";
 pub const TEMP_DIR: &str = ".exax-tmp";
 
+/// One input file as a job saw it, in post.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Relative to the input directory.
+    pub name: String,
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+    /// xxh3-128 of the content, 32 hex digits.
+    pub hash: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Setup {
     pub version: u32,
@@ -66,7 +78,7 @@ pub struct Post {
     pub subjobs: Vec<String>,
     /// The input files the job read, as they were when it finished (spec section 9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub inputs: Vec<crate::inputs::InputFile>,
+    pub inputs: Vec<InputFile>,
     /// Anything later features record (datasets, ...), kept as is.
     #[serde(default, flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

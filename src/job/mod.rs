@@ -1,0 +1,17 @@
+//! Jobs on disk: ids and workdirs, the records a job directory holds (setup, post, files, inputs,
+//! captured output), the reuse key and index, build locks, building or reusing a job, and the
+//! questions asked of finished jobs (why built, gc).
+
+pub mod builder;
+pub mod capture;
+pub mod diff;
+pub mod files;
+pub mod gc;
+pub mod id;
+pub mod inputs;
+pub mod lock;
+pub mod records;
+pub mod reuse_index;
+pub mod reuse_key;
+pub mod why;
+pub mod workdir;
