@@ -105,3 +105,11 @@ pub fn err_line(line: &str) {
 pub fn warn(message: &str) {
     err_line(&format!("warning: {message}"));
 }
+
+pub fn format_seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1000.0)
+    } else {
+        format!("{s:.2} s")
+    }
+}

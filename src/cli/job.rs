@@ -123,10 +123,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         setup.builder
     ));
     if let Some(p) = &post {
-        s.push_str(&format!(
-            "  exectime:    {}\n",
-            crate::lua::runtime::format_seconds(p.exectime.total)
-        ));
+        s.push_str(&format!("  exectime:    {}\n", crate::console::format_seconds(p.exectime.total)));
     }
     for (label, section) in [("options", &setup.options), ("datasets", &setup.datasets), ("jobs", &setup.jobs)] {
         if section.is_empty() {

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use crate::error::Result;
-use crate::lua::runtime::Runtime;
+use crate::lua::Runtime;
 use crate::method::MethodDecl;
 use crate::project::Project;
 
@@ -17,10 +17,10 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
-    let rt = Runtime::new(project, true);
+    let rt = crate::lua::runtime(project, true);
     match a.name {
         Some(name) => {
-            let decl = rt.decl(&name)?;
+            let decl = crate::lua::method_decl(&rt, &name)?;
             super::stdout::print(&describe(&decl))?;
         }
         None => {
@@ -43,7 +43,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
 
 /// The first line of a method's description; None for a module (a file without phases).
 fn summary(rt: &std::rc::Rc<Runtime>, name: &str) -> Option<String> {
-    match rt.decl(name) {
+    match crate::lua::method_decl(&rt, name) {
         Ok(d) => {
             let mut line = d
                 .description

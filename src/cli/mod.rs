@@ -112,7 +112,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Why(a) => why::run(a),
         Command::Urd(a) => urd::run(a),
         Command::UrdServer(a) => urd_server::run(a),
-        Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::worker::run(&conf, &job, sliceno)? {
+        Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::run_analysis_slice(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),

@@ -28,7 +28,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
     let script = find_script(&project, a.script.as_deref())?;
     let _live = crate::status::live::Live::start(&project.root, &project.display_path(&script), a.quiet);
-    crate::lua::script::run(project, &script, &a.args, a.quiet, a.why)?;
+    crate::lua::run_build_script(project, &script, &a.args, a.quiet, a.why)?;
     Ok(ExitCode::SUCCESS)
 }
 

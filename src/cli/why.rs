@@ -4,8 +4,7 @@
 use std::process::ExitCode;
 
 use crate::error::{Error, Result};
-use crate::lua::runtime::Runtime;
-use crate::lua::state::{self, Role};
+use crate::lua::{new_state, Role};
 use crate::method::BuildArgs;
 use crate::project::Project;
 use crate::value::Value;
@@ -25,8 +24,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
-    let rt = Runtime::new(project, true);
-    let lua = state::new(rt.clone(), Role::BuildScript).map_err(|e| Error::User(e.to_string()))?;
+    let rt = crate::lua::runtime(project, true);
+    let lua = new_state(rt.clone(), Role::BuildScript).map_err(|e| Error::User(e.to_string()))?;
     let mut args = BuildArgs::default();
     let mut force = false;
     for p in &a.params {
@@ -40,7 +39,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .set_name(format!("={key}"))
             .eval()
             .map_err(|e| Error::User(format!("`{p}`: VALUE is not a Lua literal: {}", first_line(&e.to_string()))))?;
-        let v = crate::lua::convert::to_value(&v, key).map_err(Error::User)?;
+        let v = crate::lua::to_value(&v, key).map_err(Error::User)?;
         match key {
             "name" | "caption" | "workdir" => {}
             "force_build" => force = v == Value::Bool(true),
@@ -61,7 +60,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             _ => args.loose.push((key.to_string(), v)),
         }
     }
-    let decl = rt.decl(&a.method)?;
+    let decl = crate::lua::method_decl(&rt, &a.method)?;
     let params = decl.resolve(args)?;
     let w = crate::job::why::explain(
         &rt.project,

@@ -1,36 +1,21 @@
-//! Everything Lua: the states exax makes, and one module per Lua-facing concept, each registered
-//! from `MODULES`. The core (config, jobs, hashing, records) knows nothing of this.
+//! Everything Lua, in tiers without cycles: `table` (leaf helpers for Lua tables), `ffi` (the raw C
+//! functions of the hot paths), `engine` (states, method loading, errors, conversion, the phases of
+//! a job) and `api` (one file per Lua-facing object). The rest of exax reaches Lua only through
+//! this facade; the core (config, jobs, hashing, records) knows nothing of it.
 
-pub mod build_call;
-pub mod convert;
-pub mod dataset;
-pub mod dataset_writer;
-pub mod datetime;
-pub mod errors;
-pub mod fast_rows;
-pub mod job;
-pub mod job_files;
-pub mod markers;
-pub mod method_loader;
-pub mod native;
-pub mod prelude;
-pub mod runner;
-pub mod runtime;
-pub mod script;
-pub mod state;
-pub mod status;
-pub mod urd;
-pub mod worker;
+mod api;
+mod engine;
+mod ffi;
+mod table;
 
-/// Every Lua-facing concept, registered into each new state in this order.
-pub const MODULES: &[fn(&mlua::Lua) -> mlua::Result<()>] = &[
-    prelude::register,
-    markers::register,
-    build_call::register,
-    job_files::register,
-    status::register,
-    datetime::register,
-    dataset::register,
-    dataset_writer::register,
-    native::register,
-];
+pub use engine::convert::to_value;
+pub use engine::method_loader::decl as method_decl;
+pub use engine::runtime::Runtime;
+pub use engine::script::run as run_build_script;
+pub use engine::state::{new as new_state, Role};
+pub use engine::worker::run as run_analysis_slice;
+
+/// The runtime every state of this process shares, with the whole Lua API registered.
+pub fn runtime(project: crate::project::Project, quiet: bool) -> std::rc::Rc<Runtime> {
+    Runtime::new(project, api::MODULES, quiet)
+}

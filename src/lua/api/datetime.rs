@@ -1,11 +1,11 @@
 //! `exax.date(y, m, d)`, `exax.datetime(y, m, d, h, mi, s, us)` and `exax.time(h, mi, s, us)`
 //! (each also takes one ISO string): the values of date, datetime and time columns. They are
-//! small userdata made in `fast_rows` with fields `year month day hour minute second
+//! small userdata made in `ffi` with fields `year month day hour minute second
 //! microsecond`, comparison within a kind, and ISO `tostring`.
 
 use mlua::{Lua, Table};
 
-use super::fast_rows;
+use crate::lua::ffi;
 
 /// The global `exax` table (made by whichever module registers first).
 pub fn exax_table(lua: &Lua) -> mlua::Result<Table> {
@@ -20,7 +20,7 @@ pub fn exax_table(lua: &Lua) -> mlua::Result<Table> {
 }
 
 pub fn register(lua: &Lua) -> mlua::Result<()> {
-    let (date, datetime, time) = fast_rows::date_constructors(lua)?;
+    let (date, datetime, time) = ffi::date_constructors(lua)?;
     let exax = exax_table(lua)?;
     exax.set("date", date)?;
     exax.set("datetime", datetime)?;

@@ -5,6 +5,7 @@
 use mlua::{Function, IntoLuaMulti, Lua, MultiValue};
 
 use crate::error::{Error, JobFailure};
+use crate::lua::engine::prelude::root_message;
 
 /// An exax error handed to Lua as a value (by `urd:build` and `subjobs.build`), so `pcall`
 /// gets a clean message and a failed job stays a failed job through any number of Lua frames.
@@ -52,7 +53,7 @@ impl mlua::UserData for LuaExaxError {
 /// Wraps a Rust function returning `(true, value)` or `(false, LuaExaxError)` into a Lua function
 /// that returns the value or raises the error located at its caller's line.
 pub fn raising(lua: &Lua, raw: Function) -> mlua::Result<Function> {
-    super::prelude::helper(lua, "raising")?.call(raw)
+    crate::lua::engine::prelude::helper(lua, "raising")?.call(raw)
 }
 
 /// A chunk named `@methods/x.lua`, so messages and tracebacks read `methods/x.lua:4:`.
@@ -70,7 +71,7 @@ pub struct Caught {
 }
 
 pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiValue, Caught> {
-    let wrapper: Function = match super::prelude::helper(lua, "pcall") {
+    let wrapper: Function = match crate::lua::engine::prelude::helper(lua, "pcall") {
         Ok(w) => w,
         Err(e) => return Err(caught(&e)),
     };
@@ -165,34 +166,6 @@ pub fn trim_traceback(tb: &str) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
-}
-
-/// The innermost message of an mlua error chain, without mlua's own decoration.
-pub fn root_message(e: &mlua::Error) -> String {
-    match e {
-        mlua::Error::CallbackError { cause, .. } => root_message(cause),
-        mlua::Error::WithContext { context, cause } => format!("{context}: {}", root_message(cause)),
-        mlua::Error::ExternalError(ext) => ext.to_string(),
-        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => {
-            // mlua appends a traceback to runtime errors; exax shows its own, trimmed.
-            m.split("\nstack traceback:").next().unwrap_or(m).to_string()
-        }
-        mlua::Error::BadArgument { to, pos, name, cause } => {
-            let what = match name {
-                Some(n) => format!("argument #{pos} (`{n}`)"),
-                None => format!("argument #{pos}"),
-            };
-            match to {
-                Some(f) => format!("bad {what} to `{f}`: {}", root_message(cause)),
-                None => format!("bad {what}: {}", root_message(cause)),
-            }
-        }
-        mlua::Error::FromLuaConversionError { from, to, message } => match message {
-            Some(m) => format!("expected {to}, got {from} ({m})"),
-            None => format!("expected {to}, got {from}"),
-        },
-        other => other.to_string(),
-    }
 }
 
 fn find_job_failure(e: &mlua::Error) -> Option<Box<JobFailure>> {

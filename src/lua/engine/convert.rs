@@ -3,22 +3,17 @@
 
 use mlua::{Lua, Table};
 
-use super::dataset::LuaDataset;
-use super::dataset_writer::{self, LuaDatasetWriter};
-use super::job::LuaJob;
+use crate::lua::api::dataset_writer;
+use crate::lua::api::handles::LuaDataset;
+use crate::lua::api::handles::LuaDatasetWriter;
+use crate::lua::api::handles::LuaJob;
+use crate::lua::table::{readonly, readonly_inner};
 use crate::value::{path_push, Value};
 
 const MAX_DEPTH: usize = 100;
 
 pub fn to_value(v: &mlua::Value, path: &str) -> Result<Value, String> {
     to_value_at(v, path, &mut Vec::new())
-}
-
-/// "an integer", "a table": a Lua value's type with its article, for messages.
-pub fn a_type(v: &mlua::Value) -> String {
-    let t = v.type_name();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-    format!("{article} {t}")
 }
 
 /// `open` holds the tables being converted on the path from the root, to find cycles.
@@ -57,10 +52,10 @@ fn to_value_at(v: &mlua::Value, path: &str, open: &mut Vec<usize>) -> Result<Val
         }
         L::Function(_) => return Err(format!("{path}: cannot save a function")),
         L::Thread(_) => return Err(format!("{path}: cannot save a coroutine")),
-        L::LightUserData(_) if super::fast_rows::is_null(v) => Value::Nil,
+        L::LightUserData(_) if crate::lua::ffi::is_null(v) => Value::Nil,
         L::LightUserData(_) => return Err(format!("{path}: cannot save a light userdata")),
         L::Error(e) => return Err(format!("{path}: cannot save an error ({e})")),
-        other => return Err(format!("{path}: cannot save {}", crate::lua::convert::a_type(other))),
+        other => return Err(format!("{path}: cannot save {}", crate::lua::table::a_type(other))),
     })
 }
 
@@ -139,35 +134,6 @@ pub fn to_lua(lua: &Lua, v: &Value) -> mlua::Result<mlua::Value> {
         Value::Dataset(id) => mlua::Value::UserData(LuaDataset::handle(lua, id)?),
         Value::Writer(id) => dataset_writer::reopen(lua, id)?,
     })
-}
-
-/// A read-only view of `inner`: reads, `pairs` and `#` work, writes are an error naming `what`.
-pub fn readonly(lua: &Lua, inner: Table, what: &str) -> mlua::Result<Table> {
-    let proxy = lua.create_table()?;
-    let mt = lua.create_table()?;
-    mt.raw_set("__index", inner.clone())?;
-    let deny = super::prelude::helper(lua, "deny_writes")?.call::<mlua::Function>(what)?;
-    mt.raw_set("__newindex", deny)?;
-    let inner2 = inner.clone();
-    mt.raw_set(
-        "__pairs",
-        lua.create_function(move |lua, _: mlua::Value| {
-            let next: mlua::Function = lua.globals().get("next")?;
-            Ok((next, inner2.clone(), mlua::Value::Nil))
-        })?,
-    )?;
-    mt.raw_set("__len", lua.create_function(move |_, _: mlua::Value| Ok(inner.raw_len()))?)?;
-    mt.raw_set("__name", "exax.readonly")?;
-    proxy.set_metatable(Some(mt))?;
-    Ok(proxy)
-}
-
-fn readonly_inner(t: &Table) -> Option<Table> {
-    let mt = t.metatable()?;
-    if mt.raw_get::<String>("__name").ok()? != "exax.readonly" {
-        return None;
-    }
-    mt.raw_get::<Table>("__index").ok()
 }
 
 /// A read-only table of a `Value` (records such as `job.params`), nested tables read-only too.

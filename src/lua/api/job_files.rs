@@ -5,14 +5,15 @@
 
 use mlua::{Function, Lua, MultiValue, Table, UserDataMethods};
 
-use super::convert::{to_lua, to_value};
-use super::errors::to_lua_err;
-use super::job::{input_path, LuaJob};
-use super::runtime::{JobScope, Runtime};
 use crate::error::{did_you_mean, Error};
+use crate::job::files::input_path;
 use crate::job::files::{self, disk_name, Event, Registrations};
 use crate::job::records::{self, Post};
 use crate::json::{from_json, to_json};
+use crate::lua::api::handles::LuaJob;
+use crate::lua::engine::convert::{to_lua, to_value};
+use crate::lua::engine::errors::to_lua_err;
+use crate::lua::engine::runtime::{JobScope, Runtime};
 use crate::msgpack;
 
 const IO_OPEN: &str = "exax.io_open";
@@ -356,7 +357,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         if !path.exists() {
             return Err(user(format!("{what}: no file `{name}` in the input directory ({input})")));
         }
-        super::job::record_input(lua, &path)?;
+        crate::lua::api::handles::record_input(lua, &path)?;
         opened(
             io_open(lua, path.as_str(), &mode)?,
             what,

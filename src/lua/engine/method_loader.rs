@@ -4,11 +4,14 @@
 
 use mlua::{Function, Lua, Table};
 
-use super::errors::{chunk, script_error};
-use super::markers::spec_from_lua;
-use super::runtime::Runtime;
-use super::state;
-use crate::error::{Error, Result};
+use std::rc::Rc;
+
+use crate::console;
+use crate::error::{did_you_mean, Error, Result};
+use crate::lua::api::markers::spec_from_lua;
+use crate::lua::engine::errors::{chunk, script_error};
+use crate::lua::engine::runtime::Runtime;
+use crate::lua::engine::state;
 use crate::method::{self, MethodDecl, ParamDecl};
 use crate::project::MethodSource;
 
@@ -27,14 +30,14 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                 Ok(())
             })
             .map_err(script_error)?;
-        let index: mlua::Function = super::prelude::helper(&lua, "report_undefined")
+        let index: mlua::Function = crate::lua::engine::prelude::helper(&lua, "report_undefined")
             .and_then(|h| h.call(record))
             .map_err(script_error)?;
         let mt = lua.create_table().map_err(script_error)?;
         mt.raw_set("__index", index).map_err(script_error)?;
         lua.globals().set_metatable(Some(mt)).map_err(script_error)?;
     }
-    let ran = super::errors::pcall(&lua, &file_chunk, ());
+    let ran = crate::lua::engine::errors::pcall(&lua, &file_chunk, ());
     lua.globals().set_metatable(None).map_err(script_error)?;
     ran.map_err(Error::from)?;
     let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
@@ -46,7 +49,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         other => {
             return Err(bad(
                 "description",
-                format!("expected a string, got {}", crate::lua::convert::a_type(&other)),
+                format!("expected a string, got {}", crate::lua::table::a_type(&other)),
             ))
         }
     };
@@ -68,7 +71,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         other => {
             return Err(bad(
                 "options",
-                format!("expected a table, got {}", crate::lua::convert::a_type(&other)),
+                format!("expected a table, got {}", crate::lua::table::a_type(&other)),
             ))
         }
     }
@@ -85,7 +88,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
         other => {
             return Err(bad(
                 "depend_extra",
-                format!("expected an array of file names, got {}", crate::lua::convert::a_type(&other)),
+                format!("expected an array of file names, got {}", crate::lua::table::a_type(&other)),
             ))
         }
     };
@@ -101,10 +104,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                 phase_lines.set(lines);
                 Ok(Some(param_names(&lua, &f).map_err(script_error)?))
             }
-            other => Err(bad(
-                name,
-                format!("expected a function, got {}", crate::lua::convert::a_type(&other)),
-            )),
+            other => Err(bad(name, format!("expected a function, got {}", crate::lua::table::a_type(&other)))),
         }
     };
     let prepare = params_of("prepare")?;
@@ -154,7 +154,7 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
         out.push(ParamDecl { name, list, required });
         Ok(())
     };
-    let required = super::markers::required_name;
+    let required = crate::lua::api::markers::required_name;
     match v {
         mlua::Value::Nil => {}
         mlua::Value::String(s) => push(s.to_string_lossy(), false, false)?,
@@ -180,12 +180,60 @@ fn param_decls(g: &Table, key: &str) -> std::result::Result<Vec<ParamDecl>, Stri
                 }
             }
         }
-        other => return Err(format!("expected an array of names, got {}", crate::lua::convert::a_type(&other))),
+        other => return Err(format!("expected an array of names, got {}", crate::lua::table::a_type(&other))),
     }
     Ok(out)
 }
 
 /// The parameter names of a Lua function, from `debug.getlocal`.
 pub fn param_names(lua: &Lua, f: &Function) -> mlua::Result<Vec<String>> {
-    super::prelude::helper(lua, "param_names")?.call(f.clone())
+    crate::lua::engine::prelude::helper(lua, "param_names")?.call(f.clone())
+}
+
+/// The declarations of a method, loaded once per process.
+pub fn decl(rt: &Rc<Runtime>, name: &str) -> Result<Rc<MethodDecl>> {
+    if let Some(d) = rt.cached_decl(name) {
+        return Ok(d);
+    }
+    let Some(source) = rt.project.method_source(name)? else {
+        let names = rt.project.all_method_names()?;
+        return Err(Error::Build(
+            format!(
+                "unknown method `{name}`{}; methods are the .lua files in {}",
+                did_you_mean(name, names.iter().map(String::as_str)),
+                rt.project
+                    .config
+                    .method_directories
+                    .iter()
+                    .map(|d| rt.project.display_path(d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ) + &missing_method_directories(&rt.project),
+        ));
+    };
+    if source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
+        console::warn(&format!("{} replaces the method `{name}` shipped with exax", source.display));
+    }
+    let decl = Rc::new(load(rt, source, true)?);
+    for w in &decl.warnings {
+        console::warn(w);
+    }
+    rt.remember_decl(name, decl.clone());
+    Ok(decl)
+}
+
+/// `; method directory ./methdos (in accelerator.conf) does not exist` for each that does not.
+fn missing_method_directories(project: &crate::project::Project) -> String {
+    project
+        .config
+        .method_directories
+        .iter()
+        .filter(|d| !d.is_dir())
+        .map(|d| {
+            format!(
+                "; method directory {} (in accelerator.conf) does not exist",
+                project.display_path(d)
+            )
+        })
+        .collect()
 }

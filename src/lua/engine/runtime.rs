@@ -9,14 +9,18 @@ use std::rc::Rc;
 use mlua::Lua;
 
 use crate::console;
-use crate::error::{did_you_mean, Error, Result};
 use crate::job::builder::Built;
 use crate::job::id::JobId;
 use crate::method::MethodDecl;
 use crate::project::Project;
 
+/// Registers one Lua-facing concept into a new state.
+pub type Register = fn(&Lua) -> mlua::Result<()>;
+
 pub struct Runtime {
     pub project: Project,
+    /// What every new state gets (the `api` tier's list, handed in so the engine need not know it).
+    pub modules: &'static [Register],
     decls: RefCell<HashMap<String, Rc<MethodDecl>>>,
     pub quiet: bool,
     pub counts: RefCell<(usize, usize)>,
@@ -42,9 +46,10 @@ pub struct JobScope {
 pub const MAX_SUBJOB_DEPTH: usize = 50;
 
 impl Runtime {
-    pub fn new(project: Project, quiet: bool) -> Rc<Runtime> {
+    pub fn new(project: Project, modules: &'static [Register], quiet: bool) -> Rc<Runtime> {
         Rc::new(Runtime {
             project,
+            modules,
             decls: RefCell::new(HashMap::new()),
             quiet,
             counts: RefCell::new((0, 0)),
@@ -61,36 +66,13 @@ impl Runtime {
         }
     }
 
-    /// The declarations of a method, loaded once per process.
-    pub fn decl(self: &Rc<Self>, name: &str) -> Result<Rc<MethodDecl>> {
-        if let Some(d) = self.decls.borrow().get(name) {
-            return Ok(d.clone());
-        }
-        let Some(source) = self.project.method_source(name)? else {
-            let names = self.project.all_method_names()?;
-            return Err(Error::Build(
-                format!(
-                    "unknown method `{name}`{}; methods are the .lua files in {}",
-                    did_you_mean(name, names.iter().map(String::as_str)),
-                    self.project
-                        .config
-                        .method_directories
-                        .iter()
-                        .map(|d| self.project.display_path(d))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ) + &missing_method_directories(&self.project),
-            ));
-        };
-        if source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
-            console::warn(&format!("{} replaces the method `{name}` shipped with exax", source.display));
-        }
-        let decl = Rc::new(super::method_loader::load(self, source, true)?);
-        for w in &decl.warnings {
-            console::warn(w);
-        }
-        self.decls.borrow_mut().insert(name.to_string(), decl.clone());
-        Ok(decl)
+    /// A method's declarations if this process loaded them already.
+    pub fn cached_decl(&self, name: &str) -> Option<Rc<MethodDecl>> {
+        self.decls.borrow().get(name).cloned()
+    }
+
+    pub fn remember_decl(&self, name: &str, decl: Rc<MethodDecl>) {
+        self.decls.borrow_mut().insert(name.to_string(), decl);
     }
 
     /// One line per build call on stderr (unless quiet).
@@ -120,7 +102,7 @@ impl Runtime {
             console::err_line(&format!(
                 "{indent}built  {} {method} ({}{reason})",
                 built.id,
-                format_seconds(built.seconds)
+                crate::console::format_seconds(built.seconds)
             ));
             if let (true, Some(w)) = (self.why.get(), &built.why) {
                 let text: String = w.render().lines().map(|l| format!("{indent}  {l}\n")).collect();
@@ -130,28 +112,4 @@ impl Runtime {
             console::err_line(&format!("{indent}reused {} {method}", built.id));
         }
     }
-}
-
-pub fn format_seconds(s: f64) -> String {
-    if s < 1.0 {
-        format!("{:.1} ms", s * 1000.0)
-    } else {
-        format!("{s:.2} s")
-    }
-}
-
-/// `; method directory ./methdos (in accelerator.conf) does not exist` for each that does not.
-fn missing_method_directories(project: &crate::project::Project) -> String {
-    project
-        .config
-        .method_directories
-        .iter()
-        .filter(|d| !d.is_dir())
-        .map(|d| {
-            format!(
-                "; method directory {} (in accelerator.conf) does not exist",
-                project.display_path(d)
-            )
-        })
-        .collect()
 }

@@ -1,14 +1,14 @@
 //! Making a Lua state for a build script, a method's declarations, or a job: the standard
 //! libraries, the Runtime in app data, `require` that finds project modules (chunks named
-//! `@methods/x.lua`) and exax's own embedded modules, and every exax global from `lua::MODULES`.
+//! `@methods/x.lua`) and exax's own embedded modules, and every exax global from the runtime's module list (`api::MODULES`).
 
 use std::rc::Rc;
 
 use mlua::{Function, Lua, LuaOptions, StdLib, Table};
 
-use super::errors::chunk;
-use super::runtime::Runtime;
 use crate::embedded;
+use crate::lua::engine::errors::chunk;
+use crate::lua::engine::runtime::Runtime;
 use crate::method::find_module;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,20 +23,21 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     // name) and `debug.traceback`. It lets Lua code reach mlua's registry; the scripts run here
     // are the user's own trusted code, the same trust exax gives Python methods.
     let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL_SAFE | StdLib::DEBUG, LuaOptions::new()) };
+    let modules = rt.modules;
     lua.set_app_data(rt);
     install_searchers(&lua)?;
-    for register in super::MODULES {
+    for register in modules {
         register(&lua)?;
     }
     if role == Role::Job {
         let os: Table = lua.globals().get("os")?;
-        os.set("exit", super::prelude::helper(&lua, "exit")?)?;
+        os.set("exit", crate::lua::engine::prelude::helper(&lua, "exit")?)?;
         // system() does not flush C stdio: a partial line written before must come out first.
         let execute: Function = os.get("execute")?;
         let stdout: mlua::Value = lua.globals().get::<Table>("io")?.get("stdout")?;
         os.set(
             "execute",
-            super::prelude::helper(&lua, "flush_first")?.call::<Function>((execute, stdout))?,
+            crate::lua::engine::prelude::helper(&lua, "flush_first")?.call::<Function>((execute, stdout))?,
         )?;
     }
     Ok(lua)

@@ -7,8 +7,6 @@ use std::sync::OnceLock;
 
 use mlua::{ChunkMode, Function, Lua, Table};
 
-use super::errors::root_message;
-
 const SOURCE: &str = include_str!("prelude.lua");
 const REGISTRY_KEY: &str = "exax.prelude";
 
@@ -51,4 +49,32 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
 /// One of the helpers of `prelude.lua`.
 pub fn helper(lua: &Lua, name: &str) -> mlua::Result<Function> {
     lua.named_registry_value::<Table>(REGISTRY_KEY)?.get(name)
+}
+
+/// The innermost message of an mlua error chain, without mlua's own decoration.
+pub fn root_message(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => root_message(cause),
+        mlua::Error::WithContext { context, cause } => format!("{context}: {}", root_message(cause)),
+        mlua::Error::ExternalError(ext) => ext.to_string(),
+        mlua::Error::RuntimeError(m) | mlua::Error::SyntaxError { message: m, .. } => {
+            // mlua appends a traceback to runtime errors; exax shows its own, trimmed.
+            m.split("\nstack traceback:").next().unwrap_or(m).to_string()
+        }
+        mlua::Error::BadArgument { to, pos, name, cause } => {
+            let what = match name {
+                Some(n) => format!("argument #{pos} (`{n}`)"),
+                None => format!("argument #{pos}"),
+            };
+            match to {
+                Some(f) => format!("bad {what} to `{f}`: {}", root_message(cause)),
+                None => format!("bad {what}: {}", root_message(cause)),
+            }
+        }
+        mlua::Error::FromLuaConversionError { from, to, message } => match message {
+            Some(m) => format!("expected {to}, got {from} ({m})"),
+            None => format!("expected {to}, got {from}"),
+        },
+        other => other.to_string(),
+    }
 }

@@ -10,16 +10,16 @@ use std::time::{Duration, Instant};
 use camino::{Utf8Path, Utf8PathBuf};
 use mlua::{Lua, MultiValue, Table};
 
-use super::convert::{readonly_value, to_lua, to_value};
-use super::errors::{chunk, pcall, Caught};
-use super::job::LuaJob;
-use super::runtime::{JobScope, Runtime};
-use super::state::{self, Role};
 use crate::error::{Error, IoContext, JobFailure, Result};
 use crate::job::builder::{JobContext, JobRunner, RunReport};
 use crate::job::capture::{self, Capture, Tail};
 use crate::job::id::JobId;
 use crate::job::records::{self, OUTPUT_DIR, TEMP_DIR};
+use crate::lua::api::handles::LuaJob;
+use crate::lua::engine::convert::{readonly_value, to_lua, to_value};
+use crate::lua::engine::errors::{chunk, pcall, Caught};
+use crate::lua::engine::runtime::{JobScope, Runtime};
+use crate::lua::engine::state::{self, Role};
 use crate::merge::merge_auto;
 use crate::msgpack;
 use crate::value::Value;
@@ -103,7 +103,7 @@ fn plain(message: String) -> Caught {
 /// A fresh Lua state running the method's file, with `options`, `datasets` and `jobs` replaced by
 /// read-only tables of this job's values.
 pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option<usize>) -> std::result::Result<Lua, Caught> {
-    let lua = state::new(rt.clone(), Role::Job).map_err(|e| plain(super::errors::root_message(&e)))?;
+    let lua = state::new(rt.clone(), Role::Job).map_err(|e| plain(crate::lua::engine::prelude::root_message(&e)))?;
     lua.set_app_data(JobScope {
         id: spec.id.clone(),
         method: spec.method.to_string(),
@@ -119,7 +119,7 @@ pub fn job_state(rt: &Rc<Runtime>, spec: &JobSpec, depth: usize, sliceno: Option
             .into_function(),
         None => chunk(&lua, spec.source, spec.display).into_function(),
     }
-    .map_err(|e| plain(super::errors::root_message(&e)))?;
+    .map_err(|e| plain(crate::lua::engine::prelude::root_message(&e)))?;
     pcall(&lua, &chunk, ())?;
     let g = lua.globals();
     for section in ["options", "datasets", "jobs"] {
@@ -141,7 +141,7 @@ pub fn call_phase(
     analysis_res: &mlua::Value,
 ) -> std::result::Result<mlua::Value, Caught> {
     let f: mlua::Function = lua.globals().get(phase).map_err(|e| plain(e.to_string()))?;
-    let names = super::method_loader::param_names(lua, &f).map_err(|e| plain(e.to_string()))?;
+    let names = crate::lua::engine::method_loader::param_names(lua, &f).map_err(|e| plain(e.to_string()))?;
     let mut args = Vec::with_capacity(names.len());
     for n in &names {
         let v = match n.as_str() {
@@ -250,7 +250,7 @@ impl LuaRunner {
             }
             report.exectime.synthesis = t.elapsed().as_secs_f64();
         }
-        super::dataset_writer::finish_job(&lua).map_err(|m| failure(spec, "finishing datasets", None, plain(m), vec![]))?;
+        crate::lua::api::dataset_writer::finish_job(&lua).map_err(|m| failure(spec, "finishing datasets", None, plain(m), vec![]))?;
         if let Some(scope) = lua.app_data_ref::<JobScope>() {
             report.subjobs = scope.subjobs.borrow().clone();
         }

@@ -1,6 +1,6 @@
 //! The DatasetWriter handle (`dw`): `job:datasetwriter{name=, hashlabel=, previous=, parent=,
 //! caption=}`, `dw:add(name, type, {none_support=})`, `dw:write(...)` (a raw C function from
-//! `fast_rows`), `dw:write_dict{...}`, `dw:set_slice(n)`, `dw:enable_hash_discard()`,
+//! `ffi`), `dw:write_dict{...}`, `dw:set_slice(n)`, `dw:enable_hash_discard()`,
 //! `dw:finish()`. The handle has methods only (no field getters), so `dw.write` is a plain table
 //! lookup for Lua.
 //!
@@ -14,31 +14,15 @@ use std::rc::Rc;
 
 use mlua::{AnyUserData, Lua, Table, UserData, UserDataFields, UserDataMethods};
 
-use super::dataset::{dataset_dir, dataset_id_of, open_dataset, LuaDataset};
-use super::errors::to_lua_err;
-use super::fast_rows::{self, WriteFn};
-use super::runtime::{JobScope, Runtime};
 use crate::dataset::format::{self, DatasetMeta};
 use crate::dataset::types::ColType;
 use crate::dataset::writer::{DatasetWriter, WriterDef};
 use crate::error::{did_you_mean, Error};
 use crate::job::id::JobId;
-
-pub struct LuaDatasetWriter {
-    core: Rc<RefCell<DatasetWriter>>,
-}
-
-impl Drop for LuaDatasetWriter {
-    fn drop(&mut self) {
-        fast_rows::forget_writer(&self.core);
-    }
-}
-
-impl LuaDatasetWriter {
-    pub fn id(&self) -> String {
-        self.core.borrow().id()
-    }
-}
+use crate::lua::api::handles::{dataset_dir, dataset_id_of, open_dataset, LuaDataset, LuaDatasetWriter};
+use crate::lua::engine::errors::to_lua_err;
+use crate::lua::engine::runtime::{JobScope, Runtime};
+use crate::lua::ffi::{self, WriteFn};
 
 /// The writers of the job running in a Lua state.
 #[derive(Default)]
@@ -63,7 +47,7 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
 
 fn handle(lua: &Lua, core: Rc<RefCell<DatasetWriter>>) -> mlua::Result<AnyUserData> {
     let ud = lua.create_userdata(LuaDatasetWriter { core: core.clone() })?;
-    fast_rows::attach_writer(lua, &ud, &core)?;
+    ffi::attach_writer(lua, &ud, &core)?;
     Ok(ud)
 }
 

@@ -4,11 +4,11 @@
 
 use mlua::{Lua, Table};
 
-use super::convert::{to_lua, to_value};
-use super::datetime::exax_table;
-use super::errors::to_lua_err;
-use super::runtime::{JobScope, Runtime};
 use crate::error::Error;
+use crate::lua::api::datetime::exax_table;
+use crate::lua::engine::convert::{to_lua, to_value};
+use crate::lua::engine::errors::to_lua_err;
+use crate::lua::engine::runtime::{JobScope, Runtime};
 use crate::stdmethods::{self, Ctx, KERNELS};
 
 pub fn register(lua: &Lua) -> mlua::Result<()> {

@@ -4,13 +4,13 @@
 
 use mlua::{AnyUserData, Lua, Table};
 
-use super::convert::to_value;
-use super::errors::{raising, to_lua_err, LuaExaxError};
-use super::job::LuaJob;
-use super::runner::LuaRunner;
-use super::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
 use crate::error::Error;
 use crate::job::builder::{self, BuildRequest};
+use crate::lua::api::handles::LuaJob;
+use crate::lua::engine::convert::to_value;
+use crate::lua::engine::errors::{raising, to_lua_err, LuaExaxError};
+use crate::lua::engine::runner::LuaRunner;
+use crate::lua::engine::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
 use crate::method::BuildArgs;
 use crate::value::Value;
 
@@ -35,7 +35,7 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     let mlua::Value::Table(t) = t else {
         return Err(to_lua_err(Error::Build(format!(
             "`{label}` must be a table of name = value, got {}",
-            crate::lua::convert::a_type(t)
+            crate::lua::table::a_type(t)
         ))));
     };
     let mut out = Vec::new();
@@ -44,7 +44,7 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
         let mlua::Value::String(k) = k else {
             return Err(to_lua_err(Error::Build(format!(
                 "`{label}` keys must be parameter names, got {}",
-                crate::lua::convert::a_type(&k)
+                crate::lua::table::a_type(&k)
             ))));
         };
         let k = k.to_string_lossy();
@@ -61,7 +61,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
         other => {
             return Err(to_lua_err(Error::Build(format!(
                 "build('{method}', params): params must be a table, got {}",
-                crate::lua::convert::a_type(&other)
+                crate::lua::table::a_type(&other)
             ))))
         }
     };
@@ -97,7 +97,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
             let mlua::Value::String(k) = k else {
                 return Err(to_lua_err(Error::Build(format!(
                     "urd:build('{method}', params): parameter names must be strings, got {}",
-                    crate::lua::convert::a_type(&k)
+                    crate::lua::table::a_type(&k)
                 ))));
             };
             let k = k.to_string_lossy();
@@ -106,7 +106,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
                     mlua::Value::String(s) => Ok(s.to_string_lossy()),
                     other => Err(to_lua_err(Error::Build(format!(
                         "`{k}` must be a string, got {}",
-                        crate::lua::convert::a_type(other)
+                        crate::lua::table::a_type(other)
                     )))),
                 }
             };
@@ -120,7 +120,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
                         other => {
                             return Err(to_lua_err(Error::Build(format!(
                                 "`{k}` must be a boolean, got {}",
-                                crate::lua::convert::a_type(&other)
+                                crate::lua::table::a_type(&other)
                             ))))
                         }
                     };
@@ -143,7 +143,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     if let Some(w) = &workdir {
         rt.project.workdir(w).map_err(to_lua_err)?;
     }
-    let decl = rt.decl(&method).map_err(to_lua_err)?;
+    let decl = crate::lua::engine::method_loader::decl(&rt, &method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
     if why {
         let w = crate::job::why::explain(&rt.project, &decl, &params, force, (1, crate::job::why::MAX_COMPARED)).map_err(to_lua_err)?;
@@ -182,7 +182,7 @@ pub fn failed(lua: &Lua, e: Error) -> mlua::Result<(bool, mlua::Value)> {
 
 /// An mlua error from `build` as `(false, error)`, keeping a job failure or exax error intact.
 pub fn failed_mlua(lua: &Lua, e: mlua::Error) -> mlua::Result<(bool, mlua::Value)> {
-    let c = super::errors::caught(&e);
+    let c = crate::lua::engine::errors::caught(&e);
     let err = LuaExaxError {
         message: c.message,
         place: Default::default(),

@@ -6,109 +6,37 @@
 //! `ds:distinct(col, sliceno?)`,
 //! `ds:chain{stop_ds=, length=}`, `ds:link_to_here{name=, override_previous=}`; and
 //! `job:dataset(name?)`, `job:datasets()`. A handle holds the id and opens the metadata when
-//! first asked; the rows themselves come through `fast_rows`.
+//! first asked; the rows themselves come through `ffi`.
 
-use std::cell::OnceCell;
 use std::rc::Rc;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use mlua::{AnyUserData, Lua, Table, UserData, UserDataFields, UserDataMethods};
 
-use super::errors::to_lua_err;
-use super::fast_rows::{self, RowSource};
-use super::job::LuaJob;
-use super::runtime::{JobScope, Runtime};
 use crate::dataset::cell::Scalar;
 use crate::dataset::datetime::Kind;
 use crate::dataset::format::{self, DatasetMeta};
 use crate::dataset::link;
-use crate::dataset::locate;
 use crate::dataset::reader::Dataset;
 use crate::dataset::reduce::{self, Key, Sum};
-use crate::error::{did_you_mean, Result};
+use crate::error::did_you_mean;
 use crate::job::id::JobId;
-
-pub struct LuaDataset {
-    pub id: String,
-    ds: OnceCell<Rc<Dataset>>,
-}
+use crate::lua::api::handles::{dataset_id_of, describe, open_dataset, LuaDataset, LuaJob};
+use crate::lua::engine::errors::to_lua_err;
+use crate::lua::engine::runtime::{JobScope, Runtime};
+use crate::lua::ffi::{self, RowSource};
 
 /// Rows per chunk of `iterate_chunks` unless `size` says otherwise.
 pub const DEFAULT_CHUNK: usize = 4096;
-
-impl LuaDataset {
-    pub fn handle(lua: &Lua, id: &str) -> mlua::Result<AnyUserData> {
-        lua.create_userdata(LuaDataset {
-            id: id.to_string(),
-            ds: OnceCell::new(),
-        })
-    }
-
-    fn open(&self, lua: &Lua) -> mlua::Result<Rc<Dataset>> {
-        if let Some(ds) = self.ds.get() {
-            return Ok(ds.clone());
-        }
-        let ds = open_dataset(lua, &self.id).map_err(to_lua_err)?;
-        let _ = self.ds.set(ds.clone());
-        Ok(ds)
-    }
-}
-
-/// The job, its directory, and the dataset's directory of dataset `job/name`.
-pub fn dataset_dir(lua: &Lua, id: &str) -> Result<(JobId, Utf8PathBuf, Utf8PathBuf)> {
-    let loc = locate::locate(&Runtime::get(lua).project, id)?;
-    Ok((loc.job, loc.job_path, loc.dir))
-}
-
-/// Opens a finished dataset: its job finished, or it is the job running in this state.
-pub fn open_dataset(lua: &Lua, id: &str) -> Result<Rc<Dataset>> {
-    let running = lua.app_data_ref::<JobScope>().map(|s| s.id.clone());
-    locate::open(&Runtime::get(lua).project, id, running.as_ref())
-}
-
-/// A dataset id from a Dataset handle, a `job/name` string or a Job handle (its `default`).
-pub fn dataset_id_of(v: &mlua::Value, what: &str) -> mlua::Result<String> {
-    match v {
-        mlua::Value::UserData(ud) => {
-            if let Ok(d) = ud.borrow::<LuaDataset>() {
-                return Ok(d.id.clone());
-            }
-            if let Ok(j) = ud.borrow::<LuaJob>() {
-                return Ok(format!("{}/default", j.id));
-            }
-        }
-        mlua::Value::String(s) => {
-            let s = s.to_string_lossy();
-            let (job, name) = format::split_id(&s);
-            if JobId::parse(job).is_some() && !name.is_empty() {
-                return Ok(format!("{job}/{name}"));
-            }
-        }
-        _ => {}
-    }
-    Err(mlua::Error::runtime(format!(
-        "{what} must be a Dataset (or a dataset id like 'demo-3/default'), got {}",
-        describe(v)
-    )))
-}
-
-fn describe(v: &mlua::Value) -> String {
-    match v {
-        mlua::Value::String(s) => format!("'{}'", s.to_string_lossy()),
-        mlua::Value::Integer(i) => i.to_string(),
-        mlua::Value::Number(x) => x.to_string(),
-        other => format!("a {}", other.type_name()),
-    }
-}
 
 pub fn scalar_to_lua(lua: &Lua, s: Scalar) -> mlua::Result<mlua::Value> {
     Ok(match s {
         Scalar::Int(i) => mlua::Value::Integer(i),
         Scalar::Float(x) => mlua::Value::Number(x),
         Scalar::Bool(b) => mlua::Value::Boolean(b),
-        Scalar::Date(d) => fast_rows::new_date(lua, Kind::Date, d as i64)?,
-        Scalar::DateTime(v) => fast_rows::new_date(lua, Kind::Datetime, v)?,
-        Scalar::Time(v) => fast_rows::new_date(lua, Kind::Time, v)?,
+        Scalar::Date(d) => ffi::new_date(lua, Kind::Date, d as i64)?,
+        Scalar::DateTime(v) => ffi::new_date(lua, Kind::Datetime, v)?,
+        Scalar::Time(v) => ffi::new_date(lua, Kind::Time, v)?,
     })
 }
 
@@ -253,7 +181,7 @@ impl LuaDataset {
             }
         }
         let none = opt::<mlua::Value>(opts, "none")?;
-        fast_rows::row_iterator(
+        ffi::row_iterator(
             lua,
             RowSource {
                 segments,
@@ -486,13 +414,13 @@ pub fn job_datasets(lua: &Lua, job: &JobId, path: &Utf8Path) -> mlua::Result<Tab
 
 /// `exax.null`: read as None by `{none = exax.null}`, written as None. `tostring` says its name.
 pub fn register(lua: &Lua) -> mlua::Result<()> {
-    let exax = super::datetime::exax_table(lua)?;
-    exax.set("null", fast_rows::null_value())?;
+    let exax = crate::lua::api::datetime::exax_table(lua)?;
+    exax.set("null", ffi::null_value())?;
     let mt = lua.create_table()?;
     mt.set(
         "__tostring",
         lua.create_function(|_, v: mlua::Value| {
-            Ok(if fast_rows::is_null(&v) {
+            Ok(if ffi::is_null(&v) {
                 "exax.null".to_string()
             } else {
                 format!("userdata: {:?}", v.to_pointer())

@@ -6,18 +6,19 @@ use std::time::Instant;
 
 use camino::Utf8Path;
 
-use super::errors::{chunk, pcall, script_error};
-use super::runtime::{format_seconds, Runtime};
-use super::state::{self, Role};
-use super::urd;
 use crate::console;
+use crate::console::format_seconds;
 use crate::error::{Error, IoContext, Result};
+use crate::lua::api::urd;
+use crate::lua::engine::errors::{chunk, pcall, script_error};
+use crate::lua::engine::runtime::Runtime;
+use crate::lua::engine::state::{self, Role};
 use crate::project::Project;
 
 pub fn run(project: Project, script: &Utf8Path, args: &[String], quiet: bool, why: bool) -> Result<()> {
     let started = Instant::now();
     let start_text = crate::urd::now_text();
-    let rt = Runtime::new(project, quiet);
+    let rt = Runtime::new(project, crate::lua::api::MODULES, quiet);
     rt.why.set(why);
     let display = rt.project.display_path(script);
     *rt.builder_name.borrow_mut() = display.clone();

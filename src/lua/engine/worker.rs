@@ -4,13 +4,13 @@
 
 use camino::Utf8Path;
 
-use super::convert::{to_lua, to_value};
-use super::errors::Caught;
-use super::runner::{call_phase, job_state, worker_file, JobSpec};
-use super::runtime::Runtime;
 use crate::error::{Error, IoContext, Result};
 use crate::job::id::JobId;
 use crate::job::records::{self, Setup, TEMP_DIR};
+use crate::lua::engine::convert::{to_lua, to_value};
+use crate::lua::engine::errors::Caught;
+use crate::lua::engine::runner::{call_phase, job_state, worker_file, JobSpec};
+use crate::lua::engine::runtime::Runtime;
 use crate::msgpack;
 use crate::project::Project;
 use crate::value::Value;
@@ -28,7 +28,7 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     let params = blob.get("params").cloned().unwrap_or(Value::Nil);
     let prepare_res = blob.get("prepare_res").cloned().unwrap_or(Value::Nil);
     let slices = project.config.slices;
-    let rt = Runtime::new(project, true);
+    let rt = Runtime::new(project, crate::lua::api::MODULES, true);
     let spec = JobSpec {
         id: &id,
         path: &path,
@@ -41,20 +41,20 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     };
     let outcome = (|| -> std::result::Result<Value, Caught> {
         let lua = job_state(&rt, &spec, 0, Some(sliceno))?;
-        super::dataset_writer::set_worker_slice(&lua, sliceno);
+        crate::lua::api::dataset_writer::set_worker_slice(&lua, sliceno);
         let pr = to_lua(&lua, &prepare_res).map_err(|e| Caught {
             message: e.to_string(),
             traceback: vec![],
             job: None,
         })?;
         let r = call_phase(&lua, "analysis", &spec, Some(sliceno), &pr, &mlua::Value::Nil)?;
-        super::dataset_writer::finish_worker(&lua).map_err(|message| Caught {
+        crate::lua::api::dataset_writer::finish_worker(&lua).map_err(|message| Caught {
             message,
             traceback: vec![],
             job: None,
         })?;
         to_value(&r, &format!("analysis result of slice {sliceno}")).map_err(|m| Caught {
-            message: super::runner::returned_by(&lua, "analysis", m),
+            message: crate::lua::engine::runner::returned_by(&lua, "analysis", m),
             traceback: vec![],
             job: None,
         })

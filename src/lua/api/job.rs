@@ -1,61 +1,18 @@
 //! The Job handle: `job.id`, `job.method`, `job.params`, `job.post`, `job:load()`, `job:output()`.
 //! It holds an id and resolves the directory and records when asked, so a handle stays cheap.
 
-use std::cell::OnceCell;
-use std::rc::Rc;
+use mlua::{AnyUserData, UserData, UserDataFields, UserDataMethods};
 
-use camino::Utf8PathBuf;
-use mlua::{AnyUserData, Lua, UserData, UserDataFields, UserDataMethods};
-
-use super::convert::readonly_value;
-use super::errors::to_lua_err;
-use super::runtime::{JobScope, Runtime};
 use crate::error::Error;
-pub use crate::job::files::input_path;
+use crate::job::files::input_path;
 use crate::job::id::JobId;
 use crate::job::records::{self, Post, Setup};
 use crate::json::from_json;
+use crate::lua::api::handles::{record_input, LuaJob};
+use crate::lua::engine::convert::readonly_value;
+use crate::lua::engine::errors::to_lua_err;
+use crate::lua::engine::runtime::Runtime;
 use crate::value::Value;
-
-pub struct LuaJob {
-    pub id: JobId,
-    pub path: Utf8PathBuf,
-    setup: OnceCell<Rc<Setup>>,
-}
-
-impl LuaJob {
-    pub fn handle(lua: &Lua, id: JobId) -> mlua::Result<AnyUserData> {
-        let rt = Runtime::get(lua);
-        let path = rt.project.job_path(&id).map_err(to_lua_err)?;
-        lua.create_userdata(LuaJob {
-            id,
-            path,
-            setup: OnceCell::new(),
-        })
-    }
-
-    /// A slice number as an output part, checked against the job's slices.
-    fn output_slice(&self, part: &str) -> mlua::Result<String> {
-        let slices = self.setup()?.slices;
-        match part.parse::<usize>() {
-            Ok(n) if n < slices => Ok(n.to_string()),
-            _ => Err(to_lua_err(Error::User(format!(
-                "job:output: job {} has slices 0 to {}, no slice {part}",
-                self.id,
-                slices.saturating_sub(1)
-            )))),
-        }
-    }
-
-    fn setup(&self) -> mlua::Result<Rc<Setup>> {
-        if let Some(s) = self.setup.get() {
-            return Ok(s.clone());
-        }
-        let s = Rc::new(records::read_json::<Setup>(&self.path.join(records::SETUP)).map_err(to_lua_err)?);
-        let _ = self.setup.set(s.clone());
-        Ok(s)
-    }
-}
 
 /// Job ids stored as strings in setup.json come back as handles.
 fn handles(v: &serde_json::Value, dataset: bool) -> Value {
@@ -122,17 +79,19 @@ impl UserData for LuaJob {
     }
 
     fn add_methods<M: UserDataMethods<Self>>(m: &mut M) {
-        super::job_files::add_methods(m);
+        crate::lua::api::job_files::add_methods(m);
         m.add_meta_method(mlua::MetaMethod::ToString, |_, this, ()| Ok(this.id.to_string()));
         m.add_meta_method(mlua::MetaMethod::Eq, |_, this, other: AnyUserData| {
             Ok(other.borrow::<LuaJob>().map(|o| o.id == this.id).unwrap_or(false))
         });
         m.add_method("dataset", |lua, this, name: Option<String>| {
-            super::dataset::job_dataset(lua, &this.id, name)
+            crate::lua::api::dataset::job_dataset(lua, &this.id, name)
         });
-        m.add_method("datasets", |lua, this, ()| super::dataset::job_datasets(lua, &this.id, &this.path));
+        m.add_method("datasets", |lua, this, ()| {
+            crate::lua::api::dataset::job_datasets(lua, &this.id, &this.path)
+        });
         m.add_method("datasetwriter", |lua, this, opts: Option<mlua::Table>| {
-            super::dataset_writer::create(lua, &this.id, opts)
+            crate::lua::api::dataset_writer::create(lua, &this.id, opts)
         });
         m.add_method("input_directory", |lua, _, ()| {
             Ok(Runtime::get(lua).project.config.input_directory.to_string())
@@ -189,7 +148,7 @@ impl UserData for LuaJob {
                 }
                 Some(other) => Err(mlua::Error::runtime(format!(
                     "job:output: expected a part name or slice number, got {}",
-                    crate::lua::convert::a_type(&other)
+                    crate::lua::table::a_type(&other)
                 ))),
             }
         });
@@ -223,15 +182,4 @@ fn link_result(
     std::os::unix::fs::symlink(&target, &tmp).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &link).map_err(|e| Error::io(&link, e))?;
     Ok(link.to_string())
-}
-
-/// Logs an input file that the running job reads (nothing outside a job: a build script's reads
-/// are no job's inputs).
-pub fn record_input(lua: &Lua, path: &camino::Utf8Path) -> mlua::Result<()> {
-    let Some(id) = lua.app_data_ref::<JobScope>().map(|s| s.id.clone()) else {
-        return Ok(());
-    };
-    let rt = Runtime::get(lua);
-    let dir = rt.project.job_path(&id).map_err(to_lua_err)?;
-    crate::job::inputs::record(&dir, &rt.project.config.input_directory, path).map_err(to_lua_err)
 }

@@ -10,12 +10,12 @@ use std::rc::Rc;
 
 use mlua::{AnyUserData, FromLuaMulti, Lua, Table};
 
-use super::build_call;
-use super::errors::{raising, to_lua_err};
-use super::job::LuaJob;
-use super::runtime::Runtime;
 use crate::error::Error;
 use crate::job::id::JobId;
+use crate::lua::api::build_call;
+use crate::lua::api::handles::LuaJob;
+use crate::lua::engine::errors::{raising, to_lua_err};
+use crate::lua::engine::runtime::Runtime;
 use crate::urd::{Dep, Entry, JobRef, Lookup, Timestamp, Urd};
 
 /// The session state of one build script run.
@@ -78,7 +78,7 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
                     lua,
                     Error::Build(format!(
                         "urd:build: the method name must be a string, got {}",
-                        crate::lua::convert::a_type(&other)
+                        crate::lua::table::a_type(&other)
                     )),
                 )
             }
@@ -120,7 +120,7 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
                             (k, v) => {
                                 return Err(err(format!(
                                     "urd:begin: unknown option `{k}` = {} (options are caption (a string) and update (a boolean))",
-                                    crate::lua::convert::a_type(&v)
+                                    crate::lua::table::a_type(&v)
                                 )))
                             }
                         }
@@ -129,7 +129,7 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
                 other => {
                     return Err(err(format!(
                         "urd:begin: the third argument is {{caption = ..., update = ...}}, got {}",
-                        crate::lua::convert::a_type(&other)
+                        crate::lua::table::a_type(&other)
                     )))
                 }
             }
@@ -481,7 +481,7 @@ fn timestamp_text(v: &mlua::Value, what: &str) -> mlua::Result<String> {
     let bad = || {
         err(format!(
             "{what}: a timestamp is a string like '2024-03-01', a non-negative integer, or a table of those parts, got {}",
-            crate::lua::convert::a_type(v)
+            crate::lua::table::a_type(v)
         ))
     };
     match v {

@@ -4,7 +4,7 @@
 
 use mlua::{AnyUserData, Lua, UserData, UserDataMethods};
 
-use super::convert::to_value;
+use crate::lua::engine::convert::to_value;
 use crate::method::options::{OptionSpec, TypeMarker};
 
 pub struct LuaMarker(pub TypeMarker);
