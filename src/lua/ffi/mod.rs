@@ -1,13 +1,14 @@
 //! The hot paths between Lua and datasets, written against Lua's C API (`mlua::ffi`) because
-//! mlua's conversions cost more than the work itself (see `lua-perf-probe.md`: a userdata method
-//! is 64-155 ns a call, a raw `lua_CFunction` 13-47 ns). This is, with its submodules, the only place in `src/lua/`
-//! with `unsafe`; everything it offers the rest of exax is safe:
+//! mlua's conversions cost more than the work itself (measured here: a userdata method is 64-155 ns
+//! a call, a raw `lua_CFunction` 13-47 ns). With making a state (`engine/state.rs`), this folder is
+//! the only place in `src/lua/` with `unsafe`; everything it offers the rest of exax is safe:
 //!
 //! - `WriteFn`: the `write` function of a DatasetWriter handle (`dw:write(a, b, c)`), reading
 //!   each argument straight off the Lua stack into a `Cell`;
 //! - `row_iterator`: the C closures behind `ds:iterate` (one row per call) and
 //!   `ds:iterate_chunks` (tables of many values per call, built with `lua_rawseti`);
-//! - dates, datetimes and times as small userdata (`exax.date(...)`), created and read here.
+//! - dates, datetimes and times as small userdata (`exax.date(...)`), created and read here;
+//! - `status_update_fn`: `update(msg)` of a status message.
 //!
 //! # Errors and `longjmp`
 //!
