@@ -1,5 +1,5 @@
-//! Reading dataset files through memory maps, a bounded window at a time. This is the only
-//! place in exax's core that uses `unsafe`.
+//! Reading dataset files through memory maps, a bounded window at a time. With `sys.rs` (the libc
+//! calls), this is the only place in exax's core that uses `unsafe`.
 //!
 //! A `FileWindow` maps at most `WINDOW` bytes of a file (more only when one value is larger)
 //! and moves the mapping forward as a reader advances, so reading a column never maps, and never

@@ -7,7 +7,7 @@
 //! (every slice at once, output in slice order), `show` (values as `exax cat` prints them),
 //! `interner` (dictionaries), `locate` (datasets in a
 //! project), and `mmap`, the only module
-//! with `unsafe`.
+//! of `dataset/` with `unsafe`.
 
 pub mod cell;
 pub mod datetime;
