@@ -21,7 +21,10 @@ pub enum Error {
     Script { message: String, traceback: Vec<String> },
     /// A bad `urd:build` call: unknown method or parameter, wrong type, ambiguous name.
     #[error("{0}")]
-    Build(String),
+    Build(#[from] Box<BuildError>),
+    /// A Lua file asked for as a method that declares no phase: a module, not a method.
+    #[error("{0}")]
+    NotAMethod(String),
     /// A job failed in one of its phases.
     #[error("{}", .0.message)]
     JobFailed(Box<JobFailure>),
@@ -45,7 +48,74 @@ pub struct JobFailure {
     pub output_tail: Vec<String>,
 }
 
+/// A bad `urd:build` call or method declaration as data: the method and parameter it is about,
+/// what is wrong, the closest known name when one was misspelt, and what would help. Rendered as
+/// `message (did you mean `suggestion`?); help`.
+#[derive(Debug, Default)]
+pub struct BuildError {
+    pub method: Option<String>,
+    pub param: Option<String>,
+    pub message: String,
+    pub suggestion: Option<String>,
+    pub help: Option<String>,
+}
+
+impl BuildError {
+    pub fn new(message: impl Into<String>) -> Self {
+        BuildError {
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_string());
+        self
+    }
+
+    pub fn param(mut self, param: &str) -> Self {
+        self.param = Some(param.to_string());
+        self
+    }
+
+    pub fn suggest(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean `{s}`?)")?;
+        }
+        if let Some(h) = &self.help {
+            write!(f, "; {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        Error::Build(Box::new(e))
+    }
+}
+
 impl Error {
+    /// A build error that is only a message.
+    pub fn build(message: impl Into<String>) -> Self {
+        BuildError::new(message).into()
+    }
+
     pub fn io(path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
     }
@@ -64,6 +134,14 @@ impl<T> IoContext<T> for std::io::Result<T> {
 
 /// " (did you mean `x`?)" for the closest of `candidates`, or "".
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match closest(name, candidates) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    }
+}
+
+/// The candidate a misspelt `name` most likely meant, if any is close enough.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         if c == name {
@@ -74,10 +152,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
             best = Some((score, c));
         }
     }
-    match best {
-        Some((_, c)) => format!(" (did you mean `{c}`?)"),
-        None => String::new(),
-    }
+    best.map(|(_, c)| c.to_string())
 }
 
 #[cfg(test)]

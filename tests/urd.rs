@@ -700,3 +700,28 @@ fn diff_reasons() {
         "s/2 -> s/3\n  imp  test-2 -> test-4: source of methods/add.lua changed (from line 7)\n  b    test-3 -> test-5: source of methods/add.lua changed (from line 7); upstream imp changed (job previous: \"test-2\" -> \"test-4\")\n",
     );
 }
+
+/// `exax urd diff` names the input file that changed between two sessions of the same build.
+#[test]
+fn diff_names_a_changed_input_file() {
+    let build = "
+        function main(urd)
+          urd:begin('imp', urd.args[1])
+          urd:build('count', {name = 'count'})
+          urd:finish('imp')
+        end
+        ";
+    let count = "function synthesis(job) local n = 0 for _ in job:open_input('a.csv'):lines() do n = n + 1 end return n end";
+    let out = Test::new()
+        .method("count", count)
+        .file("input/a.csv", "x\n1\n")
+        .build(build)
+        .args(&["run", "--", "1"])
+        .run();
+    let out = Test::again(out).file("input/a.csv", "x\n1\n2\n").args(&["run", "--", "2"]).run();
+    urd(
+        out,
+        &["urd", "diff", "imp", "1", "2"],
+        "imp/1 -> imp/2\n  count  test-0 -> test-1: input file a.csv changed (4 -> 6 bytes)\n",
+    );
+}

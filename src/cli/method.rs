@@ -57,7 +57,7 @@ fn summary(rt: &std::rc::Rc<Runtime>, name: &str) -> Option<String> {
             }
             Some(line)
         }
-        Err(crate::error::Error::Build(m)) if m.contains("defines no phase") => None,
+        Err(crate::error::Error::NotAMethod(_)) => None,
         Err(e) => Some(format!("(cannot load: {e})")),
     }
 }

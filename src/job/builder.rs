@@ -71,13 +71,13 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     let key = req.decl.reuse_key(&req.params);
     for (param, id) in req.params.job_references() {
         let path = project.job_path(&id).map_err(|_| {
-            Error::Build(format!(
+            Error::build(format!(
                 "method `{}`: parameter `{param}` refers to job {id}, whose workdir is not in accelerator.conf",
                 req.decl.name()
             ))
         })?;
         if !path.join(records::POST).is_file() {
-            return Err(Error::Build(format!(
+            return Err(Error::build(format!(
                 "method `{}`: parameter `{param}` refers to job {id}, which {}",
                 req.decl.name(),
                 if path.is_dir() { "did not finish" } else { "does not exist" }
@@ -98,7 +98,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
         };
         for id in ids {
             crate::dataset::locate::open(project, id, None)
-                .map_err(|e| Error::Build(format!("method `{}`, dataset `{name}`: {e}", req.decl.name())))?;
+                .map_err(|e| Error::build(format!("method `{}`, dataset `{name}`: {e}", req.decl.name())))?;
         }
     }
     if !req.force {
@@ -107,7 +107,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
         }
     }
     if BUILDING.lock().contains(&key) {
-        return Err(Error::Build(format!(
+        return Err(Error::build(format!(
             "method `{}` with these parameters is already being built by an enclosing job (a job cannot build itself)",
             req.decl.name()
         )));

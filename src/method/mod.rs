@@ -7,7 +7,7 @@ pub mod requires;
 
 use camino::Utf8PathBuf;
 
-use crate::error::{did_you_mean, Error, IoContext, Result};
+use crate::error::{closest, did_you_mean, BuildError, Error, IoContext, Result};
 use crate::job::id::JobId;
 use crate::job::reuse_key::{KeyHasher, ReuseKey};
 use crate::method::options::{describe_value, OptionSpec};
@@ -102,12 +102,12 @@ impl MethodDecl {
     pub fn validate(&self) -> Result<()> {
         let m = &self.source.display;
         if self.prepare.is_none() && self.analysis.is_none() && self.synthesis.is_none() {
-            return Err(Error::Build(format!(
+            return Err(Error::NotAMethod(format!(
                 "{m} defines no phase (prepare, analysis or synthesis): it is a module, not a method"
             )));
         }
         if self.options.iter().any(|(n, _)| n == "name") {
-            return Err(Error::Build(format!(
+            return Err(Error::build(format!(
                 "{m}: an option may not be called `name` (urd:build uses `name` for the joblist name)"
             )));
         }
@@ -136,14 +136,14 @@ impl MethodDecl {
                     } else {
                         did_you_mean(p, allowed.iter().copied())
                     };
-                    return Err(Error::Build(format!(
+                    return Err(Error::build(format!(
                         "{at}: {phase}() has a parameter `{p}`{hint}; {phase} takes {}",
                         allowed.join(", ")
                     )));
                 }
             }
             if phase == "analysis" && !params.iter().any(|p| p == "sliceno") {
-                return Err(Error::Build(format!(
+                return Err(Error::build(format!(
                     "{at}: analysis() must take `sliceno` (analysis(sliceno) runs once per slice)"
                 )));
             }
@@ -191,14 +191,14 @@ impl MethodDecl {
             match slot.iter_mut().find(|(n, _)| n == name) {
                 Some((_, s)) => {
                     if s.is_some() {
-                        return Err(Error::Build(format!("method `{m}`: {} `{name}` is given twice", kind.name())));
+                        return Err(Error::build(format!("method `{m}`: {} `{name}` is given twice", kind.name())));
                     }
                     *s = Some(v);
                     Ok(())
                 }
                 None => {
                     if let Some((_, other)) = self.all_names().find(|(n, _)| *n == name) {
-                        return Err(Error::Build(format!(
+                        return Err(Error::build(format!(
                             "method `{m}` has no {} `{name}`: `{name}` is a{} {}",
                             kind.name(),
                             if other == Kind::Option { "n" } else { "" },
@@ -206,12 +206,12 @@ impl MethodDecl {
                         )));
                     }
                     let names: Vec<&str> = slot.iter().map(|(n, _)| n.as_str()).collect();
-                    Err(Error::Build(format!(
-                        "method `{m}` has no {} `{name}`{}; {}",
-                        kind.name(),
-                        did_you_mean(name, names.iter().copied().chain(self.all_names().map(|(n, _)| n))),
-                        everything()
-                    )))
+                    Err(BuildError::new(format!("method `{m}` has no {} `{name}`", kind.name()))
+                        .method(m)
+                        .param(name)
+                        .suggest(closest(name, names.iter().copied().chain(self.all_names().map(|(n, _)| n))))
+                        .help(everything())
+                        .into())
                 }
             }
         };
@@ -230,15 +230,16 @@ impl MethodDecl {
             match kinds.as_slice() {
                 [k] => put(*k, &name, v)?,
                 [] => {
-                    return Err(Error::Build(format!(
-                        "method `{m}` has no parameter `{name}`{}; {}",
-                        did_you_mean(&name, self.all_names().map(|(n, _)| n)),
-                        everything()
-                    )))
+                    return Err(BuildError::new(format!("method `{m}` has no parameter `{name}`"))
+                        .method(m)
+                        .param(&name)
+                        .suggest(closest(&name, self.all_names().map(|(n, _)| n)))
+                        .help(everything())
+                        .into())
                 }
                 ks => {
                     let sections: Vec<String> = ks.iter().map(|k| format!("{}s = {{{name} = ...}}", k.name())).collect();
-                    return Err(Error::Build(format!(
+                    return Err(Error::build(format!(
                         "method `{m}`: `{name}` is both {}; say which with {}",
                         ks.iter()
                             .map(|k| format!("{} {}", if *k == Kind::Option { "an" } else { "a" }, k.name()))
@@ -255,21 +256,21 @@ impl MethodDecl {
             let v = match given {
                 Some(v) if v != Value::Nil => spec.convert(&v, &name).map_err(|e| {
                     let inside = if e.at != name { format!(" at `{}`", e.at) } else { String::new() };
-                    Error::Build(format!(
+                    Error::build(format!(
                         "method `{m}`, option `{name}`: expected {}{inside}, got {}",
                         e.expected, e.got
                     ))
                 })?,
                 _ => spec
                     .default_value()
-                    .ok_or_else(|| Error::Build(format!("method `{m}`: required option `{name}` ({}) is not given", spec.describe())))?,
+                    .ok_or_else(|| Error::build(format!("method `{m}`: required option `{name}` ({}) is not given", spec.describe())))?,
             };
             out.options.push((name, v));
         }
         let missing = |kind: Kind, decl: &ParamDecl, v: &Value| -> Result<()> {
             let absent = matches!(v, Value::Nil) || matches!(v, Value::Array(a) if a.is_empty());
             if decl.required && absent {
-                return Err(Error::Build(format!(
+                return Err(Error::build(format!(
                     "method `{m}`: required {} `{}` is not given{}",
                     kind.name(),
                     decl.name,
@@ -320,7 +321,7 @@ fn handle_param(m: &str, kind: Kind, name: &str, list: bool, given: Option<Value
         };
         converted.ok_or_else(|| {
             let want = if kind == Kind::Job { "a Job" } else { "a Dataset" };
-            Error::Build(format!(
+            Error::build(format!(
                 "method `{m}`, {} `{name}`: expected {want}{}, got {}",
                 kind.name(),
                 if list { " in the list" } else { "" },
@@ -337,7 +338,7 @@ fn handle_param(m: &str, kind: Kind, name: &str, list: bool, given: Option<Value
         // One handle where a list is declared is a list of one (spec section 11: `source` may be
         // one Dataset or an array).
         (Some(v @ (Value::Job(_) | Value::Dataset(_) | Value::Str(_))), true) => Ok(Value::Array(vec![one(v)?])),
-        (Some(v), true) => Err(Error::Build(format!(
+        (Some(v), true) => Err(Error::build(format!(
             "method `{m}`, {} `{name}`: expected a list of {}s, got {}",
             kind.name(),
             if kind == Kind::Job { "Job" } else { "Dataset" },
@@ -423,7 +424,7 @@ pub fn hashed_files(
     out.sort_by(|a, b| a.display.cmp(&b.display));
     if !depend_extra.is_empty() {
         let Some(file) = &source.file else {
-            return Err(Error::Build(format!(
+            return Err(Error::build(format!(
                 "{}: depend_extra is only for project methods",
                 source.display
             )));
@@ -432,7 +433,7 @@ pub fn hashed_files(
         for rel in depend_extra {
             let path = dir.join(rel);
             let bytes = std::fs::read(&path).map_err(|e| {
-                Error::Build(format!(
+                Error::build(format!(
                     "{}: depend_extra file `{rel}` cannot be read ({path}): {e}",
                     source.display
                 ))

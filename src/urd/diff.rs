@@ -103,6 +103,9 @@ fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, (Stri
         }
     }
     if out.is_empty() {
+        out.extend(input_changes(ra.post.as_ref(), rb.post.as_ref()));
+    }
+    if out.is_empty() {
         let ea = ra.post.map(|p| p.extra).unwrap_or_default();
         let eb = rb.post.map(|p| p.extra).unwrap_or_default();
         for k in ea.keys().chain(eb.keys()).collect::<std::collections::BTreeSet<_>>() {
@@ -112,7 +115,27 @@ fn reasons(project: &Project, a: &str, b: &str, changed: &BTreeMap<String, (Stri
         }
     }
     if out.is_empty() {
-        out.push("same source and parameters (rebuilt with force_build, or an input file changed)".into());
+        out.push("same source, parameters and input files (rebuilt with force_build)".into());
+    }
+    out
+}
+
+/// The input files (in the input directory) the two jobs read that differ: changed content, or
+/// read by one job only.
+fn input_changes(a: Option<&Post>, b: Option<&Post>) -> Vec<String> {
+    let (ia, ib) = (a.map_or(&[][..], |p| &p.inputs[..]), b.map_or(&[][..], |p| &p.inputs[..]));
+    let names: std::collections::BTreeSet<&str> = ia.iter().chain(ib).map(|f| f.name.as_str()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let (fa, fb) = (ia.iter().find(|f| f.name == name), ib.iter().find(|f| f.name == name));
+        match (fa, fb) {
+            (Some(x), Some(y)) if x.hash != y.hash => {
+                out.push(format!("input file {name} changed ({} -> {} bytes)", x.size, y.size))
+            }
+            (Some(_), None) => out.push(format!("input file {name} no longer read")),
+            (None, Some(_)) => out.push(format!("input file {name} newly read")),
+            _ => {}
+        }
     }
     out
 }

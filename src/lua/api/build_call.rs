@@ -33,7 +33,7 @@ impl Call {
 
 fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     let mlua::Value::Table(t) = t else {
-        return Err(to_lua_err(Error::Build(format!(
+        return Err(to_lua_err(Error::build(format!(
             "`{label}` must be a table of name = value, got {}",
             crate::lua::table::a_type(t)
         ))));
@@ -42,13 +42,13 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     for kv in t.pairs::<mlua::Value, mlua::Value>() {
         let (k, v) = kv?;
         let mlua::Value::String(k) = k else {
-            return Err(to_lua_err(Error::Build(format!(
+            return Err(to_lua_err(Error::build(format!(
                 "`{label}` keys must be parameter names, got {}",
                 crate::lua::table::a_type(&k)
             ))));
         };
         let k = k.to_string_lossy();
-        let v = to_value(&v, &format!("{label}.{k}")).map_err(|e| to_lua_err(Error::Build(e)))?;
+        let v = to_value(&v, &format!("{label}.{k}")).map_err(|e| to_lua_err(Error::build(e)))?;
         out.push((k, v));
     }
     Ok(out)
@@ -59,7 +59,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
         mlua::Value::Nil => None,
         mlua::Value::Table(t) => Some(t),
         other => {
-            return Err(to_lua_err(Error::Build(format!(
+            return Err(to_lua_err(Error::build(format!(
                 "build('{method}', params): params must be a table, got {}",
                 crate::lua::table::a_type(&other)
             ))))
@@ -70,13 +70,13 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
         Some(scope) => {
             let phase = *scope.phase.borrow();
             if phase == "analysis" {
-                return Err(to_lua_err(Error::Build(format!(
+                return Err(to_lua_err(Error::build(format!(
                     "subjobs can be built in prepare and synthesis, not in analysis (job {})",
                     scope.id
                 ))));
             }
             if scope.depth + 1 > MAX_SUBJOB_DEPTH {
-                return Err(to_lua_err(Error::Build(format!(
+                return Err(to_lua_err(Error::build(format!(
                     "subjobs nested more than {MAX_SUBJOB_DEPTH} deep (does `{}` build itself?)",
                     scope.method
                 ))));
@@ -95,7 +95,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
         for kv in params.pairs::<mlua::Value, mlua::Value>() {
             let (k, v) = kv?;
             let mlua::Value::String(k) = k else {
-                return Err(to_lua_err(Error::Build(format!(
+                return Err(to_lua_err(Error::build(format!(
                     "urd:build('{method}', params): parameter names must be strings, got {}",
                     crate::lua::table::a_type(&k)
                 ))));
@@ -104,7 +104,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
             let want_string = |v: &mlua::Value| -> mlua::Result<String> {
                 match v {
                     mlua::Value::String(s) => Ok(s.to_string_lossy()),
-                    other => Err(to_lua_err(Error::Build(format!(
+                    other => Err(to_lua_err(Error::build(format!(
                         "`{k}` must be a string, got {}",
                         crate::lua::table::a_type(other)
                     )))),
@@ -118,7 +118,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
                     let b = match v {
                         mlua::Value::Boolean(b) => b,
                         other => {
-                            return Err(to_lua_err(Error::Build(format!(
+                            return Err(to_lua_err(Error::build(format!(
                                 "`{k}` must be a boolean, got {}",
                                 crate::lua::table::a_type(&other)
                             ))))
@@ -134,7 +134,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
                 "datasets" => args.datasets = section(&v, "datasets")?,
                 "jobs" => args.jobs = section(&v, "jobs")?,
                 _ => {
-                    let value = to_value(&v, &format!("params.{k}")).map_err(|e| to_lua_err(Error::Build(e)))?;
+                    let value = to_value(&v, &format!("params.{k}")).map_err(|e| to_lua_err(Error::build(e)))?;
                     args.loose.push((k, value));
                 }
             }
@@ -208,10 +208,7 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
     exax.set("version", crate::job::builder::EXAX_VERSION)?;
     let raw = lua.create_function(|lua, (method, params): (String, mlua::Value)| {
         if lua.app_data_ref::<JobScope>().is_none() {
-            return failed(
-                lua,
-                Error::Build("subjobs.build is for methods; a build script uses urd:build".into()),
-            );
+            return failed(lua, Error::build("subjobs.build is for methods; a build script uses urd:build"));
         }
         match build(lua, method, params) {
             Ok(call) => Ok((true, call.into_lua(lua)?)),

@@ -71,12 +71,12 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
         let (this, method) = match (this, method) {
             (mlua::Value::Table(t), mlua::Value::String(m)) => (t, m.to_string_lossy()),
             (mlua::Value::String(_), _) => {
-                return build_call::failed(lua, Error::Build("call it as urd:build('method', params), with a colon".into()))
+                return build_call::failed(lua, Error::build("call it as urd:build('method', params), with a colon"))
             }
             (_, other) => {
                 return build_call::failed(
                     lua,
-                    Error::Build(format!(
+                    Error::build(format!(
                         "urd:build: the method name must be a string, got {}",
                         crate::lua::table::a_type(&other)
                     )),

@@ -193,7 +193,7 @@ pub fn script_error(e: mlua::Error) -> Error {
     if let mlua::Error::CallbackError { cause, .. } = &e {
         if let mlua::Error::ExternalError(ext) = &**cause {
             if let Some(inner) = ext.downcast_ref::<Error>() {
-                return Error::Build(inner.to_string());
+                return Error::build(inner.to_string());
             }
         }
     }

@@ -7,7 +7,7 @@ use mlua::{Function, Lua, Table};
 use std::rc::Rc;
 
 use crate::console;
-use crate::error::{did_you_mean, Error, Result};
+use crate::error::{closest, BuildError, Error, Result};
 use crate::lua::api::markers::spec_from_lua;
 use crate::lua::engine::errors::{chunk, script_error};
 use crate::lua::engine::runtime::Runtime;
@@ -40,7 +40,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
     let ran = crate::lua::engine::errors::pcall(&lua, &file_chunk, ());
     lua.globals().set_metatable(None).map_err(script_error)?;
     ran.map_err(Error::from)?;
-    let bad = |what: &str, msg: String| Error::Build(format!("{m}: {what}: {msg}"));
+    let bad = |what: &str, msg: String| Error::build(format!("{m}: {what}: {msg}"));
     let g = lua.globals();
 
     let description = match g.get::<mlua::Value>("description").map_err(script_error)? {
@@ -64,7 +64,7 @@ pub fn load(rt: &std::rc::Rc<Runtime>, source: MethodSource, hashes: bool) -> Re
                     return Err(bad("options", "option names must be strings; write `options = {x = 3}`".into()));
                 };
                 let name = k.to_string_lossy();
-                let spec = spec_from_lua(&v, &format!("options.{name}")).map_err(|e| Error::Build(format!("{m}: {e}")))?;
+                let spec = spec_from_lua(&v, &format!("options.{name}")).map_err(|e| Error::build(format!("{m}: {e}")))?;
                 options.push((name, spec));
             }
         }
@@ -197,19 +197,18 @@ pub fn decl(rt: &Rc<Runtime>, name: &str) -> Result<Rc<MethodDecl>> {
     }
     let Some(source) = rt.project.method_source(name)? else {
         let names = rt.project.all_method_names()?;
-        return Err(Error::Build(
-            format!(
-                "unknown method `{name}`{}; methods are the .lua files in {}",
-                did_you_mean(name, names.iter().map(String::as_str)),
-                rt.project
-                    .config
-                    .method_directories
-                    .iter()
-                    .map(|d| rt.project.display_path(d))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ) + &missing_method_directories(&rt.project),
-        ));
+        let dirs = rt
+            .project
+            .config
+            .method_directories
+            .iter()
+            .map(|d| rt.project.display_path(d))
+            .collect::<Vec<_>>();
+        return Err(BuildError::new(format!("unknown method `{name}`"))
+            .method(name)
+            .suggest(closest(name, names.iter().map(String::as_str)))
+            .help(format!("methods are the .lua files in {}", dirs.join(", ")) + &missing_method_directories(&rt.project))
+            .into());
     };
     if source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
         console::warn(&format!("{} replaces the method `{name}` shipped with exax", source.display));
