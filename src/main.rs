@@ -14,6 +14,7 @@ mod error;
 mod gc;
 mod hash;
 mod inputs;
+mod job;
 mod job_files;
 mod job_id;
 mod json;
