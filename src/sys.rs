@@ -389,3 +389,21 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// This host's name, for names that must not collide across hosts (pids do); `localhost` when
+/// the system will not say.
+pub fn host_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(read_host_name)
+}
+
+fn read_host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: `buf` is writable for the length we pass, and gethostname writes at most that.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if r != 0 {
+        return "localhost".to_string();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}

@@ -2,9 +2,11 @@
 //! captured output), the reuse key and index, build locks, building or reusing a job, and the
 //! questions asked of finished jobs (why built, gc).
 
+pub mod analysis;
 pub mod builder;
 pub mod capture;
 pub mod diff;
+pub mod executor;
 pub mod files;
 pub mod gc;
 pub mod id;

@@ -129,9 +129,7 @@ fn input_changes(a: Option<&Post>, b: Option<&Post>) -> Vec<String> {
     for name in names {
         let (fa, fb) = (ia.iter().find(|f| f.name == name), ib.iter().find(|f| f.name == name));
         match (fa, fb) {
-            (Some(x), Some(y)) if x.hash != y.hash => {
-                out.push(format!("input file {name} changed ({} -> {} bytes)", x.size, y.size))
-            }
+            (Some(x), Some(y)) if x.hash != y.hash => out.push(format!("input file {name} changed ({} -> {} bytes)", x.size, y.size)),
             (Some(_), None) => out.push(format!("input file {name} no longer read")),
             (None, Some(_)) => out.push(format!("input file {name} newly read")),
             _ => {}

@@ -3,16 +3,16 @@
 //! (`exax __analysis`), each with its own Lua state, so slices are truly parallel and a crash or
 //! `os.exit` in one fails only the job.
 
-use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use mlua::{Lua, MultiValue, Table};
 
 use crate::error::{Error, IoContext, JobFailure, Result};
+use crate::job::analysis::{self, Analysis, WorkerInput};
 use crate::job::builder::{JobContext, JobRunner, RunReport};
-use crate::job::capture::{self, Capture, Tail};
+use crate::job::capture::{Capture, Tail};
 use crate::job::id::JobId;
 use crate::job::records::{self, OUTPUT_DIR, TEMP_DIR};
 use crate::lua::api::handles::LuaJob;
@@ -229,7 +229,33 @@ impl LuaRunner {
             let t = Instant::now();
             let pr = to_value(&prepare_res, "prepare_res")
                 .map_err(|m| failure(spec, "prepare", None, plain(returned_by(&lua, "prepare", m)), vec![]))?;
-            let (results, per_slice) = run_analysis(ctx, spec, &pr)?;
+            let job = crate::job::analysis::AnalysisJob {
+                conf: &ctx.project.config.path,
+                id: &ctx.id,
+                path: &ctx.path,
+                slices: spec.slices,
+            };
+            let input = WorkerInput {
+                params: spec.params.clone(),
+                prepare_res: pr,
+            };
+            let executor = crate::job::executor::for_config(&ctx.project.config);
+            let (results, per_slice) = match analysis::run(&job, &input, executor.as_ref())? {
+                Analysis::Done { results, per_slice } => (results, per_slice),
+                Analysis::SliceFailed {
+                    sliceno,
+                    message,
+                    traceback,
+                    tail,
+                } => {
+                    let caught = Caught {
+                        message,
+                        traceback,
+                        job: None,
+                    };
+                    return Err(failure(spec, "analysis", Some(sliceno), caught, tail));
+                }
+            };
             report.exectime.per_slice = per_slice;
             report.exectime.analysis = t.elapsed().as_secs_f64();
             analysis_res = mlua::Value::Table(
@@ -279,134 +305,4 @@ fn analysis_table(lua: &Lua, results: Vec<Value>) -> mlua::Result<Table> {
     mt.set("__len", lua.create_function(move |_, _: mlua::Value| Ok(n))?)?;
     t.set_metatable(Some(mt))?;
     Ok(t)
-}
-
-pub fn worker_file(path: &Utf8Path, sliceno: usize, what: &str) -> Utf8PathBuf {
-    path.join(TEMP_DIR).join(format!("analysis.{sliceno}.{what}"))
-}
-
-struct Slice {
-    child: Child,
-    started: Instant,
-    elapsed: Option<f64>,
-    status: Option<std::process::ExitStatus>,
-    pump: Option<std::thread::JoinHandle<Tail>>,
-}
-
-/// Runs every slice as a worker process at once; returns each slice's result and time.
-fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result<(Vec<Value>, Vec<f64>)> {
-    let tmp = ctx.path.join(TEMP_DIR);
-    std::fs::create_dir_all(&tmp).at(&tmp)?;
-    let blob = Value::Map(vec![
-        (Value::str("params"), spec.params.clone()),
-        (Value::str("prepare_res"), prepare_res.clone()),
-    ]);
-    std::fs::write(tmp.join("job.msgpack"), msgpack::encode(&blob)).at(tmp.join("job.msgpack"))?;
-    let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
-    let mut slices: Vec<Slice> = Vec::new();
-    crate::status::set_phase("analysis");
-    for s in 0..spec.slices {
-        let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
-        let writer2 = writer.try_clone().map_err(|e| Error::io(&tmp, e))?;
-        let mut cmd = Command::new(&exe);
-        cmd.arg("__analysis")
-            .arg(ctx.project.config.path.as_str())
-            .arg(ctx.id.to_string())
-            .arg(s.to_string())
-            .stdin(Stdio::null())
-            .stdout(writer)
-            .stderr(writer2)
-            .current_dir(&ctx.path);
-        let status_link = crate::status::link::offer(&mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
-        crate::status::slice_started(s, status_link);
-        let file = output_file(&ctx.path, &s.to_string());
-        let pump = std::thread::spawn(move || capture::pump(reader, file, true));
-        slices.push(Slice {
-            child,
-            started: Instant::now(),
-            elapsed: None,
-            status: None,
-            pump: Some(pump),
-        });
-    }
-    let mut first_failure: Option<usize> = None;
-    // Poll with a growing pause: a quick analysis is noticed within a fraction of a millisecond,
-    // a long one costs about 20 wake-ups a second.
-    let mut pause = Duration::from_micros(100);
-    loop {
-        let mut running = 0;
-        for (s, slice) in slices.iter_mut().enumerate() {
-            if slice.status.is_some() {
-                continue;
-            }
-            match slice.child.try_wait() {
-                Ok(Some(st)) => {
-                    crate::status::slice_ended(s);
-                    slice.status = Some(st);
-                    slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
-                    if !st.success() && first_failure.is_none() {
-                        first_failure = Some(s);
-                    }
-                }
-                Ok(None) => running += 1,
-                Err(e) => return Err(Error::User(format!("waiting for analysis slice {s}: {e}"))),
-            }
-        }
-        if running == 0 {
-            break;
-        }
-        if first_failure.is_some() {
-            for slice in slices.iter_mut().filter(|s| s.status.is_none()) {
-                let _ = slice.child.kill();
-            }
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
-    let mut tails = Vec::new();
-    for slice in slices.iter_mut() {
-        tails.push(slice.pump.take().map(|p| p.join().unwrap_or_default()).unwrap_or_default());
-    }
-    if let Some(s) = first_failure {
-        let status = slices[s].status;
-        let caught = match std::fs::read(worker_file(&ctx.path, s, "error")) {
-            Ok(bytes) => {
-                let v = msgpack::decode(&bytes, "analysis error").unwrap_or(Value::Nil);
-                let message = v.get("message").and_then(Value::as_str).unwrap_or("analysis failed").to_string();
-                let traceback = match v.get("traceback") {
-                    Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
-                    _ => vec![],
-                };
-                Caught {
-                    message,
-                    traceback,
-                    job: None,
-                }
-            }
-            Err(_) => plain(describe_exit(status)),
-        };
-        return Err(failure(spec, "analysis", Some(s), caught, std::mem::take(&mut tails[s])));
-    }
-    let mut results = Vec::new();
-    for s in 0..spec.slices {
-        let file = worker_file(&ctx.path, s, "msgpack");
-        let bytes = std::fs::read(&file).at(&file)?;
-        results.push(msgpack::decode(&bytes, &format!("analysis result of slice {s}"))?);
-    }
-    Ok((results, slices.iter().map(|s| s.elapsed.unwrap_or(0.0)).collect()))
-}
-
-fn describe_exit(status: Option<std::process::ExitStatus>) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match status {
-        Some(st) => match (st.code(), st.signal()) {
-            (Some(c), _) => format!("the analysis worker exited with code {c} without a result"),
-            (_, Some(sig)) => format!("the analysis worker was killed by signal {sig}"),
-            _ => "the analysis worker failed".to_string(),
-        },
-        None => "the analysis worker failed".to_string(),
-    }
 }

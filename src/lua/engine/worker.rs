@@ -1,17 +1,17 @@
 //! One analysis slice in its own process (`exax __analysis CONF JOB SLICE`, started by the
 //! runner): rebuild the job's Lua state, call `analysis`, and leave the result or the error in the
-//! job's temporary directory. Its stdout and stderr are the runner's capture pipe.
+//! job's temporary directory (`job::analysis`). Its stdout and stderr are the runner's capture pipe.
 
 use camino::Utf8Path;
 
 use crate::error::{Error, IoContext, Result};
+use crate::job::analysis::{self, WorkerOutcome};
 use crate::job::id::JobId;
-use crate::job::records::{self, Setup, TEMP_DIR};
+use crate::job::records::{self, Setup};
 use crate::lua::engine::convert::{to_lua, to_value};
 use crate::lua::engine::errors::Caught;
-use crate::lua::engine::runner::{call_phase, job_state, worker_file, JobSpec};
+use crate::lua::engine::runner::{call_phase, job_state, JobSpec};
 use crate::lua::engine::runtime::Runtime;
-use crate::msgpack;
 use crate::project::Project;
 use crate::value::Value;
 
@@ -23,10 +23,7 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     let path = project.job_path(&id)?;
     let setup: Setup = records::read_json(&path.join(records::SETUP))?;
     let source = std::fs::read_to_string(path.join(records::METHOD_SOURCE)).at(path.join(records::METHOD_SOURCE))?;
-    let blob_path = path.join(TEMP_DIR).join("job.msgpack");
-    let blob = msgpack::decode(&std::fs::read(&blob_path).at(&blob_path)?, "job.msgpack")?;
-    let params = blob.get("params").cloned().unwrap_or(Value::Nil);
-    let prepare_res = blob.get("prepare_res").cloned().unwrap_or(Value::Nil);
+    let analysis::WorkerInput { params, prepare_res } = analysis::read_input(&path)?;
     let slices = project.config.slices;
     let rt = Runtime::new(project, crate::lua::api::MODULES, true);
     let spec = JobSpec {
@@ -60,23 +57,14 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
         })
     })();
     crate::sys::flush_c_stdio();
-    match outcome {
-        Ok(v) => {
-            let file = worker_file(&path, sliceno, "msgpack");
-            std::fs::write(&file, msgpack::encode(&v)).at(&file)?;
-            Ok(true)
-        }
-        Err(c) => {
-            let err = Value::Map(vec![
-                (Value::str("message"), Value::str(&c.message)),
-                (
-                    Value::str("traceback"),
-                    Value::Array(c.traceback.iter().map(|l| Value::str(l)).collect()),
-                ),
-            ]);
-            let file = worker_file(&path, sliceno, "error");
-            std::fs::write(&file, msgpack::encode(&err)).at(&file)?;
-            Ok(false)
-        }
-    }
+    let ok = outcome.is_ok();
+    let outcome = match outcome {
+        Ok(result) => WorkerOutcome::Done { result },
+        Err(c) => WorkerOutcome::Failed {
+            message: c.message,
+            traceback: c.traceback,
+        },
+    };
+    analysis::write_outcome(&path, sliceno, &outcome)?;
+    Ok(ok)
 }

@@ -1,0 +1,263 @@
+//! A job's analysis as worker processes, one per slice: what a worker is given (`WorkerInput`)
+//! and what it leaves (`WorkerOutcome`), both files in the job's `.exax-tmp/`, and starting,
+//! watching and collecting the workers through an `Executor`. No Lua here: the worker's side of
+//! the protocol is `read_input`/`write_outcome`, called by `lua::worker`.
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::{Deserialize, Serialize};
+
+use super::executor::{Executor, SliceLaunch};
+use crate::error::{Error, IoContext, Result};
+use crate::job::capture::{self, Tail};
+use crate::job::id::JobId;
+use crate::job::records::{OUTPUT_DIR, TEMP_DIR};
+use crate::value::Value;
+
+/// What every slice worker of a job reads: `.exax-tmp/analysis.input`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerInput {
+    /// `{options = {...}, datasets = {...}, jobs = {...}}`
+    #[serde(with = "value_bytes")]
+    pub params: Value,
+    #[serde(with = "value_bytes")]
+    pub prepare_res: Value,
+}
+
+/// What one slice worker leaves: `.exax-tmp/analysis.<sliceno>.outcome`, written under a name of
+/// its own attempt and renamed, so that a half-written outcome never exists under the real name.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum WorkerOutcome {
+    Done {
+        #[serde(with = "value_bytes")]
+        result: Value,
+    },
+    /// The method failed: its message and trimmed traceback.
+    Failed { message: String, traceback: Vec<String> },
+}
+
+/// `Value` inside the serde records as its msgpack encoding (exax's own, which keeps integers,
+/// floats and bytes apart).
+mod value_bytes {
+    use serde::{de, Deserializer, Serializer};
+
+    use crate::value::Value;
+
+    pub fn serialize<S: Serializer>(v: &Value, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&crate::msgpack::encode(v))
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> de::Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("msgpack bytes")
+        }
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(b) = seq.next_element::<u8>()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        let bytes = d.deserialize_bytes(BytesVisitor)?;
+        crate::msgpack::decode(&bytes, "a worker record").map_err(|e| de::Error::custom(e.to_string()))
+    }
+}
+
+fn temp_dir(job: &Utf8Path) -> Utf8PathBuf {
+    job.join(TEMP_DIR)
+}
+
+fn input_file(job: &Utf8Path) -> Utf8PathBuf {
+    temp_dir(job).join("analysis.input")
+}
+
+fn outcome_file(job: &Utf8Path, sliceno: usize) -> Utf8PathBuf {
+    temp_dir(job).join(format!("analysis.{sliceno}.outcome"))
+}
+
+fn write_record<T: Serialize>(file: &Utf8Path, value: &T) -> Result<()> {
+    let bytes = rmp_serde::to_vec(value).map_err(|e| Error::User(format!("{file}: cannot encode: {e}")))?;
+    std::fs::write(file, bytes).at(file)
+}
+
+fn read_record<T: for<'de> Deserialize<'de>>(file: &Utf8Path) -> Result<T> {
+    let bytes = std::fs::read(file).at(file)?;
+    rmp_serde::from_slice(&bytes).map_err(|e| Error::User(format!("{file}: cannot decode: {e}")))
+}
+
+/// In a worker: the job's input.
+pub fn read_input(job: &Utf8Path) -> Result<WorkerInput> {
+    read_record(&input_file(job))
+}
+
+/// In a worker: leave the slice's outcome, written under this attempt's own name and renamed.
+pub fn write_outcome(job: &Utf8Path, sliceno: usize, outcome: &WorkerOutcome) -> Result<()> {
+    let tmp = temp_dir(job).join(format!("analysis.{sliceno}.{}.{}.tmp", crate::sys::host_name(), std::process::id()));
+    write_record(&tmp, outcome)?;
+    let file = outcome_file(job, sliceno);
+    std::fs::rename(&tmp, &file).at(&file)
+}
+
+/// The job whose analysis runs.
+pub struct AnalysisJob<'a> {
+    pub conf: &'a Utf8Path,
+    pub id: &'a JobId,
+    pub path: &'a Utf8Path,
+    pub slices: usize,
+}
+
+/// How an analysis ended.
+pub enum Analysis {
+    /// Every slice's result and time in seconds, in slice order.
+    Done { results: Vec<Value>, per_slice: Vec<f64> },
+    /// The first slice that failed, why, and the end of its output.
+    SliceFailed {
+        sliceno: usize,
+        message: String,
+        traceback: Vec<String>,
+        tail: Tail,
+    },
+}
+
+struct Slice {
+    child: Child,
+    started: Instant,
+    elapsed: Option<f64>,
+    status: Option<std::process::ExitStatus>,
+    pump: Option<std::thread::JoinHandle<Tail>>,
+}
+
+/// Runs every slice's worker at once through `executor`, waits for all of them, and collects
+/// their outcomes. The first failure stops the slices still running.
+pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> Result<Analysis> {
+    let tmp = temp_dir(job.path);
+    std::fs::create_dir_all(&tmp).at(&tmp)?;
+    write_record(&input_file(job.path), input)?;
+    let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
+    let mut slices: Vec<Slice> = Vec::new();
+    crate::status::set_phase("analysis");
+    for s in 0..job.slices {
+        let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
+        let writer2 = writer.try_clone().map_err(|e| Error::io(&tmp, e))?;
+        let launch = SliceLaunch {
+            exe: &exe,
+            args: vec!["__analysis".into(), job.conf.to_string(), job.id.to_string(), s.to_string()],
+            dir: job.path,
+            sliceno: s,
+        };
+        let mut cmd = executor.command(&launch);
+        cmd.stdin(Stdio::null()).stdout(writer).stderr(writer2);
+        let status_link = if executor.inherits_status_link() {
+            crate::status::link::offer(&mut cmd)
+        } else {
+            None
+        };
+        let child = cmd
+            .spawn()
+            .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
+        crate::status::slice_started(s, status_link);
+        let file = job.path.join(OUTPUT_DIR).join(s.to_string());
+        let pump = std::thread::spawn(move || capture::pump(reader, file, true));
+        slices.push(Slice {
+            child,
+            started: Instant::now(),
+            elapsed: None,
+            status: None,
+            pump: Some(pump),
+        });
+    }
+    let mut first_failure: Option<usize> = None;
+    // Poll with a growing pause: a quick analysis is noticed within a fraction of a millisecond,
+    // a long one costs about 20 wake-ups a second.
+    let mut pause = Duration::from_micros(100);
+    loop {
+        let mut running = 0;
+        for (s, slice) in slices.iter_mut().enumerate() {
+            if slice.status.is_some() {
+                continue;
+            }
+            match slice.child.try_wait() {
+                Ok(Some(st)) => {
+                    crate::status::slice_ended(s);
+                    slice.status = Some(st);
+                    slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
+                    if !st.success() && first_failure.is_none() {
+                        first_failure = Some(s);
+                    }
+                }
+                Ok(None) => running += 1,
+                Err(e) => return Err(Error::User(format!("waiting for analysis slice {s}: {e}"))),
+            }
+        }
+        if running == 0 {
+            break;
+        }
+        if first_failure.is_some() {
+            for slice in slices.iter_mut().filter(|s| s.status.is_none()) {
+                let _ = slice.child.kill();
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+    let mut tails = Vec::new();
+    for slice in slices.iter_mut() {
+        tails.push(slice.pump.take().map(|p| p.join().unwrap_or_default()).unwrap_or_default());
+    }
+    if let Some(s) = first_failure {
+        let (message, traceback) = match read_record::<WorkerOutcome>(&outcome_file(job.path, s)) {
+            Ok(WorkerOutcome::Failed { message, traceback }) => (message, traceback),
+            _ => (describe_exit(slices[s].status), vec![]),
+        };
+        return Ok(Analysis::SliceFailed {
+            sliceno: s,
+            message,
+            traceback,
+            tail: std::mem::take(&mut tails[s]),
+        });
+    }
+    let mut results = Vec::new();
+    for s in 0..job.slices {
+        match read_record::<WorkerOutcome>(&outcome_file(job.path, s))? {
+            WorkerOutcome::Done { result } => results.push(result),
+            WorkerOutcome::Failed { message, traceback } => {
+                return Ok(Analysis::SliceFailed {
+                    sliceno: s,
+                    message,
+                    traceback,
+                    tail: std::mem::take(&mut tails[s]),
+                })
+            }
+        }
+    }
+    Ok(Analysis::Done {
+        results,
+        per_slice: slices.iter().map(|s| s.elapsed.unwrap_or(0.0)).collect(),
+    })
+}
+
+fn describe_exit(status: Option<std::process::ExitStatus>) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Some(st) => match (st.code(), st.signal()) {
+            (Some(c), _) => format!("the analysis worker exited with code {c} without a result"),
+            (_, Some(sig)) => format!("the analysis worker was killed by signal {sig}"),
+            _ => "the analysis worker failed".to_string(),
+        },
+        None => "the analysis worker failed".to_string(),
+    }
+}
