@@ -1,6 +1,7 @@
 //! Everything Lua: the states exax makes, and one module per Lua-facing concept, each registered
 //! from `MODULES`. The core (config, jobs, hashing, records) knows nothing of this.
 
+pub mod build_all;
 pub mod build_call;
 pub mod convert;
 pub mod dataset;

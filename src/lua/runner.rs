@@ -318,6 +318,8 @@ fn run_analysis(ctx: &JobContext, spec: &JobSpec, prepare_res: &Value) -> Result
             .stderr(writer2)
             .current_dir(&ctx.path);
         let status_link = crate::status::link::offer(&mut cmd);
+        // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
+        let _slot = crate::slots::acquire(&mut cmd);
         let child = cmd
             .spawn()
             .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
