@@ -8,6 +8,7 @@
 
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use camino::Utf8PathBuf;
@@ -50,6 +51,8 @@ pub struct Pool {
     slots: String,
     running: Vec<Running>,
     status: crate::status::Builds,
+    /// A message from a child's output pump at end-of-file: the child is ending.
+    ended: (mpsc::Sender<()>, mpsc::Receiver<()>),
 }
 
 struct Running {
@@ -75,6 +78,7 @@ impl Pool {
             slots: crate::slots::for_children(worker_slots)?,
             running: Vec::new(),
             status: crate::status::builds(),
+            ended: mpsc::channel(),
         })
     }
 
@@ -107,8 +111,12 @@ impl Pool {
         // `cmd` holds the write ends until dropped: without that the pumps never see end-of-file.
         drop(cmd);
         self.status.started(index, label, link);
+        let ended = self.ended.0.clone();
         let pumps = vec![
-            std::thread::spawn(move || forward(out_r, |b| crate::console::out(b))),
+            std::thread::spawn(move || {
+                forward(out_r, |b| crate::console::out(b));
+                let _ = ended.send(());
+            }),
             std::thread::spawn(move || {
                 forward(err_r, |b| {
                     let text = String::from_utf8_lossy(b);
@@ -123,6 +131,11 @@ impl Pool {
             pumps,
         });
         Ok(())
+    }
+
+    /// Waits up to `pause` for a sign that a build is ending; true when one came.
+    pub fn wait(&self, pause: std::time::Duration) -> bool {
+        self.ended.1.recv_timeout(pause).is_ok()
     }
 
     /// The builds that have ended since the last call (none when all still run).

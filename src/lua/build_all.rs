@@ -53,7 +53,7 @@ pub fn build_all(lua: &Lua, calls: mlua::Value) -> mlua::Result<(Vec<Call>, Opti
     let mut started = vec![false; n];
     let mut failures: Vec<(usize, Error)> = Vec::new();
     let mut pool: Option<Pool> = None;
-    let mut pause = Duration::from_micros(200);
+    let mut pause = Duration::from_millis(1);
     loop {
         while failures.is_empty() && pool.as_ref().map_or(0, Pool::running) < rt.project.config.jobs_at_once {
             let busy = |k| (0..n).any(|j| started[j] && results[j].is_none() && keys[j] == k);
@@ -64,7 +64,7 @@ pub fn build_all(lua: &Lua, calls: mlua::Value) -> mlua::Result<(Vec<Call>, Opti
             let p = &preps[i];
             match start(lua, &rt, p, i, n, &mut pool) {
                 Ok(Some(done)) => results[i] = Some(done),
-                Ok(None) => pause = Duration::from_micros(200),
+                Ok(None) => {}
                 Err(e) => failures.push((i, e)),
             }
         }
@@ -75,10 +75,12 @@ pub fn build_all(lua: &Lua, calls: mlua::Value) -> mlua::Result<(Vec<Call>, Opti
             }
             continue;
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
+        // Woken when a build's output ends (it is exiting), then polled closely until it has.
+        pause = match pl.wait(pause) {
+            true => Duration::from_micros(50),
+            false => (pause * 2).min(Duration::from_millis(20)),
+        };
         for f in pl.reap().map_err(to_lua_err)? {
-            pause = Duration::from_micros(200);
             match finished(&rt, &f.outcome) {
                 Ok(id) => results[f.index] = Some(Done::Job(id)),
                 Err(e) => failures.push((f.index, e)),
