@@ -16,12 +16,15 @@ const KEYS: &[&str] = &[
     "result directory",
     "board listen",
     "urd",
+    "jobs at once",
 ];
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub path: Utf8PathBuf,
     pub slices: usize,
+    /// How many builds of one `urd:build_all` run at once (default: `slices`).
+    pub jobs_at_once: usize,
     /// (name, absolute path), in file order.
     pub workdirs: Vec<(String, Utf8PathBuf)>,
     pub target_workdir: String,
@@ -174,9 +177,25 @@ impl Config {
             Some(e) => single(e)?,
         };
         let urd = find("urd").map(single).transpose()?;
+        let jobs_at_once = match find("jobs at once") {
+            None => slices,
+            Some(e) => {
+                let v = single(e)?;
+                match v.parse::<usize>() {
+                    Ok(n) if (1..=1024).contains(&n) => n,
+                    _ => {
+                        return Err(err(
+                            e.line,
+                            format!("jobs at once: expected a whole number from 1 to 1024, got `{v}`"),
+                        ))
+                    }
+                }
+            }
+        };
         Ok(Config {
             path: path.to_path_buf(),
             slices,
+            jobs_at_once,
             workdirs,
             target_workdir,
             method_directories,
@@ -311,6 +330,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.slices, 2);
+        assert_eq!(c.jobs_at_once, 2);
         assert_eq!(c.workdirs, vec![("demo".to_string(), Utf8PathBuf::from("/p/workdirs/demo"))]);
         assert_eq!(c.target_workdir, "demo");
         assert_eq!(c.method_directories, vec![Utf8PathBuf::from("/p/methods")]);
@@ -337,6 +357,10 @@ mod tests {
         assert_eq!(
             message("slices: two\nworkdirs: a ./a\n"),
             "/p/accelerator.conf:1: slices: expected a whole number from 1 to 1024, got `two`"
+        );
+        assert_eq!(
+            message("slices: 2\nworkdirs: a ./a\njobs at once: 0\n"),
+            "/p/accelerator.conf:3: jobs at once: expected a whole number from 1 to 1024, got `0`"
         );
         assert_eq!(
             message("slices: 2\nworkdirs:\n  a ./a\ntarget workdir: b\n"),

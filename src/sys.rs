@@ -130,6 +130,24 @@ fn byte_lock(file: &std::fs::File, offset: i64, call: LockCall) -> std::io::Resu
     }
 }
 
+/// Takes an exclusive `flock` on `file` if nobody holds one; false when somebody does. The lock
+/// belongs to the open file description, so a child that inherits the descriptor keeps it after
+/// this process closes its own copy, and it goes when the last copy is closed (the child exits).
+pub fn try_flock(file: &std::fs::File) -> std::io::Result<bool> {
+    loop {
+        // SAFETY: flock only changes the lock state of an open descriptor.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(true);
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EWOULDBLOCK) => return Ok(false),
+            _ if e.kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return Err(e),
+        }
+    }
+}
+
 /// Sets or clears close-on-exec on a descriptor, so a child process inherits it or not.
 pub fn set_cloexec(fd: BorrowedFd<'_>, on: bool) -> std::io::Result<()> {
     // SAFETY: F_GETFD/F_SETFD only read and change the descriptor flags of an open descriptor.

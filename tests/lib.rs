@@ -26,6 +26,7 @@ mod lua_scripts;
 mod messages;
 mod options;
 mod output;
+mod parallel;
 mod required;
 mod reuse;
 mod shipped;

@@ -57,6 +57,13 @@ enum Command {
         job: String,
         sliceno: usize,
     },
+    /// (internal) run one build of a `urd:build_all`
+    #[command(name = "__build", hide = true)]
+    Build {
+        conf: camino::Utf8PathBuf,
+        request: camino::Utf8PathBuf,
+        outcome: camino::Utf8PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -116,6 +123,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),
+        Command::Build { conf, request, outcome } => {
+            crate::lua::run_build_child(&conf, &request, &outcome)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -166,6 +166,8 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
         } else {
             None
         };
+        // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
+        let _slot = crate::job::slots::acquire(&mut cmd);
         let child = cmd
             .spawn()
             .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;

@@ -69,6 +69,37 @@ static BUILDING: Mutex<Vec<ReuseKey>> = Mutex::new(Vec::new());
 
 pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
     let key = req.decl.reuse_key(&req.params);
+    if let Some(found) = check_and_lookup(project, &req)? {
+        return Ok(found);
+    }
+    if BUILDING.lock().contains(&key) {
+        return Err(Error::build(format!(
+            "method `{}` with these parameters is already being built by an enclosing job (a job cannot build itself)",
+            req.decl.name()
+        )));
+    }
+    let _lock = project.locks.lock(key)?;
+    if !req.force {
+        // Another process may have built it while we waited for the lock.
+        if let Some(found) = lookup(project, key)? {
+            return Ok(found);
+        }
+    }
+    let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
+    wd.ensure(project.config.slices)?;
+    // Explained before the new job exists (it would be its own nearest job); best effort.
+    let why = crate::job::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
+    BUILDING.lock().push(key);
+    let result = run_new(project, wd, key, &req, runner);
+    BUILDING.lock().retain(|k| *k != key);
+    result.map(|b| Built { why, ..b })
+}
+
+/// What `build` does before it takes the lock: the jobs and datasets the parameters refer to
+/// exist, and (unless forced) a finished job with the key is found. Also for `urd:build_all`,
+/// which reuses in the build script's process and builds in child processes.
+pub fn check_and_lookup(project: &Project, req: &BuildRequest) -> Result<Option<Built>> {
+    let key = req.decl.reuse_key(&req.params);
     for (param, id) in req.params.job_references() {
         let path = project.job_path(&id).map_err(|_| {
             Error::build(format!(
@@ -103,30 +134,10 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     }
     if !req.force {
         if let Some(found) = lookup(project, key)? {
-            return Ok(found);
+            return Ok(Some(found));
         }
     }
-    if BUILDING.lock().contains(&key) {
-        return Err(Error::build(format!(
-            "method `{}` with these parameters is already being built by an enclosing job (a job cannot build itself)",
-            req.decl.name()
-        )));
-    }
-    let _lock = project.locks.lock(key)?;
-    if !req.force {
-        // Another process may have built it while we waited for the lock.
-        if let Some(found) = lookup(project, key)? {
-            return Ok(found);
-        }
-    }
-    let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
-    wd.ensure(project.config.slices)?;
-    // Explained before the new job exists (it would be its own nearest job); best effort.
-    let why = crate::job::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
-    BUILDING.lock().push(key);
-    let result = run_new(project, wd, key, &req, runner);
-    BUILDING.lock().retain(|k| *k != key);
-    result.map(|b| Built { why, ..b })
+    Ok(None)
 }
 
 /// A finished job with this key in any workdir, newest first.

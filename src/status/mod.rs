@@ -45,6 +45,15 @@ enum Kind {
         pos: AtomicU64,
     },
     Job(JobFrame),
+    /// The builds of a `urd:build_all` running in child processes, each answering on its link.
+    Builds(Mutex<Vec<RunningBuild>>),
+}
+
+struct RunningBuild {
+    index: usize,
+    label: String,
+    started: Instant,
+    link: Option<Arc<link::Link>>,
 }
 
 /// A job this process runs: which phase it is in, and its analysis slices while they run.
@@ -219,6 +228,36 @@ pub fn slice_ended(sliceno: usize) {
     }
 }
 
+// ---- Builds in child processes (`urd:build_all`) ---------------------------------------------
+
+/// The frame of a batch of builds in child processes, until dropped.
+pub struct Builds(Entry);
+
+/// Pushes the frame of a batch of builds.
+pub fn builds() -> Builds {
+    Builds(Entry::push(Frame::new(Kind::Builds(Mutex::new(Vec::new())))))
+}
+
+impl Builds {
+    /// Build `index` started in a child answering on `link` (`link::offer`).
+    pub fn started(&self, index: usize, label: String, link: Option<link::Offered>) {
+        if let Kind::Builds(running) = &self.0 .0.kind {
+            running.lock().push(RunningBuild {
+                index,
+                label,
+                started: Instant::now(),
+                link: link.map(|l| Arc::new(l.spawned())),
+            });
+        }
+    }
+
+    pub fn ended(&self, index: usize) {
+        if let Kind::Builds(running) = &self.0 .0.kind {
+            running.lock().retain(|b| b.index != index);
+        }
+    }
+}
+
 // ---- Progress (dataset iteration and other long Rust loops) -----------------------------------
 
 /// A position in a long piece of work, shown in the status tree while it lives:
@@ -301,6 +340,25 @@ fn render_frames(frames: &[Arc<Frame>], ask_workers: bool) -> String {
                 level = header + 1;
                 has_message = false;
             }
+            Kind::Builds(running) => {
+                // Each build's own tree (asked from its process), where its job would be here.
+                let base = if has_message { level + 1 } else { level };
+                let running: Vec<(String, Instant, Option<Arc<link::Link>>)> = running
+                    .lock()
+                    .iter()
+                    .map(|b| (b.label.clone(), b.started, b.link.clone()))
+                    .collect();
+                for (label, started, link) in running {
+                    let answer = match (&link, ask_workers) {
+                        (Some(l), true) => l.ask(ASK_TIMEOUT),
+                        _ => None,
+                    };
+                    match answer.filter(|a| !a.is_empty()) {
+                        Some(a) => a.lines().for_each(|l| line(&mut out, base, l)),
+                        None => line(&mut out, base, &format!("{label} ({})", seconds(now - started))),
+                    }
+                }
+            }
         }
     }
     out
@@ -342,6 +400,7 @@ fn frame_text(f: &Frame, now: Instant) -> String {
             progress_text(label, unit, pos, *total, now - f.started)
         }
         Kind::Job(j) => format!("{} {}", j.id, j.method),
+        Kind::Builds(_) => String::new(),
     }
 }
 
@@ -408,6 +467,17 @@ pub fn job_lines() -> Vec<JobLine> {
     let mut depth = 0;
     let mut out = Vec::new();
     for f in snapshot() {
+        if let Kind::Builds(running) = &f.kind {
+            for b in running.lock().iter() {
+                out.push(JobLine {
+                    key: (Arc::as_ptr(&f) as usize).wrapping_add(b.index + 1),
+                    depth,
+                    text: format!("{}  {:.1}s", b.label, (now - b.started).as_secs_f64()),
+                    running_for: now - b.started,
+                });
+            }
+            continue;
+        }
         let Some(j) = f.job() else { continue };
         let (phase, _) = *j.phase.lock();
         let mut text = format!("{} {}  {phase}", j.id, j.method);

@@ -2,6 +2,8 @@
 //! into the keys `build` consumes (name, caption, workdir, force_build, why_build) and the parameters, resolve
 //! them against the method, build or reuse, and return a Job handle.
 
+use std::rc::Rc;
+
 use mlua::{AnyUserData, Lua, Table};
 
 use crate::error::Error;
@@ -11,7 +13,7 @@ use crate::lua::engine::convert::to_value;
 use crate::lua::engine::errors::{raising, to_lua_err, LuaExaxError};
 use crate::lua::engine::runner::LuaRunner;
 use crate::lua::engine::runtime::{JobScope, Runtime, MAX_SUBJOB_DEPTH};
-use crate::method::BuildArgs;
+use crate::method::{BuildArgs, MethodDecl, Params};
 use crate::value::Value;
 
 pub enum Call {
@@ -54,7 +56,66 @@ fn section(t: &mlua::Value, label: &str) -> mlua::Result<Vec<(String, Value)>> {
     Ok(out)
 }
 
+/// A `build` call checked and resolved against its method, not yet built.
+pub struct Prepared {
+    /// Its name in the joblist.
+    pub name: String,
+    pub method: String,
+    pub decl: Rc<MethodDecl>,
+    pub params: Params,
+    pub caption: String,
+    pub workdir: Option<String>,
+    pub force: bool,
+    /// `why_build = true`: explain, build nothing.
+    pub why: bool,
+    pub builder: String,
+    pub depth: usize,
+}
+
+impl Prepared {
+    pub fn request(&self, lua: &Lua) -> BuildRequest<'_> {
+        BuildRequest {
+            decl: &self.decl,
+            params: self.params.clone(),
+            caption: self.caption.clone(),
+            workdir: self.workdir.clone(),
+            force: self.force,
+            builder: self.builder.clone(),
+            lua_version: lua_version(lua),
+        }
+    }
+}
+
 pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Call> {
+    let p = prepare(lua, method, params)?;
+    let rt = Runtime::get(lua);
+    if p.why {
+        let w =
+            crate::job::why::explain(&rt.project, &p.decl, &p.params, p.force, (1, crate::job::why::MAX_COMPARED)).map_err(to_lua_err)?;
+        return Ok(Call::Why(w.render()));
+    }
+    let runner = LuaRunner {
+        rt: rt.clone(),
+        depth: p.depth,
+    };
+    let built = builder::build(&rt.project, p.request(lua), &runner).map_err(to_lua_err)?;
+    rt.report(&built, &p.method, p.depth);
+    if let Some(scope) = lua.app_data_ref::<JobScope>() {
+        let mut subjobs = scope.subjobs.borrow_mut();
+        let id = built.id.to_string();
+        // A subjob built (or reused) twice is recorded once, in the order first built.
+        if !subjobs.contains(&id) {
+            subjobs.push(id);
+        }
+    }
+    Ok(Call::Job {
+        name: p.name,
+        job: LuaJob::handle(lua, built.id)?,
+    })
+}
+
+/// Splits and checks a `build` call's parameters and resolves them against the method.
+pub fn prepare(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Prepared> {
     let params = match params {
         mlua::Value::Nil => None,
         mlua::Value::Table(t) => Some(t),
@@ -145,33 +206,17 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     }
     let decl = crate::lua::engine::method_loader::decl(&rt, &method).map_err(to_lua_err)?;
     let params = decl.resolve(args).map_err(to_lua_err)?;
-    if why {
-        let w = crate::job::why::explain(&rt.project, &decl, &params, force, (1, crate::job::why::MAX_COMPARED)).map_err(to_lua_err)?;
-        return Ok(Call::Why(w.render()));
-    }
-    let req = BuildRequest {
-        decl: &decl,
+    Ok(Prepared {
+        name,
+        method,
+        decl,
         params,
         caption,
         workdir,
         force,
+        why,
         builder,
-        lua_version: lua_version(lua),
-    };
-    let runner = LuaRunner { rt: rt.clone(), depth };
-    let built = builder::build(&rt.project, req, &runner).map_err(to_lua_err)?;
-    rt.report(&built, &method, depth);
-    if let Some(scope) = lua.app_data_ref::<JobScope>() {
-        let mut subjobs = scope.subjobs.borrow_mut();
-        let id = built.id.to_string();
-        // A subjob built (or reused) twice is recorded once, in the order first built.
-        if !subjobs.contains(&id) {
-            subjobs.push(id);
-        }
-    }
-    Ok(Call::Job {
-        name,
-        job: LuaJob::handle(lua, built.id)?,
+        depth,
     })
 }
 

@@ -2,6 +2,7 @@
 //! the build call, `exax.std`), each registered into every new state from `MODULES`. Files here may
 //! use the engine and `table`; the engine uses this tier only where a value becomes a handle.
 
+pub mod build_all;
 pub mod build_call;
 pub mod dataset;
 pub mod dataset_writer;

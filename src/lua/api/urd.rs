@@ -2,7 +2,7 @@
 //! built since `urd:begin`, or since the start), and the sessions of `crate::urd`:
 //! `urd:begin/finish/abort/truncate`, lookups that record a dependency of the running session
 //! (`latest`, `first`, `get`) and ones that do not (`peek`, `peek_latest`, `peek_first`), `since`,
-//! `list`, and `urd:build_chained`.
+//! `list`, `urd:build_chained`, and `urd:build_all` (several builds at once, `build_all.rs`).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -89,6 +89,18 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
         }
     })?;
     urd.set("build", raising(lua, raw)?)?;
+
+    let raw = lua.create_function(move |lua, (this, calls): (mlua::Value, mlua::Value)| {
+        let this = match this {
+            mlua::Value::Table(t) if t.raw_get::<mlua::Value>("build_all")?.is_function() => t,
+            _ => return build_call::failed(lua, Error::build("call it as urd:build_all{...}, with a colon")),
+        };
+        match build_all_and_record(lua, &this, calls) {
+            Ok(v) => Ok((true, v)),
+            Err(e) => build_call::failed_mlua(lua, e),
+        }
+    })?;
+    urd.set("build_all", raising(lua, raw)?)?;
 
     let s = session.clone();
     method(
@@ -352,6 +364,25 @@ fn build_and_record(lua: &Lua, this: &Table, method: String, params: mlua::Value
             Ok(mlua::Value::UserData(job))
         }
         why => why.into_lua(lua),
+    }
+}
+
+/// `urd:build_all`: the jobs in call order, added to the joblists in call order (after a failed
+/// build, those called before it).
+fn build_all_and_record(lua: &Lua, this: &Table, calls: mlua::Value) -> mlua::Result<mlua::Value> {
+    let (done, err) = super::build_all::build_all(lua, calls)?;
+    let out = lua.create_table()?;
+    for call in done {
+        if let build_call::Call::Job { name, job } = &call {
+            for list in ["joblist", "joblist_all"] {
+                push(&this.get::<Table>(list)?, name, job.clone())?;
+            }
+        }
+        out.raw_push(call.into_lua(lua)?)?;
+    }
+    match err {
+        Some(e) => Err(e),
+        None => Ok(mlua::Value::Table(out)),
     }
 }
 

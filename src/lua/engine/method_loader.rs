@@ -210,11 +210,13 @@ pub fn decl(rt: &Rc<Runtime>, name: &str) -> Result<Rc<MethodDecl>> {
             .help(format!("methods are the .lua files in {}", dirs.join(", ")) + &missing_method_directories(&rt.project))
             .into());
     };
-    if source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
+    // A build_all child reports into `collected`; its parent has warned already.
+    let warn = rt.collected.borrow().is_none();
+    if warn && source.file.is_some() && crate::embedded::shipped_method(name).is_some() {
         console::warn(&format!("{} replaces the method `{name}` shipped with exax", source.display));
     }
     let decl = Rc::new(load(rt, source, true)?);
-    for w in &decl.warnings {
+    for w in decl.warnings.iter().filter(|_| warn) {
         console::warn(w);
     }
     rt.remember_decl(name, decl.clone());

@@ -30,6 +30,9 @@ pub struct Runtime {
     pub why: Cell<bool>,
     /// Every job the build script itself built (true) or reused (false), for the run's urd record.
     pub run_jobs: RefCell<Vec<(String, bool)>>,
+    /// In a build process of `urd:build_all`: the `built`/`reused` lines, kept for the parent to
+    /// print as one block (and the method warnings it already printed are not repeated).
+    pub collected: RefCell<Option<Vec<String>>>,
 }
 
 /// The job a Lua state runs (absent in a build script's state).
@@ -56,6 +59,7 @@ impl Runtime {
             builder_name: RefCell::new("build script".to_string()),
             why: Cell::new(false),
             run_jobs: RefCell::new(Vec::new()),
+            collected: RefCell::new(None),
         })
     }
 
@@ -99,17 +103,25 @@ impl Runtime {
                 .and_then(|w| w.reason())
                 .map(|r| format!("; {r}"))
                 .unwrap_or_default();
-            console::err_line(&format!(
+            self.say(&format!(
                 "{indent}built  {} {method} ({}{reason})",
                 built.id,
                 crate::console::format_seconds(built.seconds)
             ));
             if let (true, Some(w)) = (self.why.get(), &built.why) {
                 let text: String = w.render().lines().map(|l| format!("{indent}  {l}\n")).collect();
-                console::err_line(text.trim_end());
+                self.say(text.trim_end());
             }
         } else {
-            console::err_line(&format!("{indent}reused {} {method}", built.id));
+            self.say(&format!("{indent}reused {} {method}", built.id));
+        }
+    }
+
+    /// A line of the build report: to stderr, or kept (`collected`).
+    fn say(&self, line: &str) {
+        match self.collected.borrow_mut().as_mut() {
+            Some(lines) => lines.push(line.to_string()),
+            None => console::err_line(line),
         }
     }
 }

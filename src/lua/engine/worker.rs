@@ -18,6 +18,7 @@ use crate::value::Value;
 /// Returns Ok(true) when the slice succeeded, Ok(false) when the method failed (error file written).
 pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     crate::status::link::serve_parent();
+    crate::job::slots::adopt();
     let project = Project::open(conf)?;
     let id = JobId::parse(job).ok_or_else(|| Error::User(format!("bad job id `{job}`")))?;
     let path = project.job_path(&id)?;
