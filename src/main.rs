@@ -6,6 +6,7 @@ mod builder;
 mod capture;
 mod cli;
 mod config;
+mod confine;
 mod console;
 mod dataset;
 mod diff;
@@ -19,6 +20,7 @@ mod job_id;
 mod json;
 mod lua;
 mod merge;
+mod memory;
 mod method;
 mod msgpack;
 mod options;
@@ -34,6 +36,9 @@ mod urd;
 mod value;
 mod why;
 mod workdir;
+
+#[global_allocator]
+static ALLOCATOR: memory::ExitOnFailure = memory::ExitOnFailure;
 
 fn main() -> std::process::ExitCode {
     cli::main()

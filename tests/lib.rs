@@ -19,6 +19,7 @@ mod export;
 mod failure;
 mod fanout;
 mod files;
+mod hostile;
 mod gc;
 mod input;
 mod inputs;
