@@ -3,6 +3,7 @@
 
 mod test;
 
+mod bad_input;
 mod build;
 mod cat;
 mod cli;
