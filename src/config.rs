@@ -82,7 +82,9 @@ impl Config {
                     return i + 1;
                 }
             }
-            text.lines().position(|l| l.split_once(':').is_some_and(|(k, _)| k.trim() == key)).map_or(1, |i| i + 1)
+            text.lines()
+                .position(|l| l.split_once(':').is_some_and(|(k, _)| k.trim() == key))
+                .map_or(1, |i| i + 1)
         };
         let err = |line: usize, message: String| Error::Config {
             path: self.path.clone(),
@@ -163,12 +165,7 @@ impl Config {
             if !w.is_empty() {
                 values.push((line, w));
             }
-            entries.push(Entry {
-                key,
-                line,
-                values,
-                quoted,
-            });
+            entries.push(Entry { key, line, values, quoted });
         }
 
         let find = |k: &str| entries.iter().find(|e| e.key == k);
@@ -194,7 +191,9 @@ impl Config {
                     _ if e.quoted => {
                         return Err(err(
                             e.line,
-                            format!("slices: expected a whole number from 1 to 1024, got the quoted text `\"{v}\"` (write it without quotes)"),
+                            format!(
+                                "slices: expected a whole number from 1 to 1024, got the quoted text `\"{v}\"` (write it without quotes)"
+                            ),
                         ))
                     }
                     _ => return Err(err(e.line, format!("slices: expected a whole number from 1 to 1024, got `{v}`"))),
@@ -294,7 +293,9 @@ impl Config {
 /// `host:port` (a name, an IPv4 address or a bracketed IPv6 address; a port from 1 to 65535).
 fn check_address(v: &str) -> Result<(), String> {
     let expected = "is not an address (expected `host:port`, like `127.0.0.1:8520` or `localhost:8520`)";
-    let Some((host, port)) = v.rsplit_once(':') else { return Err(expected.into()) };
+    let Some((host, port)) = v.rsplit_once(':') else {
+        return Err(expected.into());
+    };
     if !matches!(port.parse::<u16>(), Ok(p) if p > 0) || !port.bytes().all(|b| b.is_ascii_digit()) {
         return Err("has no port from 1 to 65535 (expected `host:port`, like `127.0.0.1:8520`)".into());
     }
@@ -520,7 +521,13 @@ mod tests {
         for bad in ["::::", "1.2.3.4.5:80", ":80", "a b:80", "[zz]:80"] {
             assert!(parse(&format!("{W}board listen: '{bad}'\n")).is_err(), "{bad}");
         }
-        for good in ["127.0.0.1:8520", "localhost:1", "[::1]:8520", "my-host.example.com:80", "0.0.0.0:8520"] {
+        for good in [
+            "127.0.0.1:8520",
+            "localhost:1",
+            "[::1]:8520",
+            "my-host.example.com:80",
+            "0.0.0.0:8520",
+        ] {
             assert_eq!(parse(&format!("{W}board listen: {good}\n")).unwrap().board_listen, good);
         }
         assert_eq!(

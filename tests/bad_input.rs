@@ -46,7 +46,9 @@ fn finished_jobs(project: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     let mut out = BTreeMap::new();
-    let Ok(workdirs) = std::fs::read_dir(project.join("workdirs")) else { return out };
+    let Ok(workdirs) = std::fs::read_dir(project.join("workdirs")) else {
+        return out;
+    };
     for wd in workdirs.flatten() {
         for job in std::fs::read_dir(wd.path()).into_iter().flatten().flatten() {
             if job.path().join("post.json").is_file() {
@@ -114,7 +116,11 @@ fn run_case(case: &Path) -> Result<(), String> {
     // Jobs the command itself finished may appear; the ones finished before must not change.
     let after: BTreeMap<PathBuf, Vec<u8>> = finished_jobs(project)
         .into_iter()
-        .filter(|(p, _)| before.keys().any(|b| b.parent() == p.parent() || p.starts_with(job_dir(b, project))))
+        .filter(|(p, _)| {
+            before
+                .keys()
+                .any(|b| b.parent() == p.parent() || p.starts_with(job_dir(b, project)))
+        })
         .collect();
     if after != before {
         return Err(format!("a finished job changed\n{}", show()));
@@ -155,7 +161,11 @@ fn bad_input_corpus() {
     let only = std::env::var("EXAX_BAD_INPUT").unwrap_or_default();
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().display().to_string();
+        let name = case
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .display()
+            .to_string();
         if !only.is_empty() && !name.contains(&only) {
             continue;
         }
@@ -163,5 +173,11 @@ fn bad_input_corpus() {
             failures.push(format!("== {name}: {why}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -57,7 +57,11 @@ pub fn concurrency(rounds: u64) -> Stats {
             .collect();
         for c in children {
             let out = c.wait_with_output().unwrap();
-            assert!(out.status.success(), "round {r}: a run failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "round {r}: a run failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             runs += 1;
         }
         job_checks += check_finished_jobs(&dir);
@@ -66,7 +70,9 @@ pub fn concurrency(rounds: u64) -> Stats {
     let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let wd = dir.join("workdirs/test");
     for e in std::fs::read_dir(&wd).unwrap().flatten() {
-        let Ok(post) = std::fs::read(e.path().join("post.json")) else { continue };
+        let Ok(post) = std::fs::read(e.path().join("post.json")) else {
+            continue;
+        };
         let post: serde_json::Value = serde_json::from_slice(&post).unwrap();
         let key = post["hash"].as_str().unwrap_or_default().to_string();
         keys.entry(key).or_default().push(e.file_name().to_string_lossy().into_owned());
@@ -86,7 +92,10 @@ pub fn concurrency(rounds: u64) -> Stats {
 
 #[test]
 fn four_runs_at_once() {
-    let rounds = std::env::var("EXAX_CONCURRENCY_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
+    let rounds = std::env::var("EXAX_CONCURRENCY_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
     let s = concurrency(rounds);
     eprintln!(
         "concurrency: {} rounds, {} runs, {} jobs (none built twice), {} finished-job checks",

@@ -42,7 +42,10 @@ fn job_files_never_leave_the_job_directory() {
     let t = Test::new()
         .method("mk", MAKE_DS)
         .method("files", FILES)
-        .method("use", "datasets = {'source'}\nfunction synthesis(job) return datasets.source.lines end\n")
+        .method(
+            "use",
+            "datasets = {'source'}\nfunction synthesis(job) return datasets.source.lines end\n",
+        )
         .file("outside/secret", "secret\n");
     let outside = t.path().join("outside").to_string_lossy().into_owned();
     let out = t
@@ -111,7 +114,10 @@ fn commands_refuse_escapes() {
     }
     for (file, err) in [
         ("link", "`link` leads out of the job directory (through a symlink)"),
-        ("dirlink/secret", "`dirlink/secret` leads out of the job directory (through a symlink)"),
+        (
+            "dirlink/secret",
+            "`dirlink/secret` leads out of the job directory (through a symlink)",
+        ),
         (
             "../test-0/setup.json",
             "`../test-0/setup.json` is not a file name inside the job directory (use a relative name without `..`)",
@@ -174,7 +180,11 @@ const UNDER_1GB: &str = "ulimit -v 1000000";
 fn running_out_of_memory_in_lua_is_an_error() {
     let grow = "local s = 'x'\n  while true do s = s .. s end";
     for (phase, sig) in [("prepare", "job"), ("analysis", "sliceno"), ("synthesis", "job")] {
-        let place = if phase == "analysis" { "analysis (slice 0)".to_string() } else { phase.to_string() };
+        let place = if phase == "analysis" {
+            "analysis (slice 0)".to_string()
+        } else {
+            phase.to_string()
+        };
         let out = Test::new()
             .under_shell(UNDER_1GB)
             .method("big", &format!("function {phase}({sig})\n  {grow}\nend\n"))
@@ -215,13 +225,36 @@ fn running_out_of_memory_in_rust_is_one_line() {
 #[test]
 fn config_values_are_checked() {
     for (conf, line, message) in [
-        ("slices: \"2\"\nworkdirs: test ./wd\n", 1, "slices: expected a whole number from 1 to 1024, got the quoted text `\"2\"` (write it without quotes)"),
-        ("slices: 2\nworkdirs: test ./wd\nboard listen: not-an-address\n", 3, "board listen: `not-an-address` is not an address (expected `host:port`, like `127.0.0.1:8520` or `localhost:8520`)"),
-        ("slices: 2\nworkdirs: test ./wd\nurd: ::::\n", 3, "urd: `::::` is not an http:// URL (expected `http://host:port`, where `exax urd-server` listens)"),
-        ("slices: 2\nworkdirs:\n  a ./wd\n  test ./wd/\n", 4, "workdirs `a` and `test` are one directory (DIR/wd); each workdir needs its own"),
-        ("slices: 2\nworkdirs: test ./wd\nresult directory: ./afile\n", 3, "result directory: DIR/afile is a file, not a directory"),
+        (
+            "slices: \"2\"\nworkdirs: test ./wd\n",
+            1,
+            "slices: expected a whole number from 1 to 1024, got the quoted text `\"2\"` (write it without quotes)",
+        ),
+        (
+            "slices: 2\nworkdirs: test ./wd\nboard listen: not-an-address\n",
+            3,
+            "board listen: `not-an-address` is not an address (expected `host:port`, like `127.0.0.1:8520` or `localhost:8520`)",
+        ),
+        (
+            "slices: 2\nworkdirs: test ./wd\nurd: ::::\n",
+            3,
+            "urd: `::::` is not an http:// URL (expected `http://host:port`, where `exax urd-server` listens)",
+        ),
+        (
+            "slices: 2\nworkdirs:\n  a ./wd\n  test ./wd/\n",
+            4,
+            "workdirs `a` and `test` are one directory (DIR/wd); each workdir needs its own",
+        ),
+        (
+            "slices: 2\nworkdirs: test ./wd\nresult directory: ./afile\n",
+            3,
+            "result directory: DIR/afile is a file, not a directory",
+        ),
     ] {
-        let t = Test::empty().file("accelerator.conf", conf).file("afile", "x\n").build("function main(urd) end\n");
+        let t = Test::empty()
+            .file("accelerator.conf", conf)
+            .file("afile", "x\n")
+            .build("function main(urd) end\n");
         let dir = t.path().to_string_lossy().into_owned();
         let out = t.status(1).any_stdout().run();
         assert_eq!(

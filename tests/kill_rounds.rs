@@ -100,8 +100,12 @@ fn kill(pid: i32) {
 fn children(pid: u32) -> Vec<u32> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(n) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{n}/stat")) else { continue };
+        let Ok(n) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{n}/stat")) else {
+            continue;
+        };
         // `pid (comm) state ppid ...`; comm may hold spaces, so read after the last `)`.
         let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
         if after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) == Some(pid) {
@@ -114,7 +118,9 @@ fn children(pid: u32) -> Vec<u32> {
 /// Whether any process of process group `pgid` is alive (zombies count as gone).
 fn group_alive(pgid: u32) -> bool {
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
         let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
         let f: Vec<&str> = after.split_whitespace().collect();
         if f.len() > 3 && f[2].parse::<u32>().ok() == Some(pgid) && f[0] != "Z" {
@@ -155,9 +161,8 @@ pub fn check_finished_jobs(dir: &Path) -> usize {
             assert!(e.path().join(f).is_file(), "{name}: listed file {f} is missing");
         }
         for ds in std::fs::read_dir(e.path().join("DS")).into_iter().flatten().flatten() {
-            let meta: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(ds.path().join("dataset.json")).unwrap_or_default())
-                    .unwrap_or_else(|err| panic!("{name}: dataset {:?} has no readable dataset.json: {err}", ds.file_name()));
+            let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(ds.path().join("dataset.json")).unwrap_or_default())
+                .unwrap_or_else(|err| panic!("{name}: dataset {:?} has no readable dataset.json: {err}", ds.file_name()));
             let lines: u64 = meta["lines"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap()).sum();
             let id = format!("{name}/{}", ds.file_name().to_string_lossy());
             let out = exax(dir, &["cat", &id]);
@@ -191,7 +196,11 @@ pub fn kill_rounds(rounds: u64, seed: u64) -> Stats {
     // How long one round's build takes unkilled: the kills land anywhere inside it.
     let start = Instant::now();
     let out = exax(&dir, &["run", "-q", "build.lua", "--", &(rounds + 1000).to_string()]);
-    assert!(out.status.success(), "the first build failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the first build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let span = start.elapsed().as_millis().max(20) as u64;
     // The project and its first jobs exist before the first kill.
     let _keep = t;
@@ -243,7 +252,10 @@ pub fn kill_rounds(rounds: u64, seed: u64) -> Stats {
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         while group_alive(pid) {
-            assert!(Instant::now() < deadline, "round {r}: processes of the killed run are still running");
+            assert!(
+                Instant::now() < deadline,
+                "round {r}: processes of the killed run are still running"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         stats.job_checks += check_finished_jobs(&dir);

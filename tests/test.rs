@@ -167,11 +167,7 @@ impl Test {
     }
 
     pub fn run(self) -> Output {
-        let out = self
-            .command()
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run exax");
+        let out = self.command().stdin(std::process::Stdio::null()).output().expect("run exax");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = normalize(&String::from_utf8_lossy(&out.stderr));
         let status = out.status.code().unwrap_or(-1);
