@@ -16,10 +16,10 @@ const BUILD: &str = "
 function main(urd)
   local r, w = tonumber(urd.args[1]), tonumber(urd.args[2])
   for i = 1, 3 do
-    local n = r * 10 + i
+    local n = 1000000 + r * 10 + i
     assert(urd:build('triv', {n = n}):load() == 2 * n, 'shared triv')
   end
-  local own = 100000 + r * 10 + w
+  local own = 2000000 + r * 10 + w
   assert(urd:build('triv', {n = own}):load() == 2 * own, 'own triv')
   local d = urd:build('writer', {n = r, rows = 30000})
   assert(d:load() == r and d:dataset():lines() == 30000, 'shared writer')

@@ -213,10 +213,10 @@ fn running_out_of_memory_in_rust_is_one_line() {
         .env("RUST_BACKTRACE", "1")
         .method(
             "big",
-            "function prepare(job)\n  local s = string.rep('x', 200000000)\n  job:save({s, s, s, s}, 'big')\nend\n",
+            "function prepare(job)\n  local s = string.rep('x', 100000000)\n  job:save({s, s, s, s, s, s, s, s}, 'big')\nend\n",
         )
         .build("function main(urd) urd:build('big') end\n")
-        .stderr("error: not enough memory: exax could not allocate 200000000 bytes (see `ulimit -v` and the memory of this machine)\n")
+        .stderr("error: not enough memory: exax could not allocate 100000000 bytes (see `ulimit -v` and the memory of this machine)\n")
         .status(1)
         .run();
 }
