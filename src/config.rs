@@ -44,12 +44,83 @@ struct Entry {
     line: usize,
     /// (line, words) for the value on the key's line and each continuation line.
     values: Vec<(usize, Vec<String>)>,
+    /// Some word of the value was quoted (text, never a number).
+    quoted: bool,
 }
 
 impl Config {
     pub fn load(path: &Utf8Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).at(path)?;
-        Config::parse(path, &text, |k| std::env::var(k).ok())
+        let bytes = std::fs::read(path).at(path)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count();
+            Error::Config {
+                path: path.to_path_buf(),
+                line,
+                message: "the file is not UTF-8 text".into(),
+            }
+        })?;
+        let config = Config::parse(path, &text, |k| std::env::var(k).ok())?;
+        config.check_disk(&text)?;
+        Ok(config)
+    }
+
+    /// What only the disk can tell: a directory setting that names something other than a
+    /// directory, and two workdirs that are one directory through a symlink.
+    fn check_disk(&self, text: &str) -> Result<()> {
+        let line_of = |key: &str, value: &str| -> usize {
+            let mut in_key = false;
+            for (i, l) in text.lines().enumerate() {
+                let mut l = strip_comment(l);
+                if !l.starts_with([' ', '\t']) {
+                    let split = l.split_once(':');
+                    in_key = split.is_some_and(|(k, _)| k.trim() == key);
+                    l = split.map_or("", |(_, v)| v);
+                }
+                let names = |w: &str| {
+                    let w = w.trim_matches(['"', '\'']);
+                    w == value || w.ends_with(&format!("/{value}"))
+                };
+                if in_key && l.split_whitespace().any(names) {
+                    return i + 1;
+                }
+            }
+            text.lines()
+                .position(|l| l.split_once(':').is_some_and(|(k, _)| k.trim() == key))
+                .map_or(1, |i| i + 1)
+        };
+        let err = |line: usize, message: String| Error::Config {
+            path: self.path.clone(),
+            line,
+            message,
+        };
+        let not_dir = |key: &str, p: &Utf8Path| -> Result<()> {
+            match p.metadata() {
+                Ok(m) if !m.is_dir() => {
+                    let name = p.file_name().unwrap_or(p.as_str());
+                    Err(err(line_of(key, name), format!("{key}: {p} is a file, not a directory")))
+                }
+                _ => Ok(()),
+            }
+        };
+        let mut real: Vec<(&str, Utf8PathBuf)> = Vec::new();
+        for (name, p) in &self.workdirs {
+            not_dir("workdirs", p)?;
+            if let Ok(r) = p.canonicalize_utf8() {
+                if let Some((other, _)) = real.iter().find(|(_, o)| *o == r) {
+                    return Err(err(
+                        line_of("workdirs", name),
+                        format!("workdirs `{other}` and `{name}` are one directory ({r}); each workdir needs its own"),
+                    ));
+                }
+                real.push((name, r));
+            }
+        }
+        for p in &self.method_directories {
+            not_dir("method directories", p)?;
+        }
+        not_dir("input directory", &self.input_directory)?;
+        not_dir("result directory", &self.result_directory)
     }
 
     pub fn parse(path: &Utf8Path, text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
@@ -66,12 +137,17 @@ impl Config {
             if content.trim().is_empty() {
                 continue;
             }
-            let words = |s: &str| split_words(&interpolate(s, &env).map_err(|m| err(line, m))?).map_err(|m| err(line, m));
+            let words = |s: &str| {
+                let text = interpolate(s, &env).map_err(|m| err(line, m))?;
+                Ok::<_, Error>((split_words(&text).map_err(|m| err(line, m))?, text.contains(['"', '\''])))
+            };
             if content.starts_with([' ', '\t']) {
                 let Some(entry) = entries.last_mut() else {
                     return Err(err(line, "an indented line must continue a `key:` line".into()));
                 };
-                entry.values.push((line, words(content)?));
+                let (w, quoted) = words(content)?;
+                entry.quoted |= quoted;
+                entry.values.push((line, w));
                 continue;
             }
             let Some((key, value)) = content.split_once(':') else {
@@ -88,11 +164,11 @@ impl Config {
                 return Err(err(line, format!("`{key}` is given twice")));
             }
             let mut values = Vec::new();
-            let w = words(value)?;
+            let (w, quoted) = words(value)?;
             if !w.is_empty() {
                 values.push((line, w));
             }
-            entries.push(Entry { key, line, values });
+            entries.push(Entry { key, line, values, quoted });
         }
 
         let find = |k: &str| entries.iter().find(|e| e.key == k);
@@ -114,7 +190,15 @@ impl Config {
             Some(e) => {
                 let v = single(e)?;
                 match v.parse::<usize>() {
-                    Ok(n) if (1..=1024).contains(&n) => n,
+                    Ok(n) if (1..=1024).contains(&n) && !e.quoted => n,
+                    _ if e.quoted => {
+                        return Err(err(
+                            e.line,
+                            format!(
+                                "slices: expected a whole number from 1 to 1024, got the quoted text `\"{v}\"` (write it without quotes)"
+                            ),
+                        ))
+                    }
                     _ => return Err(err(e.line, format!("slices: expected a whole number from 1 to 1024, got `{v}`"))),
                 }
             }
@@ -136,7 +220,14 @@ impl Config {
                     if workdirs.iter().any(|(n, _)| n == name) {
                         return Err(err(*line, format!("workdir `{name}` is defined twice")));
                     }
-                    workdirs.push((name.clone(), abs(p)));
+                    let path = abs(p);
+                    if let Some((other, _)) = workdirs.iter().find(|(_, o)| *o == path) {
+                        return Err(err(
+                            *line,
+                            format!("workdirs `{other}` and `{name}` are one directory ({path}); each workdir needs its own"),
+                        ));
+                    }
+                    workdirs.push((name.clone(), path));
                 }
             }
         }
@@ -174,9 +265,20 @@ impl Config {
         let result_directory = path_or("result directory", "./results")?;
         let board_listen = match find("board listen") {
             None => "127.0.0.1:8520".to_string(),
-            Some(e) => single(e)?,
+            Some(e) => {
+                let v = single(e)?;
+                check_address(&v).map_err(|m| err(e.line, format!("board listen: `{v}` {m}")))?;
+                v
+            }
         };
-        let urd = find("urd").map(single).transpose()?;
+        let urd = match find("urd") {
+            None => None,
+            Some(e) => {
+                let v = single(e)?;
+                check_url(&v).map_err(|m| err(e.line, format!("urd: `{v}` {m}")))?;
+                Some(v)
+            }
+        };
         let jobs_at_once = match find("jobs at once") {
             None => slices,
             Some(e) => {
@@ -205,6 +307,51 @@ impl Config {
             urd,
         })
     }
+}
+
+/// `host:port` (a name, an IPv4 address or a bracketed IPv6 address; a port from 1 to 65535).
+fn check_address(v: &str) -> Result<(), String> {
+    let expected = "is not an address (expected `host:port`, like `127.0.0.1:8520` or `localhost:8520`)";
+    let Some((host, port)) = v.rsplit_once(':') else {
+        return Err(expected.into());
+    };
+    if !matches!(port.parse::<u16>(), Ok(p) if p > 0) || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("has no port from 1 to 65535 (expected `host:port`, like `127.0.0.1:8520`)".into());
+    }
+    let ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            host.parse::<std::net::Ipv4Addr>().is_ok()
+                || (!host.is_empty()
+                    && host.len() <= 253
+                    && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                    && host.split('.').all(|l| {
+                        !l.is_empty()
+                            && !l.starts_with('-')
+                            && !l.ends_with('-')
+                            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    }))
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(expected.into())
+    }
+}
+
+/// `http://host:port` (with an optional path), the address of an `exax urd-server`.
+fn check_url(v: &str) -> Result<(), String> {
+    let Some(rest) = v.strip_prefix("http://") else {
+        return Err("is not an http:// URL (expected `http://host:port`, where `exax urd-server` listens)".into());
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let with_port = if authority.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']')) {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    check_address(&with_port).map_err(|_| "is not a URL with a host (expected `http://host:port`)".to_string())
 }
 
 pub fn valid_workdir_name(name: &str) -> bool {
@@ -377,6 +524,76 @@ mod tests {
         assert_eq!(
             message("slices: 1\nworkdirs: a ${UNSET}\n"),
             "/p/accelerator.conf:2: environment variable `UNSET` is not set (write `${UNSET=default}` for a default)"
+        );
+    }
+
+    #[test]
+    fn values_are_checked() {
+        const W: &str = "slices: 2\nworkdirs: a ./a\n";
+        assert_eq!(
+            message("slices: \"2\"\nworkdirs: a ./a\n"),
+            "/p/accelerator.conf:1: slices: expected a whole number from 1 to 1024, got the quoted text `\"2\"` (write it without quotes)"
+        );
+        assert_eq!(
+            message(&format!("{W}board listen: not-an-address\n")),
+            "/p/accelerator.conf:3: board listen: `not-an-address` is not an address (expected `host:port`, like `127.0.0.1:8520` or `localhost:8520`)"
+        );
+        assert_eq!(
+            message(&format!("{W}board listen: localhost:99999\n")),
+            "/p/accelerator.conf:3: board listen: `localhost:99999` has no port from 1 to 65535 (expected `host:port`, like `127.0.0.1:8520`)"
+        );
+        for bad in ["::::", "1.2.3.4.5:80", ":80", "a b:80", "[zz]:80"] {
+            assert!(parse(&format!("{W}board listen: '{bad}'\n")).is_err(), "{bad}");
+        }
+        for good in [
+            "127.0.0.1:8520",
+            "localhost:1",
+            "[::1]:8520",
+            "my-host.example.com:80",
+            "0.0.0.0:8520",
+        ] {
+            assert_eq!(parse(&format!("{W}board listen: {good}\n")).unwrap().board_listen, good);
+        }
+        assert_eq!(
+            message(&format!("{W}urd: ::::\n")),
+            "/p/accelerator.conf:3: urd: `::::` is not an http:// URL (expected `http://host:port`, where `exax urd-server` listens)"
+        );
+        assert_eq!(
+            message(&format!("{W}urd: http://\n")),
+            "/p/accelerator.conf:3: urd: `http://` is not a URL with a host (expected `http://host:port`)"
+        );
+        for good in ["http://localhost:8833", "http://10.0.0.1:80/", "http://urd", "http://[::1]:8833"] {
+            assert_eq!(parse(&format!("{W}urd: {good}\n")).unwrap().urd.as_deref(), Some(good));
+        }
+        assert_eq!(
+            message("slices: 2\nworkdirs:\n  a ./wd\n  b ./x/../wd\n"),
+            "/p/accelerator.conf:4: workdirs `a` and `b` are one directory (/p/wd); each workdir needs its own"
+        );
+    }
+
+    #[test]
+    fn the_disk_is_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = Utf8Path::from_path(tmp.path()).unwrap();
+        let conf = dir.join(FILE_NAME);
+        std::fs::write(dir.join("afile"), "x").unwrap();
+        std::fs::create_dir(dir.join("wd")).unwrap();
+        std::os::unix::fs::symlink(dir.join("wd"), dir.join("same")).unwrap();
+        let load = |text: &[u8]| {
+            std::fs::write(&conf, text).unwrap();
+            Config::load(&conf).unwrap_err().to_string().replace(dir.as_str(), "DIR")
+        };
+        assert_eq!(
+            load(b"slices: 2\nworkdirs: a ./wd\n# caf\xe9\n"),
+            "DIR/accelerator.conf:3: the file is not UTF-8 text"
+        );
+        assert_eq!(
+            load(b"slices: 2\nworkdirs: a ./wd\nresult directory: ./afile\n"),
+            "DIR/accelerator.conf:3: result directory: DIR/afile is a file, not a directory"
+        );
+        assert_eq!(
+            load(b"slices: 2\nworkdirs:\n  a ./wd\n  b ./same\n"),
+            "DIR/accelerator.conf:4: workdirs `a` and `b` are one directory (DIR/wd); each workdir needs its own"
         );
     }
 }

@@ -69,9 +69,18 @@ pub fn err_raw(bytes: &[u8]) {
     let _ = console().err.lock().write_all(bytes);
 }
 
+/// The descriptor of the copy of stderr, for a write that may not allocate or lock (running out
+/// of memory); 2 before `init`.
+static RAW_ERR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(2);
+
+pub fn raw_err_fd() -> i32 {
+    RAW_ERR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Takes the copies of stdout and stderr; call before anything redirects them.
 pub fn init() {
-    console();
+    use std::os::fd::AsRawFd;
+    RAW_ERR.store(console().err.lock().as_raw_fd(), std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Bytes to the real stdout (job output echo, status tree), written in one go.

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod confine;
 mod console;
 mod dataset;
 mod embedded;
@@ -10,6 +11,7 @@ mod error;
 mod job;
 mod json;
 mod lua;
+mod memory;
 mod merge;
 mod method;
 mod msgpack;
@@ -20,6 +22,9 @@ mod stdmethods;
 mod sys;
 mod urd;
 mod value;
+
+#[global_allocator]
+static ALLOCATOR: memory::ExitOnFailure = memory::ExitOnFailure;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -284,6 +284,61 @@ impl Drop for KeyMode {
     }
 }
 
+/// What every abrupt end does first: the terminal back as it was and the status socket removed
+/// (idempotent; async-signal-safe, allocates nothing).
+pub fn fatal_cleanup() {
+    restore_terminal();
+    if let Some(path) = CLEANUP_PATH.get() {
+        // SAFETY: unlink is async-signal-safe; the path is a NUL-terminated string that lives forever.
+        unsafe {
+            libc::unlink(path.as_ptr());
+        }
+    }
+}
+
+/// Writes `bytes` to `fd` with plain `write` calls, allocating nothing (for the out-of-memory
+/// path); errors are ignored, there is nobody left to tell.
+pub fn write_raw(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: the pointer and length are those of a live slice.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n <= 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// The process's address-space limit (`ulimit -v`, RLIMIT_AS) in bytes; None when unlimited.
+pub fn address_space_limit() -> Option<usize> {
+    // SAFETY: rlimit is plain data; getrlimit fills it or fails.
+    let mut r: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: the pointer is to a live rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } != 0 || r.rlim_cur == libc::RLIM_INFINITY {
+        return None;
+    }
+    usize::try_from(r.rlim_cur).ok()
+}
+
+/// The bytes of address space this process has mapped now (what RLIMIT_AS counts).
+pub fn mapped_bytes() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().next()?.parse().ok()?;
+    Some(pages.saturating_mul(page_size()))
+}
+
+/// The machine's physical memory in bytes.
+pub fn physical_memory() -> Option<usize> {
+    // SAFETY: sysconf only queries.
+    let pages = unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) };
+    usize::try_from(pages).ok().map(|p| p.saturating_mul(page_size()))
+}
+
+fn page_size() -> usize {
+    // SAFETY: sysconf only queries.
+    usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096)
+}
+
 /// Puts stdin's terminal back as it was (idempotent; async-signal-safe).
 fn restore_terminal() {
     if TERMIOS_CHANGED.swap(false, Ordering::SeqCst) {
@@ -318,13 +373,7 @@ extern "C" fn on_status_signal(_sig: libc::c_int) {
 }
 
 extern "C" fn on_fatal_signal(sig: libc::c_int) {
-    restore_terminal();
-    if let Some(path) = CLEANUP_PATH.get() {
-        // SAFETY: unlink is async-signal-safe; the path is a NUL-terminated string that lives forever.
-        unsafe {
-            libc::unlink(path.as_ptr());
-        }
-    }
+    fatal_cleanup();
     // SAFETY: the handler was installed with SA_RESETHAND, so the action is the default again;
     // raising the signal ends the process the way it would have ended without exax's handler.
     unsafe {
@@ -382,8 +431,8 @@ pub fn off_status_signals() {
     STATUS_PIPE.store(-1, Ordering::SeqCst);
 }
 
-/// SIGINT, SIGTERM, SIGHUP and SIGQUIT restore the terminal and remove `path` (the status
-/// socket), then end the process as they would have.
+/// SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGABRT (an abort anywhere, C code included) restore the
+/// terminal and remove `path` (the status socket), then end the process as they would have.
 pub fn on_fatal_signals(path: Option<&std::path::Path>) -> std::io::Result<()> {
     if let Some(p) = path {
         use std::os::unix::ffi::OsStrExt;
@@ -391,7 +440,7 @@ pub fn on_fatal_signals(path: Option<&std::path::Path>) -> std::io::Result<()> {
             let _ = CLEANUP_PATH.set(c);
         }
     }
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGABRT] {
         install(sig, on_fatal_signal, libc::SA_RESETHAND)?;
     }
     Ok(())

@@ -3,11 +3,13 @@
 
 mod test;
 
+mod bad_input;
 mod build;
 mod cat;
 mod cli;
 mod columns;
 mod completions;
+mod concurrency;
 mod config;
 mod csvimport;
 mod csvimport_zip;
@@ -20,8 +22,10 @@ mod failure;
 mod fanout;
 mod files;
 mod gc;
+mod hostile;
 mod input;
 mod inputs;
+mod kill_rounds;
 mod lua_scripts;
 mod messages;
 mod options;

@@ -39,6 +39,8 @@ pub struct Test {
     stderr_contains: Vec<String>,
     status: i32,
     env: Vec<(String, String)>,
+    /// A command that runs exax (`sh -c 'ulimit -v N; exec "$@"' sh`), or nothing.
+    wrapper: Vec<String>,
 }
 
 pub struct Output {
@@ -72,7 +74,29 @@ impl Test {
             stderr_contains: vec![],
             status: 0,
             env: vec![],
+            wrapper: vec![],
         }
+    }
+
+    /// Runs exax under `sh -c 'SETUP; exec "$@"'` (e.g. `ulimit -v 500000`).
+    pub fn under_shell(mut self, setup: &str) -> Test {
+        self.wrapper = vec!["sh".into(), "-c".into(), format!("{setup}; exec \"$@\""), "sh".into()];
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut c = match self.wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(exax_bin());
+                c
+            }
+            None => Command::new(exax_bin()),
+        };
+        c.args(&self.args)
+            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
     }
 
     /// Continue in the directory of an earlier run.
@@ -143,19 +167,13 @@ impl Test {
     }
 
     pub fn run(self) -> Output {
-        let out = Command::new(exax_bin())
-            .args(&self.args)
-            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run exax");
+        let out = self.command().stdin(std::process::Stdio::null()).output().expect("run exax");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = normalize(&String::from_utf8_lossy(&out.stderr));
         let status = out.status.code().unwrap_or(-1);
         let show = || format!("--- stdout:\n{stdout}--- stderr:\n{stderr}--- status {status}");
         assert!(
-            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE") && !stderr.contains("stack backtrace"),
             "a panic reached the user\n{}",
             show()
         );
@@ -179,10 +197,8 @@ impl Test {
 
     /// Starts the command without waiting, for tests that talk to a running `exax run`.
     pub fn spawn(self) -> Running {
-        let mut child = Command::new(exax_bin())
-            .args(&self.args)
-            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        let mut child = self
+            .command()
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -196,3 +196,26 @@ fn a_killed_worker_fails_the_job_and_restores_the_terminal() {
     tmux.type_line("stty -a > after.txt");
     assert_eq!(before, wait_for_file(&root.join("after.txt")));
 }
+
+/// Running out of memory in exax's own (Rust) allocations, under `ulimit -v`, ends with one
+/// `error:` line and exit 1, and leaves the terminal as it was (issue 14: it was left raw).
+#[test]
+fn out_of_memory_restores_the_terminal() {
+    let t = crate::test::Test::new()
+        .method(
+            "big",
+            "function prepare(job)\n  local s = string.rep('x', 100000000)\n  job:save({s, s, s, s, s, s, s, s}, 'big')\nend\n",
+        )
+        .build("function main(urd) urd:build('big') end\n");
+    let root: PathBuf = t.path().to_path_buf();
+    let Some(tmux) = Tmux::start("out_of_memory", &root) else { return };
+    tmux.type_line("stty -a > before.txt");
+    let before = wait_for_file(&root.join("before.txt"));
+    tmux.type_line(&format!("(ulimit -v 1000000; {} run); echo exit=$?", exax_bin().display()));
+    let screen = tmux.wait_for("the end", |s| s.contains("exit=") && s.trim_end().ends_with('$'));
+    // exax's own allocation fails here, or Lua's first when the terminal's threads leave less room.
+    assert!(screen.contains("error: not enough memory"), "{screen}");
+    assert!(screen.contains("exit=1") && !screen.contains("backtrace"), "{screen}");
+    tmux.type_line("stty -a > after.txt");
+    assert_eq!(before, wait_for_file(&root.join("after.txt")));
+}

@@ -72,12 +72,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(file) = a.file {
-        if file.contains("..") || file.starts_with('/') {
-            return Err(Error::User(format!("`{file}` is not a file name inside job {id}")));
-        }
-        let p = path.join(&file);
+        let clean = crate::job::files::clean_name(&id, &file)?;
+        let p = crate::job::files::inside_path(&id, &path, &clean)?;
         let bytes = std::fs::read(&p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::User(format!("job {id} has no file `{file}`")),
+            std::io::ErrorKind::NotFound => Error::User(format!("job {id} has no file `{clean}`")),
             _ => Error::io(&p, e),
         })?;
         super::stdout::write(&bytes)?;

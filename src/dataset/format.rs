@@ -144,7 +144,29 @@ pub fn slice_stats_name(slice: usize) -> String {
 }
 
 pub fn read_meta(dir: &Utf8Path) -> Result<DatasetMeta> {
-    let meta: DatasetMeta = records::read_json(&dir.join(META))?;
+    let path = dir.join(META);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    parse_meta(dir, &bytes)
+}
+
+/// `dataset.json`'s bytes as a `DatasetMeta`, checked the way readers rely on it: its format,
+/// one entry per slice in every column, and column files named by a plain file name.
+pub fn parse_meta(dir: &Utf8Path, bytes: &[u8]) -> Result<DatasetMeta> {
+    let meta: DatasetMeta =
+        serde_json::from_slice(bytes).map_err(|e| Error::User(format!("{dir}/{META}: not a valid exax record: {e}")))?;
+    for c in &meta.columns {
+        if c.slices.len() != meta.lines.len() {
+            return Err(Error::User(format!(
+                "{dir}/{META}: column `{}` has {} slices but the dataset has {}",
+                c.name,
+                c.slices.len(),
+                meta.lines.len()
+            )));
+        }
+        if c.file.is_empty() || c.file.contains(['/', '\0']) || c.file.starts_with('.') {
+            return Err(Error::User(format!("{dir}/{META}: column `{}` has a bad file name", c.name)));
+        }
+    }
     if meta.format != FORMAT_VERSION {
         return Err(Error::User(format!(
             "{dir}: dataset format {} is not one this exax reads (it reads format {FORMAT_VERSION})",

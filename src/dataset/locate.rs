@@ -21,9 +21,20 @@ pub struct Location {
 
 pub fn locate(project: &Project, id: &str) -> Result<Location> {
     let (job, name) = format::split_id(id);
-    let jid = JobId::parse(job).ok_or_else(|| Error::User(format!("`{id}` is not a dataset id (like `demo-3/default`)")))?;
-    let job_path = project.job_path(&jid)?;
+    let jid =
+        JobId::parse(job).ok_or_else(|| Error::User(format!("`{}` is not a dataset id (like `demo-3/default`)", id.escape_debug())))?;
+    format::check_name(name).map_err(|m| Error::User(format!("dataset `{}`: {m}", id.escape_debug())))?;
+    let workdir = project.workdir(&jid.workdir)?;
+    let job_path = workdir.job_path(jid.number);
     let dir = format::dataset_dir(&job_path, name);
+    // A job directory or dataset directory that is a symlink out of the workdir is no dataset of it.
+    let rel = Utf8PathBuf::from(format!("{jid}/{}/{name}", format::DS_DIR));
+    if !crate::confine::stays_inside(&workdir.path, &rel) {
+        return Err(Error::User(format!(
+            "dataset {jid}/{name} leads out of workdir `{}` ({})",
+            workdir.name, workdir.path
+        )));
+    }
     Ok(Location { job: jid, job_path, dir })
 }
 

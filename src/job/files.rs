@@ -14,6 +14,7 @@ use std::io::Write;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
+use crate::confine;
 use crate::error::{Error, IoContext, Result};
 use crate::job::builder::HASHED_DIR;
 use crate::job::id::JobId;
@@ -39,8 +40,14 @@ pub fn disk_name(name: &str, sliceno: Option<usize>) -> String {
 }
 
 /// `name` as a clean relative path inside the job directory (`./a//b` is `a/b`), or an error for
-/// an empty name, an absolute one, or one with `..`.
+/// an empty name, an absolute one, one with `..`, or one with a NUL byte.
 pub fn clean_name(id: &JobId, name: &str) -> Result<String> {
+    if confine::has_nul(name) {
+        return Err(Error::User(format!(
+            "job {id}: `{}` is not a file name (it holds a NUL byte)",
+            name.escape_debug()
+        )));
+    }
     let bad = || {
         Error::User(format!(
             "job {id}: `{name}` is not a file name inside the job directory (use a relative name without `..`)"
@@ -58,6 +65,17 @@ pub fn clean_name(id: &JobId, name: &str) -> Result<String> {
         return Err(bad());
     }
     Ok(parts.join("/"))
+}
+
+/// The file `disk` (a clean name) of the job at `job`, refused when a symlink on the way leads
+/// out of the job directory.
+pub fn inside_path(id: &JobId, job: &Utf8Path, disk: &str) -> Result<Utf8PathBuf> {
+    if !confine::stays_inside(job, Utf8Path::new(disk)) {
+        return Err(Error::User(format!(
+            "job {id}: `{disk}` leads out of the job directory (through a symlink)"
+        )));
+    }
+    Ok(job.join(disk))
 }
 
 /// A clean name that a job may write or register: not one of exax's own files.
@@ -106,7 +124,13 @@ pub fn auto_registered_files(path: &Utf8Path) -> Result<Vec<String>> {
 pub fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Utf8Path::new("."));
     let tmp = dir.join(format!(".{}.{}.exax-tmp", path.file_name().unwrap_or("file"), std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+    // A fresh file (never one already there, a symlink included) under the temporary name.
+    let _ = std::fs::remove_file(&tmp);
+    let written = std::fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes));
     if let Err(e) = written.and_then(|_| std::fs::rename(&tmp, path)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
@@ -227,6 +251,12 @@ pub fn finish(job: &Utf8Path) -> Result<Vec<String>> {
 /// `*` not matching a leading dot), without exax's own, sorted by clean relative name.
 pub fn glob_files(id: &JobId, job: &Utf8Path, pattern: &str) -> Result<Vec<String>> {
     let rel = Utf8Path::new(pattern);
+    if confine::has_nul(pattern) {
+        return Err(Error::User(format!(
+            "job {id}: register_files('{}'): the pattern holds a NUL byte",
+            pattern.escape_debug()
+        )));
+    }
     if pattern.is_empty() || rel.is_absolute() || rel.components().any(|c| c == Utf8Component::ParentDir) {
         return Err(Error::User(format!(
             "job {id}: register_files('{pattern}'): the pattern must be relative to the job directory, without `..`"
@@ -242,6 +272,11 @@ pub fn glob_files(id: &JobId, job: &Utf8Path, pattern: &str) -> Result<Vec<Strin
         .map_err(bad)?;
     let mut out = BTreeSet::new();
     walk(job, "", &parts, &mut out);
+    if let Some(out_of_job) = out.iter().find(|f| !confine::stays_inside(job, Utf8Path::new(f))) {
+        return Err(Error::User(format!(
+            "job {id}: register_files('{pattern}'): `{out_of_job}` leads out of the job directory (through a symlink)"
+        )));
+    }
     Ok(out.into_iter().collect())
 }
 
@@ -278,6 +313,12 @@ fn walk(dir: &Utf8Path, rel: &str, parts: &[glob::Pattern], out: &mut BTreeSet<S
 /// A path inside the input directory; `..`, absolute parts and symlinks out of it are refused.
 pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> Result<Utf8PathBuf> {
     let mut p = input.to_path_buf();
+    if let Some(part) = parts.iter().find(|p| confine::has_nul(p)) {
+        return Err(Error::User(format!(
+            "input file `{}` is not a file name (it holds a NUL byte)",
+            part.escape_debug()
+        )));
+    }
     for part in parts {
         let rel = camino::Utf8Path::new(part);
         if rel.is_absolute() || rel.components().any(|c| matches!(c, camino::Utf8Component::ParentDir)) {

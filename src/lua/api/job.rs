@@ -164,12 +164,13 @@ fn link_result(
     name: &str,
     linkname: Option<&str>,
 ) -> crate::error::Result<String> {
-    let target = job.join(name);
+    let clean = crate::job::files::clean_name(id, name).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
+    let target = crate::job::files::inside_path(id, job, &clean).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
     if !target.exists() {
         return Err(Error::User(format!("job:link_result: job {id} has no file `{name}`")));
     }
     let linkname = linkname.unwrap_or(name);
-    if linkname.is_empty() || linkname.starts_with('/') || linkname.split('/').any(|p| p == "..") {
+    if linkname.is_empty() || linkname.starts_with('/') || linkname.split('/').any(|p| p == "..") || linkname.contains('\0') {
         return Err(Error::User(format!(
             "job:link_result: `{linkname}` must be a relative name inside the result directory"
         )));

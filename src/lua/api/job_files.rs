@@ -35,7 +35,22 @@ struct FileOpts {
     temp: bool,
 }
 
-fn file_opts(what: &str, opts: Option<Table>, temp_allowed: bool) -> mlua::Result<FileOpts> {
+/// The options, with the slice number checked against the project's slices.
+fn file_opts(lua: &Lua, what: &str, opts: Option<Table>, temp_allowed: bool) -> mlua::Result<FileOpts> {
+    let o = parse_file_opts(what, opts, temp_allowed)?;
+    if let Some(s) = o.sliceno {
+        let slices = Runtime::get(lua).project.config.slices;
+        if s >= slices {
+            return Err(user(format!(
+                "{what}: sliceno {s} is out of range; this project has {slices} slices (0 to {})",
+                slices.saturating_sub(1)
+            )));
+        }
+    }
+    Ok(o)
+}
+
+fn parse_file_opts(what: &str, opts: Option<Table>, temp_allowed: bool) -> mlua::Result<FileOpts> {
     let mut o = FileOpts::default();
     let Some(t) = opts else { return Ok(o) };
     let known: &[&str] = if temp_allowed { &["sliceno", "temp"] } else { &["sliceno"] };
@@ -98,17 +113,14 @@ fn require_running(lua: &Lua, this: &LuaJob, what: &str) -> mlua::Result<()> {
 fn write_target(lua: &Lua, this: &LuaJob, what: &str, name: &str, o: &FileOpts) -> mlua::Result<(String, String)> {
     require_running(lua, this, what)?;
     let clean = files::writable_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
-    if let Some(s) = o.sliceno {
-        let slices = Runtime::get(lua).project.config.slices;
-        if s >= slices {
-            return Err(user(format!(
-                "{what}: sliceno {s} is out of range; this project has {slices} slices (0 to {})",
-                slices.saturating_sub(1)
-            )));
-        }
-    }
     let disk = disk_name(&clean, o.sliceno);
+    confined(this, what, &disk)?;
     Ok((clean, disk))
+}
+
+/// The file `disk` of the job, refused when a symlink on the way leads out of its directory.
+fn confined(this: &LuaJob, what: &str, disk: &str) -> mlua::Result<camino::Utf8PathBuf> {
+    files::inside_path(&this.id, &this.path, disk).map_err(|e| user(format!("{what}: {e}")))
 }
 
 fn write(this: &LuaJob, what: &str, disk: &str, bytes: &[u8]) -> mlua::Result<()> {
@@ -133,7 +145,7 @@ fn log_write(this: &LuaJob, name: String, disk: String, temp: bool) -> mlua::Res
 fn read_file(this: &LuaJob, what: &str, name: &str, sliceno: Option<usize>) -> mlua::Result<(String, Vec<u8>)> {
     let clean = files::clean_name(&this.id, name).map_err(|e| user(format!("{what}: {e}")))?;
     let disk = disk_name(&clean, sliceno);
-    let path = this.path.join(&disk);
+    let path = confined(this, what, &disk)?;
     match std::fs::read(&path) {
         Ok(b) => Ok((disk, b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(user(missing(this, what, &clean, sliceno))),
@@ -222,7 +234,7 @@ fn files(lua: &Lua, this: &LuaJob) -> mlua::Result<Vec<String>> {
 pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
     m.add_method("save", |lua, this, (value, name, opts): (mlua::Value, String, Option<Table>)| {
         let what = "job:save";
-        let o = file_opts(what, opts, true)?;
+        let o = file_opts(lua, what, opts, true)?;
         let (clean, disk) = write_target(lua, this, what, &name, &o)?;
         let v = to_value(&value, &format!("job:save('{clean}')")).map_err(|m| to_lua_err(Error::Value(m)))?;
         write(this, what, &disk, &msgpack::encode(&v))?;
@@ -232,7 +244,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         "json_save",
         |lua, this, (value, name, opts): (mlua::Value, String, Option<Table>)| {
             let what = "job:json_save";
-            let o = file_opts(what, opts, true)?;
+            let o = file_opts(lua, what, opts, true)?;
             let (clean, disk) = write_target(lua, this, what, &name, &o)?;
             let label = format!("job:json_save('{clean}')");
             let v = to_value(&value, &label).map_err(|m| to_lua_err(Error::Value(m)))?;
@@ -244,7 +256,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         },
     );
     m.add_method("load", |lua, this, (name, opts): (Option<String>, Option<Table>)| {
-        let o = file_opts("job:load", opts, false)?;
+        let o = file_opts(lua, "job:load", opts, false)?;
         let Some(name) = name else {
             // The result: nil when synthesis returned nil (or there was no synthesis).
             return match std::fs::read(this.path.join(records::RESULT)) {
@@ -261,7 +273,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         to_lua(lua, &v)
     });
     m.add_method("json_load", |lua, this, (name, opts): (String, Option<Table>)| {
-        let o = file_opts("job:json_load", opts, false)?;
+        let o = file_opts(lua, "job:json_load", opts, false)?;
         let (disk, bytes) = read_file(this, "job:json_load", &name, o.sliceno)?;
         let j: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| user(format!("job:json_load: {}/{disk} is not valid JSON: {e}", this.id)))?;
@@ -271,13 +283,13 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         let what = "job:open";
         let mode = mode.unwrap_or_else(|| "r".to_string());
         check_mode(what, &mode)?;
-        let o = file_opts(what, opts, true)?;
+        let o = file_opts(lua, what, opts, true)?;
         if !is_write_mode(&mode) {
             if o.temp {
                 return Err(user(format!("{what}: temp is for writing; mode '{mode}' reads")));
             }
             let clean = files::clean_name(&this.id, &name).map_err(|e| user(format!("{what}: {e}")))?;
-            let path = this.path.join(disk_name(&clean, o.sliceno));
+            let path = confined(this, what, &disk_name(&clean, o.sliceno))?;
             if !path.exists() {
                 return Err(user(missing(this, what, &clean, o.sliceno)));
             }
@@ -293,7 +305,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
     });
     m.add_method("register_file", |lua, this, (name, opts): (String, Option<Table>)| {
         let what = "job:register_file";
-        let o = file_opts(what, opts, false)?;
+        let o = file_opts(lua, what, opts, false)?;
         let (clean, disk) = write_target(lua, this, what, &name, &o)?;
         let disks = if this.path.join(&disk).is_file() {
             vec![disk]
@@ -307,6 +319,9 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         } else {
             vec![]
         };
+        for d in &disks {
+            confined(this, what, d)?;
+        }
         if disks.is_empty() {
             if this.path.join(disk_name(&clean, o.sliceno)).is_dir() {
                 return Err(user(format!(
@@ -336,10 +351,10 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         lua.create_sequence_from(names)
     });
     m.add_method("files", |lua, this, ()| lua.create_sequence_from(files(lua, this)?));
-    m.add_method("filename", |_, this, (name, opts): (String, Option<Table>)| {
-        let o = file_opts("job:filename", opts, false)?;
+    m.add_method("filename", |lua, this, (name, opts): (String, Option<Table>)| {
+        let o = file_opts(lua, "job:filename", opts, false)?;
         let clean = files::clean_name(&this.id, &name).map_err(|e| user(format!("job:filename: {e}")))?;
-        Ok(this.path.join(disk_name(&clean, o.sliceno)).to_string())
+        Ok(confined(this, "job:filename", &disk_name(&clean, o.sliceno))?.to_string())
     });
     m.add_method("open_input", |lua, _this, (name, mode): (String, Option<String>)| {
         let what = "job:open_input";

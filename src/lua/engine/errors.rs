@@ -83,12 +83,30 @@ pub fn pcall(lua: &Lua, f: &Function, args: impl IntoLuaMulti) -> Result<MultiVa
     if ok {
         return Ok(rets);
     }
-    let Some(mlua::Value::Table(info)) = rets.pop_front() else {
-        return Err(Caught {
-            message: "unknown error".into(),
-            traceback: vec![],
-            job: None,
-        });
+    let info = match rets.pop_front() {
+        Some(mlua::Value::Table(info)) => info,
+        // Lua calls no message handler for a memory error: the bare message comes back.
+        Some(mlua::Value::String(s)) => {
+            return Err(Caught {
+                message: s.to_string_lossy(),
+                traceback: vec![],
+                job: None,
+            })
+        }
+        Some(mlua::Value::Error(e)) => {
+            return Err(Caught {
+                message: root_message(&e),
+                traceback: vec![],
+                job: find_job_failure(&e),
+            })
+        }
+        _ => {
+            return Err(Caught {
+                message: "unknown error".into(),
+                traceback: vec![],
+                job: None,
+            })
+        }
     };
     let value: mlua::Value = info.raw_get(1).unwrap_or(mlua::Value::Nil);
     let traceback: String = info.raw_get(2).unwrap_or_default();

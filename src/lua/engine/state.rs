@@ -24,6 +24,11 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     // are the user's own trusted code, the same trust exax gives Python methods.
     let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL_SAFE | StdLib::DEBUG, LuaOptions::new()) };
     let modules = rt.modules;
+    // Below the process's own limit, so a script that runs out gets Lua's "not enough memory"
+    // error (and its job a failure record) before Rust's allocations fail.
+    if let Some(budget) = crate::memory::lua_budget() {
+        lua.set_memory_limit(budget)?;
+    }
     lua.set_app_data(rt);
     install_searchers(&lua)?;
     for register in modules {

@@ -1,0 +1,2 @@
+jobs = {'prev'}
+function synthesis(job) end

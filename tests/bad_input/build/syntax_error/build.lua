@@ -1,0 +1,3 @@
+function main(urd)
+  if then
+end

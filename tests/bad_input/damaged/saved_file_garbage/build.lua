@@ -1,0 +1,1 @@
+function main(urd) print(urd:build('m'):load('data')) end

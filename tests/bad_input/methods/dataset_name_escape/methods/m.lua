@@ -1,0 +1,1 @@
+function synthesis(job) job:datasetwriter{name = '../x'} end

@@ -1,0 +1,1 @@
+function synthesis(job) job:save(1, 'a\0b') end

@@ -1,0 +1,1 @@
+function synthesis(job) error('boom') end

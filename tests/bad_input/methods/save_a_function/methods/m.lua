@@ -1,0 +1,1 @@
+function synthesis(job) job:save(print, 'f') end

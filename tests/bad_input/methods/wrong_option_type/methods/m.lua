@@ -1,0 +1,2 @@
+options = {n = 1}
+function synthesis(job) end
