@@ -99,7 +99,7 @@ fn sliced_files_from_analysis() {
             1\tfilename,j,t
             true
             false\tbuild.lua:6: job:load: job test-0 has no file `filename` (it is a sliced file: pass {sliceno = ...})
-            false\tbuild.lua:7: job:load: job test-0 has no file `filename` for slice 2
+            false\tbuild.lua:7: job:load: sliceno 2 is out of range; this project has 2 slices (0 to 1)
             false\tbuild.lua:8: job:json_load: unknown option `slicen` (did you mean `sliceno`?); options are sliceno
             ",
         )

@@ -169,9 +169,13 @@ pub fn existing_job(project: &Project, text: &str) -> Result<(JobId, Utf8PathBuf
     };
     let id =
         JobId::parse(text).ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
-    let path = project.job_path(&id)?;
+    let wd = project.workdir(&id.workdir)?;
+    let path = wd.job_path(id.number);
     if !path.is_dir() {
         return Err(Error::User(format!("job {id} does not exist ({path})")));
+    }
+    if !crate::confine::stays_inside(&wd.path, camino::Utf8Path::new(&id.to_string())) {
+        return Err(Error::User(format!("job {id} leads out of workdir `{}` ({})", wd.name, wd.path)));
     }
     Ok((id, path))
 }

@@ -1,0 +1,1 @@
+function main(urd) urd:build('m') end
