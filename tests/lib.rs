@@ -36,6 +36,7 @@ mod reuse;
 mod shipped;
 mod sort;
 mod status;
+mod structure;
 mod subjobs;
 mod tmux;
 mod urd;

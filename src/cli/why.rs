@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use crate::error::{Error, Result};
-use crate::lua::{new_state, Role};
 use crate::method::BuildArgs;
 use crate::project::Project;
 use crate::value::Value;
@@ -25,7 +24,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
     let rt = crate::lua::runtime(project, true);
-    let lua = new_state(rt.clone(), Role::BuildScript).map_err(|e| Error::User(e.to_string()))?;
+    let literals = crate::lua::Literals::new(rt.clone())?;
     let mut args = BuildArgs::default();
     let mut force = false;
     for p in &a.params {
@@ -34,12 +33,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 "`{p}`: parameters are KEY=VALUE with VALUE a Lua literal (x=3 s='text' l={{1,2}})"
             )));
         };
-        let v: mlua::Value = lua
-            .load(format!("return {text}"))
-            .set_name(format!("={key}"))
-            .eval()
-            .map_err(|e| Error::User(format!("`{p}`: VALUE is not a Lua literal: {}", first_line(&e.to_string()))))?;
-        let v = crate::lua::to_value(&v, key).map_err(Error::User)?;
+        let v = literals.eval(key, text).map_err(|e| match e {
+            crate::lua::LiteralError::Syntax(e) => Error::User(format!("`{p}`: VALUE is not a Lua literal: {e}")),
+            crate::lua::LiteralError::Value(e) => Error::User(e),
+        })?;
         match key {
             "name" | "caption" | "workdir" => {}
             "force_build" => force = v == Value::Bool(true),
@@ -71,8 +68,4 @@ pub fn run(a: Args) -> Result<ExitCode> {
     )?;
     crate::console::out(w.render().as_bytes());
     Ok(ExitCode::SUCCESS)
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
 }

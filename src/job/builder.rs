@@ -142,20 +142,12 @@ pub fn check_and_lookup(project: &Project, req: &BuildRequest) -> Result<Option<
 
 /// A finished job with this key in any workdir, newest first.
 pub fn lookup(project: &Project, key: ReuseKey) -> Result<Option<Built>> {
-    for wd in &project.workdirs {
-        let found = project.with_index(wd, |index| {
-            Ok(index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key)))
-        })?;
-        if let Some(n) = found {
-            return Ok(Some(Built {
-                id: JobId::new(&wd.name, n),
-                fresh: false,
-                seconds: 0.0,
-                why: None,
-            }));
-        }
-    }
-    Ok(None)
+    Ok(crate::job::reuse::find(project, key)?.map(|id| Built {
+        id,
+        fresh: false,
+        seconds: 0.0,
+        why: None,
+    }))
 }
 
 /// Leaves the reason of a failure in the job directory (best effort: the error itself matters more).
@@ -181,30 +173,6 @@ fn record_failure(path: &camino::Utf8Path, e: &Error) {
         },
     };
     let _ = records::write_json_atomic(path, records::FAILURE, &failure);
-}
-
-/// True when the job directory has a complete post.json for exactly this key and the input files
-/// it and its subjobs read are unchanged.
-pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
-    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && inputs_unchanged(project, &post, 0))
-}
-
-/// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.
-pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
-    let input_dir = &project.config.input_directory;
-    if !crate::job::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
-        return false;
-    }
-    if depth > crate::job::inputs::MAX_SUBJOB_DEPTH {
-        return true;
-    }
-    post.subjobs.iter().all(|s| {
-        let sub = JobId::parse(s)
-            .and_then(|id| project.job_path(&id).ok())
-            .and_then(|p| records::read_post(&p));
-        // A subjob that is gone or unfinished does not make its parent's result wrong.
-        sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
-    })
 }
 
 fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {

@@ -14,6 +14,7 @@ pub mod inputs;
 pub mod lock;
 pub mod parallel;
 pub mod records;
+pub mod reuse;
 pub mod reuse_index;
 pub mod reuse_key;
 pub mod scratch;

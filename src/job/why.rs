@@ -13,7 +13,6 @@ use parking_lot::Mutex;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Result;
-use crate::job::builder;
 use crate::job::diff;
 use crate::job::id::JobId;
 use crate::job::inputs::InputChange;
@@ -248,7 +247,7 @@ pub fn explain(
     (limit, compared): (usize, usize),
 ) -> Result<Explanation> {
     let key = decl.reuse_key(params);
-    let reuse = builder::lookup(project, key)?.map(|b| b.id);
+    let reuse = crate::job::reuse::find(project, key)?;
     let section = |s: &[(String, crate::value::Value)]| -> Vec<(String, Option<serde_json::Value>)> {
         s.iter().map(|(k, v)| (k.clone(), json::to_json(v, k).ok())).collect()
     };

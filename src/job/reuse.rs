@@ -1,0 +1,45 @@
+//! Whether a finished job can stand in for a build: the reuse index's candidates for a key,
+//! checked against each job's post.json and the input files it and its subjobs read.
+
+use crate::error::Result;
+use crate::job::id::JobId;
+use crate::job::records::{self, Post};
+use crate::job::reuse_key::ReuseKey;
+use crate::project::Project;
+
+/// The newest finished, reusable job with this key in any workdir.
+pub fn find(project: &Project, key: ReuseKey) -> Result<Option<JobId>> {
+    for wd in &project.workdirs {
+        let found = project.with_index(wd, |index| {
+            Ok(index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key)))
+        })?;
+        if let Some(n) = found {
+            return Ok(Some(JobId::new(&wd.name, n)));
+        }
+    }
+    Ok(None)
+}
+
+/// True when the job directory has a complete post.json for exactly this key and the input files
+/// it and its subjobs read are unchanged.
+pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
+    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && inputs_unchanged(project, &post, 0))
+}
+
+/// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.
+pub fn inputs_unchanged(project: &Project, post: &Post, depth: usize) -> bool {
+    let input_dir = &project.config.input_directory;
+    if !crate::job::inputs::changes(&project.input_hashes, input_dir, &post.inputs, false).is_empty() {
+        return false;
+    }
+    if depth > crate::job::inputs::MAX_SUBJOB_DEPTH {
+        return true;
+    }
+    post.subjobs.iter().all(|s| {
+        let sub = JobId::parse(s)
+            .and_then(|id| project.job_path(&id).ok())
+            .and_then(|p| records::read_post(&p));
+        // A subjob that is gone or unfinished does not make its parent's result wrong.
+        sub.is_none_or(|sub| inputs_unchanged(project, &sub, depth + 1))
+    })
+}
