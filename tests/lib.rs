@@ -3,6 +3,7 @@
 
 mod test;
 
+mod board;
 mod build;
 mod cat;
 mod cli;
