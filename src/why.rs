@@ -545,7 +545,10 @@ fn job_differences(a_dir: &Utf8Path, a: &JobRecord, b_dir: &Utf8Path, b: &JobRec
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let (change, d) = match (&was, &now) {
             (Some(w), Some(n)) if w == n => continue,
-            (Some(w), Some(n)) => ("changed", diff::unified(&format!("{ida}/{name}"), &format!("{idb}/{name}"), &text(w), &text(n))),
+            (Some(w), Some(n)) => (
+                "changed",
+                diff::unified(&format!("{ida}/{name}"), &format!("{idb}/{name}"), &text(w), &text(n)),
+            ),
             (None, Some(n)) => ("added", diff::unified("/dev/null", &format!("{idb}/{name}"), "", &text(n))),
             (Some(w), None) => ("removed", diff::unified(&format!("{ida}/{name}"), "/dev/null", &text(w), "")),
             (None, None) => continue,
@@ -605,8 +608,7 @@ fn job_differences(a_dir: &Utf8Path, a: &JobRecord, b_dir: &Utf8Path, b: &JobRec
 /// Explains why job `id` was built (see `JobWhy`); compares at most `MAX_COMPARED` earlier jobs.
 pub fn explain_job(project: &Project, id: &JobId) -> Result<JobWhy> {
     let dir = project.job_path(id)?;
-    let this = own_record(&dir)
-        .ok_or_else(|| crate::error::Error::User(format!("job {id}: its setup.json cannot be read")))?;
+    let this = own_record(&dir).ok_or_else(|| crate::error::Error::User(format!("job {id}: its setup.json cannot be read")))?;
     let method = this.setup.method.clone();
     let mut found: Vec<(usize, f64, JobId, Utf8PathBuf, Arc<JobRecord>)> = Vec::new();
     let (mut compared, mut capped) = (0, false);

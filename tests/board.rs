@@ -47,7 +47,11 @@ impl Board {
             buf.push(byte[0]);
         }
         let line = String::from_utf8_lossy(&buf).into_owned();
-        let addr = line.trim().trim_start_matches("exax board: serving http://").trim_end_matches('/').to_string();
+        let addr = line
+            .trim()
+            .trim_start_matches("exax board: serving http://")
+            .trim_end_matches('/')
+            .to_string();
         Board { child, addr }
     }
 
@@ -83,7 +87,7 @@ fn project() -> crate::test::Output {
             "make",
             "description = 'Make a dataset <b>.'\noptions = {n = 3}\n\
              function synthesis(job)\n  print('<script>alert(1)</script>')\n  \
-             local dw = job:datasetwriter{columns = {x = 'int64', s = 'unicode'}}\n  \
+             local dw = job:datasetwriter()\n  dw:add('x', 'int64')\n  dw:add('s', 'unicode')\n  dw:set_slice(0)\n  \
              for i = 1, options.n do dw:write(i, 'v' .. i) end\n  \
              local f = job:open('notes.txt', 'w') f:write('hello <i>notes</i>\\n') f:close()\n  return options.n\nend\n",
         )
@@ -119,7 +123,6 @@ fn every_page_html_and_json() {
         "&lt;script&gt;alert(1)&lt;/script&gt;",
         "hello &lt;i&gt;notes&lt;/i&gt;",
         "<span class=\"kw\">function</span>",
-        "<svg class=\"graph\"",
         "id=\"exectime\"",
         "<a href=\"/dataset/test-2/default\">default</a>",
     ] {
@@ -132,6 +135,7 @@ fn every_page_html_and_json() {
     assert_eq!(j["options"]["n"], 4);
     assert_eq!(j["output"]["synthesis"], "<script>alert(1)</script>\n");
     assert_eq!(j["files"][0]["name"], "notes.txt");
+    assert!(b.html("/job/test-3").contains("<svg class=\"graph\""));
     let use_job = b.json("/job/test-3");
     assert_eq!(use_job["inputs"][0][1], "test-2/default");
 
@@ -150,7 +154,11 @@ fn every_page_html_and_json() {
     assert!(b.html("/workdir/test").contains("page 1 of 1 (4 jobs)"));
 
     let methods = b.json("/methods");
-    assert!(methods.as_array().unwrap().iter().any(|m| m["name"] == "make" && m["summary"] == "Make a dataset <b>."));
+    assert!(methods
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["name"] == "make" && m["summary"] == "Make a dataset <b>."));
     let m = b.html("/method/make");
     assert!(m.contains("Make a dataset &lt;b&gt;."), "{m}");
 
@@ -195,7 +203,11 @@ fn no_path_leaves_the_project() {
 }
 
 fn chromium() -> Option<&'static str> {
-    let ok = Command::new("chromium").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = Command::new("chromium")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !ok {
         let _ = writeln!(
             std::io::stderr(),
@@ -236,6 +248,14 @@ fn in_a_browser() {
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join("job-page.png");
     let _ = std::fs::remove_file(&shot);
-    browser(&[&format!("--screenshot={}", shot.display()), "--window-size=1200,1600", &url("/job/test-2")]);
-    assert!(std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false), "no screenshot at {}", shot.display());
+    browser(&[
+        &format!("--screenshot={}", shot.display()),
+        "--window-size=1200,1600",
+        &url("/job/test-2"),
+    ]);
+    assert!(
+        std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false),
+        "no screenshot at {}",
+        shot.display()
+    );
 }

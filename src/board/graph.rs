@@ -150,7 +150,11 @@ pub fn job_inputs(project: &Project, id: &JobId) -> Graph {
     for &(a, b) in &edges {
         let (ax, ay) = (pos[a].0 + widths[a] / 2.0, pos[a].1 + BOX_H);
         let (bx, by) = (pos[b].0 + widths[b] / 2.0, pos[b].1);
-        let (ax, ay, bx, by) = if by > ay { (ax, ay, bx, by) } else { (ax, pos[a].1, bx, pos[b].1 + BOX_H) };
+        let (ax, ay, bx, by) = if by > ay {
+            (ax, ay, bx, by)
+        } else {
+            (ax, pos[a].1, bx, pos[b].1 + BOX_H)
+        };
         svg.push_str(&format!(
             "<line x1=\"{ax:.1}\" y1=\"{ay:.1}\" x2=\"{bx:.1}\" y2=\"{by:.1}\" marker-end=\"url(#arrow)\"/>\n"
         ));

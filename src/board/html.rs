@@ -49,11 +49,7 @@ pub fn job_link(id: &str) -> String {
 
 pub fn dataset_link(id: &str) -> String {
     let (job, name) = id.split_once('/').unwrap_or((id, "default"));
-    format!(
-        "{}/{}",
-        job_link(job),
-        link(&format!("/dataset/{}/{}", seg(job), seg(name)), name)
-    )
+    format!("{}/{}", job_link(job), link(&format!("/dataset/{}/{}", seg(job), seg(name)), name))
 }
 
 const STYLE: &str = r#"
@@ -95,9 +91,15 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(esc("<script>alert('x&y')</script>\""), "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;");
+        assert_eq!(
+            esc("<script>alert('x&y')</script>\""),
+            "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;"
+        );
         assert_eq!(seg("a/b c%.lua"), "a%2Fb%20c%25.lua");
         assert_eq!(path_segs("sub/r 1.txt"), "sub/r%201.txt");
-        assert_eq!(dataset_link("t-1/x<y"), "<a href=\"/job/t-1\">t-1</a>/<a href=\"/dataset/t-1/x%3Cy\">x&lt;y</a>");
+        assert_eq!(
+            dataset_link("t-1/x<y"),
+            "<a href=\"/job/t-1\">t-1</a>/<a href=\"/dataset/t-1/x%3Cy\">x&lt;y</a>"
+        );
     }
 }

@@ -146,10 +146,8 @@ fn handle(board: &Board, req: tiny_http::Request) {
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     let reply = match req.method() {
         Method::Get | Method::Head => match request::segments(path) {
-            Ok(segs) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pages::route(board, &segs, &request::query(query))
-            }))
-            .unwrap_or_else(|_| Reply::Error(500, "internal error in exax board (please report this)".into())),
+            Ok(segs) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages::route(board, &segs, &request::query(query))))
+                .unwrap_or_else(|_| Reply::Error(500, "internal error in exax board (please report this)".into())),
             Err(request::BadPath(m)) => Reply::Error(400, m),
         },
         _ => Reply::Error(405, "the board only answers GET and HEAD".into()),

@@ -228,9 +228,13 @@ fn link_result(
     name: &str,
     linkname: Option<&str>,
 ) -> crate::error::Result<camino::Utf8PathBuf> {
-    let normal = |p: &str| !p.is_empty() && !p.starts_with('/') && !p.trim_end_matches('/').split('/').any(|c| c.is_empty() || c == "." || c == "..");
+    let normal = |p: &str| {
+        !p.is_empty() && !p.starts_with('/') && !p.trim_end_matches('/').split('/').any(|c| c.is_empty() || c == "." || c == "..")
+    };
     if !normal(name) {
-        return Err(Error::User(format!("job:link_result: `{name}` must be a relative name inside job {id}")));
+        return Err(Error::User(format!(
+            "job:link_result: `{name}` must be a relative name inside job {id}"
+        )));
     }
     let target = job.join(name.trim_end_matches('/'));
     if !target.exists() {
@@ -254,7 +258,9 @@ fn link_result(
     for part in &parts[..parts.len() - 1] {
         at.push(part);
         if at.is_symlink() {
-            return Err(Error::User(format!("job:link_result: refusing to make `{linkname}`: {at} is a symlink")));
+            return Err(Error::User(format!(
+                "job:link_result: refusing to make `{linkname}`: {at} is a symlink"
+            )));
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

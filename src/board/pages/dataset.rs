@@ -54,7 +54,11 @@ pub fn page(board: &Board, job: &str, name: &str, q: &Query) -> Reply {
         Err(e) => return Reply::not_found(e.to_string()),
     };
     let meta = &ds.meta;
-    let n = q.get("rows").and_then(|r| r.parse::<u64>().ok()).unwrap_or(DEFAULT_ROWS).min(MAX_ROWS);
+    let n = q
+        .get("rows")
+        .and_then(|r| r.parse::<u64>().ok())
+        .unwrap_or(DEFAULT_ROWS)
+        .min(MAX_ROWS);
     let method = locate::locate(project, &id)
         .ok()
         .and_then(|l| records::read_json::<Setup>(&l.job_path.join(records::SETUP)).ok())
@@ -72,14 +76,21 @@ pub fn page(board: &Board, job: &str, name: &str, q: &Query) -> Reply {
     let total: u64 = meta.lines.iter().sum();
     let mut b = format!("<h1>{}</h1>\n<table class=\"grid\">\n", dataset_link(&meta.id()));
     let mut row = |k: &str, v: String| b.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>\n"));
-    row("job", format!("{} {}", job_link(&meta.job), link(&format!("/method/{}", seg(&method)), &method)));
+    row(
+        "job",
+        format!("{} {}", job_link(&meta.job), link(&format!("/method/{}", seg(&method)), &method)),
+    );
     if !meta.caption.is_empty() {
         row("caption", esc(&meta.caption));
     }
     row("hashlabel", meta.hashlabel.as_deref().map_or("-".into(), esc));
     row(
         "previous",
-        if chain.is_empty() { "-".into() } else { chain.iter().map(|c| dataset_link(c)).collect::<Vec<_>>().join(" &larr; ") },
+        if chain.is_empty() {
+            "-".into()
+        } else {
+            chain.iter().map(|c| dataset_link(c)).collect::<Vec<_>>().join(" &larr; ")
+        },
     );
     row("parent", meta.parent.as_deref().map_or("-".into(), dataset_link));
     row(
@@ -130,7 +141,10 @@ pub fn page(board: &Board, job: &str, name: &str, q: &Query) -> Reply {
                 if more > n {
                     b.push_str(&format!(
                         "<p>{}</p>\n",
-                        link(&format!("/dataset/{}/{}?rows={more}", seg(&meta.job), seg(&meta.name)), &format!("show {more} rows"))
+                        link(
+                            &format!("/dataset/{}/{}?rows={more}", seg(&meta.job), seg(&meta.name)),
+                            &format!("show {more} rows")
+                        )
                     ));
                 }
             }

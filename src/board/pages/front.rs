@@ -36,7 +36,11 @@ fn walk(dir: &Utf8Path, rel: &str, depth: usize, out: &mut Vec<Entry>, records: 
         if name.starts_with('.') {
             continue;
         }
-        let r = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
+        let r = if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        };
         let Ok(meta) = e.path().symlink_metadata() else { continue };
         if meta.is_dir() {
             if depth < MAX_DEPTH {

@@ -62,11 +62,17 @@ pub fn page(board: &Board, text: &str) -> Reply {
         link(&format!("/method/{}", seg(&setup.method)), &setup.method)
     ));
     if id.number > 0 {
-        b.push_str(&link(&format!("/job/{}", seg(&format!("{}-{}", id.workdir, id.number - 1))), "⇦ previous"));
+        b.push_str(&link(
+            &format!("/job/{}", seg(&format!("{}-{}", id.workdir, id.number - 1))),
+            "⇦ previous",
+        ));
         b.push(' ');
     }
     if dir.with_file_name(format!("{}-{}", id.workdir, id.number + 1)).is_dir() {
-        b.push_str(&link(&format!("/job/{}", seg(&format!("{}-{}", id.workdir, id.number + 1))), "next ⇨"));
+        b.push_str(&link(
+            &format!("/job/{}", seg(&format!("{}-{}", id.workdir, id.number + 1))),
+            "next ⇨",
+        ));
         b.push(' ');
     }
     b.push_str(&link(&format!("/workdir/{}", seg(&id.workdir)), &format!("workdir {}", id.workdir)));
@@ -98,7 +104,11 @@ pub fn page(board: &Board, text: &str) -> Reply {
     row(
         &mut b,
         "built by",
-        &if JobId::parse(&setup.builder).is_some() { job_link(&setup.builder) } else { esc(&setup.builder) },
+        &if JobId::parse(&setup.builder).is_some() {
+            job_link(&setup.builder)
+        } else {
+            esc(&setup.builder)
+        },
     );
     row(&mut b, "started", &format!("{} UTC", super::time(setup.starttime)));
     if let Some(p) = &post {
@@ -188,14 +198,21 @@ pub fn page(board: &Board, text: &str) -> Reply {
             let segs: Vec<String> = name.split('/').map(str::to_string).collect();
             let href = format!("/job/{}/file/{}", seg(&sid), path_segs(name));
             let Ok(path) = board.roots.resolve(&dir, &segs) else {
-                b.push_str(&format!("<h3>{}</h3><p class=\"muted\">not a file in the job directory</p>\n", esc(name)));
+                b.push_str(&format!(
+                    "<h3>{}</h3><p class=\"muted\">not a file in the job directory</p>\n",
+                    esc(name)
+                ));
                 files_json.push(serde_json::json!({"name": name, "kind": "missing"}));
                 continue;
             };
             let head = files::head(&path, 4096).unwrap_or_default();
             let kind = files::kind(name, &head);
             let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-            b.push_str(&format!("<h3>{} <span class=\"muted\">{}</span></h3>\n", link(&href, name), super::size(len)));
+            b.push_str(&format!(
+                "<h3>{} <span class=\"muted\">{}</span></h3>\n",
+                link(&href, name),
+                super::size(len)
+            ));
             let inline = i < INLINE_FILES;
             match kind {
                 Kind::Image if inline => b.push_str(&format!("<img class=\"file\" src=\"{}\" alt=\"{}\">\n", esc(&href), esc(name))),
@@ -203,7 +220,11 @@ pub fn page(board: &Board, text: &str) -> Reply {
                     if let Some((text, cut, _)) = super::read_text(&path, SHOWN) {
                         b.push_str(&format!("<pre class=\"file\">{}</pre>\n", esc(&text)));
                         if cut {
-                            b.push_str(&format!("<p class=\"muted\">the first {} shown: {}</p>\n", super::size(SHOWN as u64), link(&href, "all of it")));
+                            b.push_str(&format!(
+                                "<p class=\"muted\">the first {} shown: {}</p>\n",
+                                super::size(SHOWN as u64),
+                                link(&href, "all of it")
+                            ));
                         }
                     }
                 }
@@ -242,8 +263,15 @@ pub fn page(board: &Board, text: &str) -> Reply {
     let mut output_json = serde_json::Map::new();
     let mut out_html = String::new();
     for (part, label) in output_parts(&setup) {
-        let Some((text, cut, len)) = super::read_text(&out_dir.join(&part), SHOWN) else { continue };
-        out_html.push_str(&format!("<h3>{}</h3>\n<pre class=\"output\" id=\"output-{}\">{}</pre>\n", esc(&label), esc(&part), esc(&text)));
+        let Some((text, cut, len)) = super::read_text(&out_dir.join(&part), SHOWN) else {
+            continue;
+        };
+        out_html.push_str(&format!(
+            "<h3>{}</h3>\n<pre class=\"output\" id=\"output-{}\">{}</pre>\n",
+            esc(&label),
+            esc(&part),
+            esc(&text)
+        ));
         if cut {
             out_html.push_str(&format!(
                 "<p class=\"muted\">the first {} of {} shown: {}</p>\n",
@@ -261,7 +289,10 @@ pub fn page(board: &Board, text: &str) -> Reply {
 
     // Source.
     let source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
-    b.push_str(&format!("<h2>source <span class=\"muted\">{} as it ran</span></h2>\n", esc(&setup.method_file)));
+    b.push_str(&format!(
+        "<h2>source <span class=\"muted\">{} as it ran</span></h2>\n",
+        esc(&setup.method_file)
+    ));
     b.push_str(&highlight::lua(&source));
     if !setup.hashed_files.is_empty() {
         b.push_str("<p>also in its reuse key: ");
@@ -316,7 +347,11 @@ pub fn why(board: &Board, text: &str) -> Reply {
                     "compared": w.compared,
                     "text": t,
                 }),
-                body: format!("<h1>why {} was built</h1>\n<pre id=\"why\">{}</pre>", job_link(&id.to_string()), esc(&t)),
+                body: format!(
+                    "<h1>why {} was built</h1>\n<pre id=\"why\">{}</pre>",
+                    job_link(&id.to_string()),
+                    esc(&t)
+                ),
             }
         }
         Err(e) => Reply::not_found(e.to_string()),

@@ -90,7 +90,10 @@ fn since(urd: &mut Urd, list: &str) -> Reply {
     b.push_str("</ul>\n");
     Reply::Page {
         title: list.to_string(),
-        json: serde_json::json!(all.iter().map(|(t, c)| serde_json::json!({"timestamp": t, "caption": c})).collect::<Vec<_>>()),
+        json: serde_json::json!(all
+            .iter()
+            .map(|(t, c)| serde_json::json!({"timestamp": t, "caption": c}))
+            .collect::<Vec<_>>()),
         body: b,
     }
 }
@@ -116,17 +119,31 @@ fn session(board: &Board, urd: &mut Urd, list: &str, q: &crate::urd::Lookup, bac
         .and_then(|t| path::session(urd, list, &crate::urd::Lookup::Exact(t), 1))
         .ok()
         .flatten();
-    let mut b = format!("<h1>urd {}/{}</h1>\n<table class=\"grid\">\n", link(&list_href(list), list), esc(&e.timestamp));
-    b.push_str(&format!("<tr><th>timestamp</th><td id=\"urd-timestamp\">{}</td></tr>\n", esc(&e.timestamp)));
+    let mut b = format!(
+        "<h1>urd {}/{}</h1>\n<table class=\"grid\">\n",
+        link(&list_href(list), list),
+        esc(&e.timestamp)
+    );
+    b.push_str(&format!(
+        "<tr><th>timestamp</th><td id=\"urd-timestamp\">{}</td></tr>\n",
+        esc(&e.timestamp)
+    ));
     b.push_str(&format!("<tr><th>caption</th><td>{}</td></tr>\n", esc(&e.caption)));
-    let build = if crate::job_id::JobId::parse(&e.build_job).is_some() { job_link(&e.build_job) } else { esc(&e.build_job) };
+    let build = if crate::job_id::JobId::parse(&e.build_job).is_some() {
+        job_link(&e.build_job)
+    } else {
+        esc(&e.build_job)
+    };
     b.push_str(&format!("<tr><th>build</th><td>{build}</td></tr>\n</table>\n"));
     if !e.deps.is_empty() {
         b.push_str("<h2>deps</h2>\n<ul>\n");
         for (dl, d) in &e.deps {
             b.push_str(&format!(
                 "<li>{} {}</li>\n",
-                link(&format!("{}/{}", list_href(dl), seg(&d.timestamp)), &format!("{dl}/{}", d.timestamp)),
+                link(
+                    &format!("{}/{}", list_href(dl), seg(&d.timestamp)),
+                    &format!("{dl}/{}", d.timestamp)
+                ),
                 esc(&d.caption)
             ));
         }
@@ -142,7 +159,10 @@ fn session(board: &Board, urd: &mut Urd, list: &str, q: &crate::urd::Lookup, bac
             let diffs = crate::urd::diff::diff(&board.project, p, &e);
             b.push_str(&format!(
                 "<p>{} &rarr; {}</p>\n",
-                link(&format!("{}/{}", list_href(list), seg(&p.timestamp)), &format!("{list}/{}", p.timestamp)),
+                link(
+                    &format!("{}/{}", list_href(list), seg(&p.timestamp)),
+                    &format!("{list}/{}", p.timestamp)
+                ),
                 esc(&format!("{list}/{}", e.timestamp))
             ));
             if diffs.is_empty() {
