@@ -31,8 +31,7 @@ pub struct Config {
     pub method_directories: Vec<Utf8PathBuf>,
     pub input_directory: Utf8PathBuf,
     pub result_directory: Utf8PathBuf,
-    /// Where `exax board` listens (read by the board when it exists).
-    #[allow(dead_code)]
+    /// Where `exax board` listens.
     pub board_listen: String,
     /// `urd: http://host:port` (spec section 8); read by the urd commands when they exist.
     #[allow(dead_code)]

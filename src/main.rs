@@ -1,6 +1,7 @@
 //! exax, the Accelerator: reproducible data-processing jobs scripted in Lua. `main` only hands
 //! over to the command line in `cli`.
 
+mod board;
 mod cli;
 mod config;
 mod confine;

@@ -4,6 +4,7 @@
 mod test;
 
 mod bad_input;
+mod board;
 mod build;
 mod cat;
 mod cli;

@@ -3,10 +3,7 @@
 
 use std::process::ExitCode;
 
-use camino::Utf8PathBuf;
-
 use crate::error::{Error, Result};
-use crate::job::id::JobId;
 use crate::job::records::{self, Post, Setup};
 use crate::json::from_json;
 use crate::msgpack;
@@ -35,7 +32,7 @@ fn out(s: &str) -> Result<()> {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
-    let (id, path) = existing_job(&project, &a.id)?;
+    let (id, path) = crate::urd::existing_job(&project, &a.id)?;
     let setup: Setup = records::read_json(&path.join(records::SETUP))?;
     if let Some(part) = a.output {
         let dir = path.join(records::OUTPUT_DIR);
@@ -155,27 +152,4 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     out(&s)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Parses a job id the user typed (or an urd job specifier, `:LIST:NAME`) and checks that
-/// the job exists.
-pub fn existing_job(project: &Project, text: &str) -> Result<(JobId, Utf8PathBuf)> {
-    let resolved;
-    let text = if text.starts_with(':') {
-        resolved = crate::urd::resolve_job_spec(project, text)?;
-        resolved.as_str()
-    } else {
-        text
-    };
-    let id =
-        JobId::parse(text).ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
-    let wd = project.workdir(&id.workdir)?;
-    let path = wd.job_path(id.number);
-    if !path.is_dir() {
-        return Err(Error::User(format!("job {id} does not exist ({path})")));
-    }
-    if !crate::confine::stays_inside(&wd.path, camino::Utf8Path::new(&id.to_string())) {
-        return Err(Error::User(format!("job {id} leads out of workdir `{}` ({})", wd.name, wd.path)));
-    }
-    Ok((id, path))
 }

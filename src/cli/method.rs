@@ -42,7 +42,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
 }
 
 /// The first line of a method's description; None for a module (a file without phases).
-fn summary(rt: &std::rc::Rc<Runtime>, name: &str) -> Option<String> {
+pub(super) fn summary(rt: &std::rc::Rc<Runtime>, name: &str) -> Option<String> {
     match crate::lua::method_decl(rt, name) {
         Ok(d) => {
             let mut line = d

@@ -1,6 +1,7 @@
 //! The command line: clap definitions (the `///` docs are the help text), one file per
 //! subcommand, and the exit-code and error-rendering policy shared by all of them.
 
+mod board;
 mod cat;
 mod completions;
 mod ds;
@@ -49,6 +50,7 @@ enum Command {
     Status(status::Args),
     Why(why::Args),
     Urd(urd::Args),
+    Board(board::Args),
     UrdServer(urd_server::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
@@ -118,6 +120,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Status(a) => status::run(a),
         Command::Why(a) => why::run(a),
         Command::Urd(a) => urd::run(a),
+        Command::Board(a) => board::run(a),
         Command::UrdServer(a) => urd_server::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::run_analysis_slice(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,

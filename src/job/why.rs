@@ -80,7 +80,8 @@ impl Diff {
         }
     }
 
-    fn long(&self) -> String {
+    /// The phrase and, for a file, its unified diff, indented.
+    pub fn long(&self) -> String {
         let indent = |text: &str| -> String { text.lines().map(|l| format!("    {l}\n")).collect() };
         match self {
             Diff::Source { diff, .. } => format!("  {}\n{}", self.short(), indent(diff)),
@@ -414,6 +415,236 @@ fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8
         }
     }
     out
+}
+
+/// Why a job was built rather than reusing an earlier job of its method (the board's job page):
+/// the nearest of the finished jobs of the method that started before it, and what differs from
+/// that job to this one. Everything comes from the two jobs' own records (`method.lua`, the
+/// copies under `hashed/`, setup.json, the input files post.json recorded), so the answer is
+/// what it was when the job was built, and nothing in the project is read or written now.
+#[derive(Debug, Clone)]
+pub struct JobWhy {
+    pub id: JobId,
+    pub method: String,
+    pub nearest: Option<Nearest>,
+    /// How many earlier finished jobs of the method were compared.
+    pub compared: usize,
+    pub capped: bool,
+}
+
+impl JobWhy {
+    pub fn render(&self) -> String {
+        let (id, m) = (&self.id, &self.method);
+        let Some(n) = &self.nearest else {
+            return format!("{id} is the first finished job of `{m}`: there was nothing to reuse\n");
+        };
+        let mut out = format!(
+            "{id} was built rather than reusing {}, the nearest of {} earlier finished job{} of `{m}`{}\n",
+            n.id,
+            self.compared,
+            if self.compared == 1 { "" } else { "s" },
+            if self.capped { " (the newest ones)" } else { "" }
+        );
+        if n.diffs.is_empty() {
+            out.push_str("  nothing that exax can see differs (force_build, or the other job was not finished yet)\n");
+        }
+        for d in &n.diffs {
+            out.push_str(&d.long());
+        }
+        out
+    }
+}
+
+/// A job's own record, as `count_differences` and `job_differences` compare it.
+fn own_record(dir: &Utf8Path) -> Option<JobRecord> {
+    let setup = records::read_json::<Setup>(&dir.join(records::SETUP)).ok()?;
+    let post = records::read_post(dir).unwrap_or_else(|| records::Post {
+        version: 0,
+        hash: String::new(),
+        starttime: setup.starttime,
+        endtime: setup.starttime,
+        exectime: records::ExecTime::default(),
+        files: vec![],
+        subjobs: vec![],
+        inputs: vec![],
+        extra: Default::default(),
+    });
+    let source = xxh3_128(&std::fs::read(dir.join(records::METHOD_SOURCE)).unwrap_or_default());
+    let files = setup
+        .hashed_files
+        .iter()
+        .map(|(copy, orig)| (orig.clone(), xxh3_128(&std::fs::read(dir.join(copy)).unwrap_or_default())))
+        .collect();
+    Some(JobRecord {
+        setup,
+        post,
+        source,
+        files,
+    })
+}
+
+/// How many things differ between two jobs' records.
+fn count_record_differences(a: &JobRecord, b: &JobRecord) -> usize {
+    let mut n = usize::from(a.source != b.source);
+    for (name, h) in &b.files {
+        if a.files.iter().find(|(o, _)| o == name).map(|(_, x)| x) != Some(h) {
+            n += 1;
+        }
+    }
+    n += a.files.iter().filter(|(o, _)| !b.files.iter().any(|(f, _)| f == o)).count();
+    for (x, y) in [
+        (&a.setup.options, &b.setup.options),
+        (&a.setup.datasets, &b.setup.datasets),
+        (&a.setup.jobs, &b.setup.jobs),
+    ] {
+        n += y.iter().filter(|(k, v)| x.get(k.as_str()) != Some(v)).count();
+        n += x.keys().filter(|k| !y.contains_key(k.as_str())).count();
+    }
+    n + a
+        .post
+        .inputs
+        .iter()
+        .filter(|f| b.post.inputs.iter().find(|g| g.name == f.name).map(|g| &g.hash) != Some(&f.hash))
+        .count()
+}
+
+/// What differs from job `a` (in `a_dir`) to job `b`, from their records.
+fn job_differences(a_dir: &Utf8Path, a: &JobRecord, b_dir: &Utf8Path, b: &JobRecord, input_dir: &str) -> Vec<Diff> {
+    let mut out = Vec::new();
+    let (ida, idb) = (&a.setup.jobid, &b.setup.jobid);
+    if a.source != b.source {
+        let read = |d: &Utf8Path| std::fs::read_to_string(d.join(records::METHOD_SOURCE)).unwrap_or_default();
+        out.push(Diff::Source {
+            file: b.setup.method_file.clone(),
+            diff: diff::unified(
+                &format!("{ida}/{}", records::METHOD_SOURCE),
+                &format!("{idb}/{}", records::METHOD_SOURCE),
+                &read(a_dir),
+                &read(b_dir),
+            ),
+        });
+    }
+    let mut names: Vec<&str> = b.files.iter().map(|(o, _)| o.as_str()).collect();
+    for (o, _) in &a.files {
+        if !names.contains(&o.as_str()) {
+            names.push(o);
+        }
+    }
+    names.sort();
+    for name in names {
+        let copy = |r: &JobRecord, dir: &Utf8Path| {
+            r.setup
+                .hashed_files
+                .iter()
+                .find(|(_, o)| o == name)
+                .and_then(|(c, _)| std::fs::read(dir.join(c)).ok())
+        };
+        let (was, now) = (copy(a, a_dir), copy(b, b_dir));
+        let kind = if name.ends_with(".lua") { "module" } else { "depend_extra" };
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let (change, d) = match (&was, &now) {
+            (Some(w), Some(n)) if w == n => continue,
+            (Some(w), Some(n)) => (
+                "changed",
+                diff::unified(&format!("{ida}/{name}"), &format!("{idb}/{name}"), &text(w), &text(n)),
+            ),
+            (None, Some(n)) => ("added", diff::unified("/dev/null", &format!("{idb}/{name}"), "", &text(n))),
+            (Some(w), None) => ("removed", diff::unified(&format!("{ida}/{name}"), "/dev/null", &text(w), "")),
+            (None, None) => continue,
+        };
+        out.push(Diff::File {
+            kind,
+            file: name.to_string(),
+            change,
+            diff: d,
+        });
+    }
+    for (section, was, now) in [
+        ("option", &a.setup.options, &b.setup.options),
+        ("dataset", &a.setup.datasets, &b.setup.datasets),
+        ("job", &a.setup.jobs, &b.setup.jobs),
+    ] {
+        for (name, v) in now {
+            let old = was.get(name);
+            if old == Some(v) {
+                continue;
+            }
+            out.push(Diff::Param {
+                section,
+                name: name.clone(),
+                old: old.map(lua_literal),
+                new: Some(lua_literal(v)),
+                default: None,
+            });
+        }
+        for (name, v) in was {
+            if !now.contains_key(name) {
+                out.push(Diff::Param {
+                    section,
+                    name: name.clone(),
+                    old: Some(lua_literal(v)),
+                    new: None,
+                    default: None,
+                });
+            }
+        }
+    }
+    for f in &a.post.inputs {
+        let now = b.post.inputs.iter().find(|g| g.name == f.name);
+        if now.map(|g| &g.hash) != Some(&f.hash) {
+            out.push(Diff::Input {
+                input_dir: input_dir.to_string(),
+                change: InputChange {
+                    was: f.clone(),
+                    now: now.cloned(),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Explains why job `id` was built (see `JobWhy`); compares at most `MAX_COMPARED` earlier jobs.
+pub fn explain_job(project: &Project, id: &JobId) -> Result<JobWhy> {
+    let dir = project.job_path(id)?;
+    let this = own_record(&dir).ok_or_else(|| crate::error::Error::User(format!("job {id}: its setup.json cannot be read")))?;
+    let method = this.setup.method.clone();
+    let mut found: Vec<(usize, f64, JobId, Utf8PathBuf, Arc<JobRecord>)> = Vec::new();
+    let (mut compared, mut capped) = (0, false);
+    'workdirs: for wd in &project.workdirs {
+        let mut numbers = project.jobs_of_method(wd, &method);
+        numbers.reverse();
+        for n in numbers {
+            if wd.name == id.workdir && n == id.number {
+                continue;
+            }
+            let other = wd.job_path(n);
+            let Some(rec) = record(&wd.name, n, &other) else { continue };
+            if rec.setup.starttime >= this.setup.starttime {
+                continue;
+            }
+            if compared == MAX_COMPARED {
+                capped = true;
+                break 'workdirs;
+            }
+            compared += 1;
+            let count = count_record_differences(&rec, &this);
+            found.push((count, rec.setup.starttime, JobId::new(&wd.name, n), other, rec));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let input_dir = project.display_path(&project.config.input_directory);
+    let nearest = found.into_iter().next().map(|(_, _, nid, ndir, rec)| Nearest {
+        diffs: job_differences(&ndir, &rec, &dir, &this, &input_dir),
+        id: nid,
+    });
+    Ok(JobWhy {
+        id: id.clone(),
+        method,
+        nearest,
+        compared,
+        capped,
+    })
 }
 
 /// A JSON value as the Lua literal a user would write: `'text'`, `{1, 2}`, `{k = 'v'}`.

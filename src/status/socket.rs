@@ -71,6 +71,11 @@ impl Drop for Server {
 
 /// What each running `exax run` of the project answers, in pid order. Removes stale sockets.
 pub fn query(root: &Utf8Path) -> Vec<String> {
+    query_with(root, true)
+}
+
+/// As `query`, touching nothing when `remove_stale` is false (the board never writes).
+pub fn query_with(root: &Utf8Path, remove_stale: bool) -> Vec<String> {
     let dir = dir(root);
     let mut entries: Vec<(u32, PathBuf)> = std::fs::read_dir(&dir)
         .map(|rd| {
@@ -98,7 +103,7 @@ pub fn query(root: &Utf8Path) -> Vec<String> {
             Some(text) => answers.push(text),
             None => {
                 // Nobody listens: the run that made it is gone.
-                if !socket_is_live(&socket) {
+                if remove_stale && !socket_is_live(&socket) {
                     let _ = std::fs::remove_file(&socket);
                     if let Some(p) = pointer {
                         let _ = std::fs::remove_file(p);

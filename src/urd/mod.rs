@@ -177,3 +177,26 @@ pub fn now_text() -> String {
         d.subsec_micros()
     )
 }
+
+/// Parses a job id the user typed (or an urd job specifier, `:LIST:NAME`) and checks that
+/// the job exists.
+pub fn existing_job(project: &Project, text: &str) -> Result<(JobId, camino::Utf8PathBuf)> {
+    let resolved;
+    let text = if text.starts_with(':') {
+        resolved = resolve_job_spec(project, text)?;
+        resolved.as_str()
+    } else {
+        text
+    };
+    let id =
+        JobId::parse(text).ok_or_else(|| Error::User(format!("`{text}` is not a job id (expected `workdir-number`, like `demo-3`)")))?;
+    let wd = project.workdir(&id.workdir)?;
+    let path = wd.job_path(id.number);
+    if !path.is_dir() {
+        return Err(Error::User(format!("job {id} does not exist ({path})")));
+    }
+    if !crate::confine::stays_inside(&wd.path, camino::Utf8Path::new(&id.to_string())) {
+        return Err(Error::User(format!("job {id} leads out of workdir `{}` ({})", wd.name, wd.path)));
+    }
+    Ok((id, path))
+}

@@ -11,7 +11,7 @@ use crate::json::from_json;
 use crate::lua::api::handles::{record_input, LuaJob};
 use crate::lua::engine::convert::readonly_value;
 use crate::lua::engine::errors::to_lua_err;
-use crate::lua::engine::runtime::Runtime;
+use crate::lua::engine::runtime::{JobScope, Runtime};
 use crate::value::Value;
 
 /// Job ids stored as strings in setup.json come back as handles.
@@ -103,16 +103,37 @@ impl UserData for LuaJob {
             record_input(lua, &path)?;
             Ok(path.to_string())
         });
-        m.add_method("link_result", |lua, this, (name, linkname): (String, Option<String>)| {
+        m.add_method("link_result", |lua, this, (name, linkname): (Option<String>, Option<String>)| {
             let rt = Runtime::get(lua);
-            link_result(
+            let name = name.unwrap_or_else(|| records::RESULT.to_string());
+            let link = link_result(
                 &rt.project.config.result_directory,
                 &this.id,
                 &this.path,
                 &name,
                 linkname.as_deref(),
             )
-            .map_err(to_lua_err)
+            .map_err(to_lua_err)?;
+            // Who made the link: the build script, or the job running now.
+            let build = match lua.app_data_ref::<JobScope>() {
+                Some(scope) => scope.id.to_string(),
+                None => rt.builder_name.borrow().clone(),
+            };
+            let method = this.setup().map(|s| s.method.clone()).unwrap_or_default();
+            let rel = link
+                .strip_prefix(&rt.project.config.result_directory)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| link.to_string());
+            let record = crate::board::results::ResultLink {
+                link: rel,
+                job: this.id.to_string(),
+                file: name,
+                method,
+                build,
+                timestamp: records::now(),
+            };
+            crate::board::results::record(&rt.project.root, &record).map_err(to_lua_err)?;
+            Ok(link.to_string())
         });
         m.add_method("output", |_, this, part: Option<mlua::Value>| {
             let dir = this.path.join(records::OUTPUT_DIR);
@@ -156,31 +177,63 @@ impl UserData for LuaJob {
 }
 
 /// `job:link_result`: a symlink `<result directory>/<linkname>` to a file of the job, replaced
-/// atomically (made under a temporary name, then renamed over the old link).
+/// atomically (made under a temporary name, then renamed over the old link). As the original:
+/// the link is named after the file's last part by default, and a linkname ending in `/` is a
+/// directory the link goes into; no directory on the way may be a symlink.
 fn link_result(
     results: &camino::Utf8Path,
     id: &JobId,
     job: &camino::Utf8Path,
     name: &str,
     linkname: Option<&str>,
-) -> crate::error::Result<String> {
-    let clean = crate::job::files::clean_name(id, name).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
-    let target = crate::job::files::inside_path(id, job, &clean).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
+) -> crate::error::Result<camino::Utf8PathBuf> {
+    let normal = |p: &str| {
+        !p.is_empty() && !p.starts_with('/') && !p.trim_end_matches('/').split('/').any(|c| c.is_empty() || c == "." || c == "..")
+    };
+    crate::job::files::clean_name(id, name.trim_end_matches('/')).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
+    if !normal(name) {
+        return Err(Error::User(format!(
+            "job:link_result: `{name}` must be a relative name inside job {id}"
+        )));
+    }
+    if name.contains('\0') {
+        return Err(Error::User(format!(
+            "job:link_result: `{}` contains a NUL byte",
+            name.escape_debug()
+        )));
+    }
+    let target =
+        crate::job::files::inside_path(id, job, name.trim_end_matches('/')).map_err(|e| Error::User(format!("job:link_result: {e}")))?;
     if !target.exists() {
         return Err(Error::User(format!("job:link_result: job {id} has no file `{name}`")));
     }
-    let linkname = linkname.unwrap_or(name);
-    if linkname.is_empty() || linkname.starts_with('/') || linkname.split('/').any(|p| p == "..") || linkname.contains('\0') {
+    let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);
+    let linkname = match linkname {
+        None => base.to_string(),
+        Some(l) if l.ends_with('/') && !name.ends_with('/') => format!("{l}{base}"),
+        Some(l) => l.trim_end_matches('/').to_string(),
+    };
+    if !normal(&linkname) {
         return Err(Error::User(format!(
             "job:link_result: `{linkname}` must be a relative name inside the result directory"
         )));
     }
-    let link = results.join(linkname);
+    let link = results.join(&linkname);
     let dir = link.parent().unwrap_or(results);
+    let mut at = results.to_path_buf();
+    let parts: Vec<&str> = linkname.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        at.push(part);
+        if at.is_symlink() {
+            return Err(Error::User(format!(
+                "job:link_result: refusing to make `{linkname}`: {at} is a symlink"
+            )));
+        }
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = dir.join(format!(".{}.exax-link", link.file_name().unwrap_or("link")));
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(&target, &tmp).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &link).map_err(|e| Error::io(&link, e))?;
-    Ok(link.to_string())
+    Ok(link)
 }
