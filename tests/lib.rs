@@ -32,6 +32,7 @@ mod shipped;
 mod sort;
 mod status;
 mod subjobs;
+mod terminal;
 mod tmux;
 mod urd;
 mod values;
