@@ -49,6 +49,10 @@ pub fn set_overlay(overlay: Option<Overlay>) {
 }
 
 fn around(stdout: bool, mut write: impl FnMut()) {
+    if sys::interrupted() {
+        // CTRL+C: the summary line is the last thing exax says (`status::interrupt`).
+        return;
+    }
     match &*OVERLAY.read() {
         Some((overlay, stdout_too)) if !stdout || *stdout_too => overlay(&mut write),
         _ => write(),

@@ -4,6 +4,7 @@
 //! block for them lives here.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::OnceLock;
 
@@ -431,11 +432,63 @@ pub fn off_status_signals() {
     STATUS_PIPE.store(-1, Ordering::SeqCst);
 }
 
+/// Where SIGINT writes one byte while `exax run` handles CTRL+C itself (`status::interrupt`).
+static INTERRUPT_PIPE: AtomicI32 = AtomicI32::new(-1);
+/// Set by the first SIGINT: from then on exax writes nothing but the interrupt summary.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_interrupt_signal(sig: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let fd = INTERRUPT_PIPE.load(Ordering::Relaxed);
+    // SAFETY: write and sigaction are async-signal-safe; the byte is a live local; errno is saved
+    // and restored. A second CTRL+C gets the plain fatal handler (the summary may be stuck).
+    unsafe {
+        let errno = *errno_location();
+        if fd >= 0 {
+            let byte = b'i';
+            libc::write(fd, (&byte as *const u8).cast(), 1);
+        }
+        *errno_location() = errno;
+    }
+    let _ = install(sig, on_fatal_signal, libc::SA_RESETHAND);
+}
+
+/// SIGINT writes a byte to `pipe` (which must stay open) instead of ending the process, once.
+pub fn on_interrupt(pipe: BorrowedFd<'_>) -> std::io::Result<()> {
+    INTERRUPT_PIPE.store(pipe.as_raw_fd(), Ordering::SeqCst);
+    install(libc::SIGINT, on_interrupt_signal, 0)
+}
+
+/// SIGINT back to its default action (the pipe is about to close).
+pub fn off_interrupt() {
+    INTERRUPT_PIPE.store(-1, Ordering::SeqCst);
+    // SAFETY: sigaction is plain data; zeroed with SIG_DFL (0) is the default action.
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut act.sa_mask);
+        libc::sigaction(libc::SIGINT, &act, std::ptr::null_mut());
+    }
+}
+
+/// True once CTRL+C was pressed during `exax run`.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// What a fatal signal does before the process ends: the terminal back as it was, the status
+/// socket removed.
+pub fn clean_up_for_exit() {
+    restore_terminal();
+    if let Some(path) = CLEANUP_PATH.get() {
+        let _ = std::fs::remove_file(std::ffi::OsStr::from_bytes(path.as_bytes()));
+    }
+}
+
 /// SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGABRT (an abort anywhere, C code included) restore the
 /// terminal and remove `path` (the status socket), then end the process as they would have.
 pub fn on_fatal_signals(path: Option<&std::path::Path>) -> std::io::Result<()> {
     if let Some(p) = path {
-        use std::os::unix::ffi::OsStrExt;
         if let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) {
             let _ = CLEANUP_PATH.set(c);
         }

@@ -39,6 +39,7 @@ mod sort;
 mod status;
 mod structure;
 mod subjobs;
+mod terminal;
 mod tmux;
 mod urd;
 mod values;

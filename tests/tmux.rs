@@ -162,16 +162,58 @@ fn ctrl_c_restores_the_terminal() {
     let Some(tmux) = Tmux::start("ctrl_c", &root) else { return };
     tmux.type_line("stty -a > before.txt");
     let before = wait_for_file(&root.join("before.txt"));
-    tmux.type_line(&exax_run(&root.join("never")));
+    tmux.type_line(&format!("{}; echo exit=$?", exax_run(&root.join("never"))));
     tmux.wait_for("both slices", |s| s.contains("ready 0 ") && s.contains("ready 1 "));
+    tmux.wait_for("the progress line", |s| s.contains("test-0 gated  analysis 0/2 slices"));
     tmux.key("C-c");
     // Keys typed while exax runs are read (and dropped) by exax: wait for the shell.
-    tmux.wait_for("the prompt", |s| s.trim_end().ends_with('$'));
+    let screen = tmux.wait_for("the prompt", |s| s.contains("exit=") && s.trim_end().ends_with('$'));
+    // The summary, the exit code of a program CTRL+C ended, and no progress line left.
+    assert!(
+        screen.contains("\ninterrupted: 0 jobs built, test-0 gated left unfinished\nexit=130\n"),
+        "{screen}"
+    );
+    assert!(!screen.contains("analysis 0/2 slices"), "a progress line was left:\n{screen}");
     tmux.type_line("stty -a > after.txt");
     assert_eq!(before, wait_for_file(&root.join("after.txt")));
     // The run removed its status socket on the way out.
     let left: Vec<_> = std::fs::read_dir(root.join(".exax/status")).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// A job long enough to get a progress line, then a print from the build script, five times: no
+/// progress line is left above any print (issue 15: 5 of 5 times before).
+#[test]
+fn no_progress_line_is_left_above_the_build_scripts_next_print() {
+    let t = crate::test::Test::new()
+        .method("slow", "options = {n = 0}\nfunction synthesis() os.execute('sleep 0.6') end")
+        .build(
+            "
+            function main(urd)
+              for n = 1, 5 do
+                urd:build('slow', {n = n})
+                print('after job ' .. n)
+              end
+            end
+            ",
+        );
+    let root = t.path().to_path_buf();
+    let Some(tmux) = Tmux::start("stale_line", &root) else { return };
+    tmux.type_line(&format!("{} run", exax_bin().display()));
+    tmux.wait_for("a progress line", |s| s.contains(" slow  synthesis"));
+    let screen = tmux.wait_for("the end of the build", |s| {
+        s.contains("build.lua: 5 jobs built, 0 reused") && s.trim_end().ends_with('$')
+    });
+    // Each job's line showed while it ran (it ran past the 0.3 s before a line is shown).
+    assert!(!screen.contains("slow  synthesis"), "a progress line was left:\n{screen}");
+    let lines: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    for n in 1..=5 {
+        let at = lines
+            .iter()
+            .position(|l| *l == format!("after job {n}"))
+            .unwrap_or_else(|| panic!("{screen}"));
+        assert!(lines[at - 1].starts_with(&format!("built  test-{} slow (", n - 1)), "{screen}");
+    }
 }
 
 #[cfg(target_os = "linux")]

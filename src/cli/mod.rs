@@ -93,6 +93,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = std::panic::catch_unwind(|| dispatch(cli));
+    crate::status::interrupt::wait_if_interrupted();
     match result {
         Ok(Ok(code)) => code,
         Ok(Err(e)) if stdout::is_closed(&e) => ExitCode::SUCCESS,

@@ -78,7 +78,14 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
             req.decl.name()
         )));
     }
-    let _lock = project.locks.lock(key)?;
+    let method = req.decl.name();
+    let lock = project.locks.lock(key, method, |holder| {
+        let line = match holder {
+            Some(h) => format!("waiting for {}, being built by another exax run (pid {})", h.job, h.pid),
+            None => format!("waiting for method `{method}`, being built by another exax run"),
+        };
+        crate::console::err_line(&line);
+    })?;
     if !req.force {
         // Another process may have built it while we waited for the lock.
         if let Some(found) = lookup(project, key)? {
@@ -90,7 +97,7 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     // Explained before the new job exists (it would be its own nearest job); best effort.
     let why = crate::job::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
     BUILDING.lock().push(key);
-    let result = run_new(project, wd, key, &req, runner);
+    let result = run_new(project, wd, key, &req, runner, &lock);
     BUILDING.lock().retain(|k| *k != key);
     result.map(|b| Built { why, ..b })
 }
@@ -175,7 +182,14 @@ fn record_failure(path: &camino::Utf8Path, e: &Error) {
     let _ = records::write_json_atomic(path, records::FAILURE, &failure);
 }
 
-fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, runner: &dyn JobRunner) -> Result<Built> {
+fn run_new(
+    project: &Project,
+    wd: &Workdir,
+    key: ReuseKey,
+    req: &BuildRequest,
+    runner: &dyn JobRunner,
+    lock: &crate::job::lock::KeyGuard<'_>,
+) -> Result<Built> {
     let started = std::time::Instant::now();
     // Parameters that setup.json cannot hold are refused before a job directory exists.
     let section = |s: &[(String, crate::value::Value)], name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
@@ -189,6 +203,7 @@ fn run_new(project: &Project, wd: &Workdir, key: ReuseKey, req: &BuildRequest, r
         section(&req.params.jobs, "jobs")?,
     );
     let id = wd.allocate()?;
+    lock.announce(&format!("{id} {}", req.decl.name()));
     let path = wd.job_path(id.number);
     std::fs::write(path.join(records::METHOD_SOURCE), &req.decl.source.source).at(path.join(records::METHOD_SOURCE))?;
     let mut hashed_files = Vec::new();

@@ -22,6 +22,15 @@ pub struct Display {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The lines on screen, shared by the drawing thread and `refresh` (called when a job ends).
+struct Bars {
+    mp: MultiProgress,
+    bars: HashMap<usize, ProgressBar>,
+    style: ProgressStyle,
+}
+
+static ACTIVE: Mutex<Option<Bars>> = Mutex::new(None);
+
 impl Display {
     /// None when stderr is not a terminal (then `exax run` prints only its plain lines).
     pub fn start() -> Option<Display> {
@@ -31,10 +40,16 @@ impl Display {
         let mp = MultiProgress::with_draw_target(ProgressDrawTarget::term_like_with_hz(Box::new(ConsoleTerm::default()), 10));
         let mp2 = mp.clone();
         console::set_overlay(Some(Box::new(move |write| mp2.suspend(write))));
+        let style = ProgressStyle::with_template("{prefix}{spinner} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+        *ACTIVE.lock() = Some(Bars {
+            mp,
+            bars: HashMap::new(),
+            style,
+        });
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("exax-progress".into())
-            .spawn(move || run(mp, &stopped))
+            .spawn(move || run(&stopped))
             .ok()?;
         Some(Display {
             stop: Some(stop),
@@ -54,35 +69,49 @@ impl Drop for Display {
 }
 
 /// Redraws every `TICK` until `stop` disconnects, then clears the lines.
-fn run(mp: MultiProgress, stop: &mpsc::Receiver<()>) {
-    let style = ProgressStyle::with_template("{prefix}{spinner} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
-    let mut bars: HashMap<usize, ProgressBar> = HashMap::new();
+fn run(stop: &mpsc::Receiver<()>) {
     while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(TICK) {
-        let lines = crate::status::job_lines();
-        let mut seen = Vec::with_capacity(lines.len());
-        for l in lines.iter().filter(|l| l.running_for >= SHOW_AFTER) {
-            seen.push(l.key);
-            let bar = bars.entry(l.key).or_insert_with(|| {
-                let b = mp.add(ProgressBar::new_spinner().with_style(style.clone()));
-                b.set_prefix("  ".repeat(l.depth));
-                b
-            });
-            bar.set_message(l.text.clone());
-            bar.tick();
-        }
-        bars.retain(|key, bar| {
-            let keep = seen.contains(key);
-            if !keep {
-                bar.finish_and_clear();
-                mp.remove(bar);
-            }
-            keep
-        });
+        refresh();
     }
-    for bar in bars.values() {
+    clear_for_good();
+}
+
+/// Brings the lines up to date now: a line per job running for `SHOW_AFTER`, none for a job
+/// that ended (so no line of a finished job is left above what the build script prints next).
+pub fn refresh() {
+    let mut active = ACTIVE.lock();
+    let Some(b) = active.as_mut() else { return };
+    let lines = crate::status::job_lines();
+    let mut seen = Vec::with_capacity(lines.len());
+    for l in lines.iter().filter(|l| l.running_for >= SHOW_AFTER) {
+        seen.push(l.key);
+        let bar = b.bars.entry(l.key).or_insert_with(|| {
+            let bar = b.mp.add(ProgressBar::new_spinner().with_style(b.style.clone()));
+            bar.set_prefix("  ".repeat(l.depth));
+            bar
+        });
+        bar.set_message(l.text.clone());
+        bar.tick();
+    }
+    let mp = &b.mp;
+    b.bars.retain(|key, bar| {
+        let keep = seen.contains(key);
+        if !keep {
+            bar.finish_and_clear();
+            mp.remove(bar);
+        }
+        keep
+    });
+}
+
+/// Clears the lines and draws none again (the end of the run, or CTRL+C).
+pub fn clear_for_good() {
+    let Some(b) = ACTIVE.lock().take() else { return };
+    for bar in b.bars.values() {
         bar.finish_and_clear();
     }
-    let _ = mp.clear();
+    let _ = b.mp.clear();
+    b.mp.set_draw_target(ProgressDrawTarget::hidden());
 }
 
 /// indicatif's terminal: buffers one frame and writes it to the real stderr in one go.

@@ -1,7 +1,8 @@
 //! Everything `exax run` does about status while it builds: prints the tree to stdout on CTRL+T
 //! (`keys.rs`), on SIGUSR1 and, where the OS has it, SIGINFO; answers `exax status` (`socket.rs`);
-//! shows the live progress lines on a terminal (`display.rs`); and on CTRL+C or SIGTERM restores
-//! the terminal and removes its socket before dying as it would have.
+//! shows the live progress lines on a terminal (`display.rs`); on CTRL+C prints what the run did
+//! and exits 130 (`interrupt.rs`); and on SIGTERM restores the terminal and removes its socket
+//! before dying as it would have.
 //!
 //! All requests to print go through one pipe to one printer thread (a signal handler may only
 //! write a byte), and the tree is written with one `console::out`, so it never tears a job's line.
@@ -38,6 +39,7 @@ pub struct Live {
     keys: Option<Keys>,
     server: Option<Server>,
     printer: Option<std::io::PipeWriter>,
+    interrupt: Option<std::io::PipeWriter>,
 }
 
 impl Live {
@@ -52,6 +54,7 @@ impl Live {
             }
         };
         let _ = sys::on_fatal_signals(server.as_ref().map(Server::path));
+        let interrupt = super::interrupt::start();
         let printer = start_printer();
         let keys = printer.as_ref().and_then(|p| p.try_clone().ok()).and_then(|w| {
             Keys::start(move || {
@@ -64,6 +67,7 @@ impl Live {
             keys,
             server,
             printer,
+            interrupt,
         }
     }
 }
@@ -75,6 +79,10 @@ impl Drop for Live {
         drop(self.server.take());
         sys::off_status_signals();
         drop(self.printer.take());
+        if let Some(w) = self.interrupt.take() {
+            sys::off_interrupt();
+            drop(w);
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 //! into the frame's own slot under an uncontended lock, and nothing else happens until a render.
 
 pub mod display;
+pub mod interrupt;
 pub mod keys;
 pub mod link;
 pub mod live;
@@ -134,6 +135,10 @@ impl Entry {
 impl Drop for Entry {
     fn drop(&mut self) {
         close(&self.0);
+        if self.0.job().is_some() {
+            // Its progress line goes now, before the build script prints its next line below it.
+            display::refresh();
+        }
     }
 }
 
@@ -459,6 +464,14 @@ pub struct JobLine {
     pub depth: usize,
     pub text: String,
     pub running_for: Duration,
+}
+
+/// `demo-7 wordcount` for every job of this process that is running, outermost first.
+pub fn running_jobs() -> Vec<String> {
+    snapshot()
+        .iter()
+        .filter_map(|f| f.job().map(|j| format!("{} {}", j.id, j.method)))
+        .collect()
 }
 
 /// Every job of this process that is running, outermost first.

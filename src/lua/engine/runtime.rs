@@ -84,7 +84,8 @@ impl Runtime {
         {
             let mut c = self.counts.borrow_mut();
             if built.fresh {
-                c.0 += 1
+                c.0 += 1;
+                crate::status::interrupt::note_built();
             } else {
                 c.1 += 1
             }
