@@ -29,6 +29,7 @@ mod output;
 mod required;
 mod reuse;
 mod shipped;
+mod slurm;
 mod sort;
 mod status;
 mod subjobs;
