@@ -17,6 +17,14 @@ const KEYS: &[&str] = &[
     "board listen",
     "urd",
     "jobs at once",
+    "executor",
+    "slurm partition",
+    "slurm account",
+    "slurm time limit",
+    "slurm cpus per slice",
+    "slurm memory per slice",
+    "slurm extra",
+    "slurm retries",
 ];
 
 #[derive(Debug, Clone)]
@@ -36,6 +44,52 @@ pub struct Config {
     /// `urd: http://host:port` (spec section 8); read by the urd commands when they exist.
     #[allow(dead_code)]
     pub urd: Option<String>,
+    /// Where analysis slices run (`executor:`).
+    pub executor: ExecutorConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExecutorConfig {
+    /// Processes on this host (the default).
+    Local,
+    /// `srun` per slice (steps of the allocation when `exax run` runs inside one).
+    Slurm(SlurmConfig),
+}
+
+/// The `slurm ...` keys (docs/slurm.md).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SlurmConfig {
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    /// As srun's `--time` takes it (`30`, `1:30:00`, `2-0`).
+    pub time_limit: Option<String>,
+    pub cpus_per_slice: Option<u32>,
+    /// As srun's `--mem` takes it (`500M`, `4G`).
+    pub memory_per_slice: Option<String>,
+    /// Raw srun arguments, after exax's own.
+    pub extra: Vec<String>,
+    /// How many times a lost slice runs again.
+    pub retries: u32,
+}
+
+/// Slurm's `--time` forms: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M`, `D-H:M:S`, or `UNLIMITED`.
+fn valid_time_limit(v: &str) -> bool {
+    if v.eq_ignore_ascii_case("unlimited") || v.eq_ignore_ascii_case("infinite") {
+        return true;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (days, rest) = match v.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, v),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    days.is_none_or(digits) && parts.iter().all(|p| digits(p)) && parts.len() <= 3
+}
+
+/// Slurm's memory sizes: a whole number with an optional unit `K`, `M`, `G` or `T`.
+fn valid_memory(v: &str) -> bool {
+    let num = v.strip_suffix(['K', 'M', 'G', 'T', 'k', 'm', 'g', 't']).unwrap_or(v);
+    !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit())
 }
 
 struct Entry {
@@ -293,6 +347,56 @@ impl Config {
                 }
             }
         };
+        let word = |k: &str, check: fn(&str) -> bool, expected: &str| -> Result<Option<String>> {
+            let Some(e) = find(k) else { return Ok(None) };
+            let v = single(e)?;
+            if !check(&v) {
+                return Err(err(e.line, format!("{k}: expected {expected}, got `{v}`")));
+            }
+            Ok(Some(v))
+        };
+        let number = |k: &str, range: std::ops::RangeInclusive<u32>| -> Result<Option<u32>> {
+            let Some(e) = find(k) else { return Ok(None) };
+            let v = single(e)?;
+            match v.parse::<u32>() {
+                Ok(n) if range.contains(&n) => Ok(Some(n)),
+                _ => Err(err(
+                    e.line,
+                    format!("{k}: expected a whole number from {} to {}, got `{v}`", range.start(), range.end()),
+                )),
+            }
+        };
+        let slurm = SlurmConfig {
+            partition: word("slurm partition", |_| true, "")?,
+            account: word("slurm account", |_| true, "")?,
+            time_limit: word(
+                "slurm time limit",
+                valid_time_limit,
+                "minutes, `H:M:S`, `D-H:M:S` or `UNLIMITED` (srun --time)",
+            )?,
+            cpus_per_slice: number("slurm cpus per slice", 1..=4096)?,
+            memory_per_slice: word("slurm memory per slice", valid_memory, "a size such as `500M` or `4G` (srun --mem)")?,
+            extra: find("slurm extra")
+                .map(|e| e.values.iter().flat_map(|(_, w)| w.iter().cloned()).collect())
+                .unwrap_or_default(),
+            retries: number("slurm retries", 0..=100)?.unwrap_or(2),
+        };
+        let executor = match find("executor") {
+            None => ExecutorConfig::Local,
+            Some(e) => match single(e)?.as_str() {
+                "local" => ExecutorConfig::Local,
+                "slurm" => ExecutorConfig::Slurm(slurm),
+                other => {
+                    return Err(err(
+                        e.line,
+                        format!(
+                            "executor: expected `local` or `slurm`, got `{other}`{}",
+                            did_you_mean(other, ["local", "slurm"])
+                        ),
+                    ))
+                }
+            },
+        };
         Ok(Config {
             path: path.to_path_buf(),
             slices,
@@ -304,6 +408,7 @@ impl Config {
             result_directory,
             board_listen,
             urd,
+            executor,
         })
     }
 }
@@ -594,5 +699,62 @@ mod tests {
             load(b"slices: 2\nworkdirs:\n  a ./wd\n  b ./same\n"),
             "DIR/accelerator.conf:4: workdirs `a` and `b` are one directory (DIR/wd); each workdir needs its own"
         );
+    }
+
+    #[test]
+    fn slurm_keys() {
+        let base = "slices: 2\nworkdirs: a ./a\n";
+        assert_eq!(parse(base).unwrap().executor, ExecutorConfig::Local);
+        let c = parse(&format!(
+            "{base}executor: slurm\nslurm partition: short\nslurm account: lab\nslurm time limit: 1-2:30:00\n\
+             slurm cpus per slice: 4\nslurm memory per slice: 500M\nslurm extra: --qos=low\n  \"--comment=a b\"\nslurm retries: 0\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.executor,
+            ExecutorConfig::Slurm(SlurmConfig {
+                partition: Some("short".into()),
+                account: Some("lab".into()),
+                time_limit: Some("1-2:30:00".into()),
+                cpus_per_slice: Some(4),
+                memory_per_slice: Some("500M".into()),
+                extra: vec!["--qos=low".into(), "--comment=a b".into()],
+                retries: 0,
+            })
+        );
+        let d = parse(&format!("{base}executor: slurm\n")).unwrap();
+        assert_eq!(
+            d.executor,
+            ExecutorConfig::Slurm(SlurmConfig {
+                retries: 2,
+                ..SlurmConfig::default()
+            })
+        );
+        assert_eq!(
+            message(&format!("{base}executor: slrum\n")),
+            "/p/accelerator.conf:3: executor: expected `local` or `slurm`, got `slrum` (did you mean `slurm`?)"
+        );
+        assert_eq!(
+            message(&format!("{base}executor: slurm\nslurm time limit: 1:2:3:4\n")),
+            "/p/accelerator.conf:4: slurm time limit: expected minutes, `H:M:S`, `D-H:M:S` or `UNLIMITED` (srun --time), got `1:2:3:4`"
+        );
+        assert_eq!(
+            message(&format!("{base}slurm memory per slice: lots\n")),
+            "/p/accelerator.conf:3: slurm memory per slice: expected a size such as `500M` or `4G` (srun --mem), got `lots`"
+        );
+        assert_eq!(
+            message(&format!("{base}slurm cpus per slice: 0\n")),
+            "/p/accelerator.conf:3: slurm cpus per slice: expected a whole number from 1 to 4096, got `0`"
+        );
+        assert_eq!(
+            message(&format!("{base}slurm retries: -1\n")),
+            "/p/accelerator.conf:3: slurm retries: expected a whole number from 0 to 100, got `-1`"
+        );
+        assert_eq!(
+            message(&format!("{base}slurm partitions: x\n")),
+            "/p/accelerator.conf:3: unknown key `slurm partitions` (did you mean `slurm partition`?)"
+        );
+        assert!(valid_time_limit("30") && valid_time_limit("2-0") && valid_time_limit("UNLIMITED"));
+        assert!(!valid_time_limit("") && !valid_time_limit("1h") && !valid_time_limit("-3"));
     }
 }

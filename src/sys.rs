@@ -527,3 +527,34 @@ fn read_host_name() -> String {
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
+
+/// Sends `signal` to the process `cmd` starts when the thread that starts it ends (the whole
+/// process dies, or the thread exits): a program that runs a slice elsewhere (`srun`) then
+/// cancels it instead of outliving `exax run`. Linux only; elsewhere it does nothing.
+pub fn signal_when_parent_dies(cmd: &mut std::process::Command, signal: i32) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: the closure runs in the child between fork and exec and calls only prctl, which
+        // is async-signal-safe and touches no memory of ours.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (cmd, signal);
+}
+
+/// Sends SIGTERM to `child` (std's `kill` sends SIGKILL).
+pub fn terminate(child: &std::process::Child) -> std::io::Result<()> {
+    // SAFETY: kill only sends a signal; `child` is not yet reaped, so its pid is still ours.
+    if unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}

@@ -35,6 +35,7 @@ mod parallel;
 mod required;
 mod reuse;
 mod shipped;
+mod slurm;
 mod sort;
 mod status;
 mod structure;

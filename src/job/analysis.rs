@@ -139,48 +139,91 @@ struct Slice {
     elapsed: Option<f64>,
     status: Option<std::process::ExitStatus>,
     pump: Option<std::thread::JoinHandle<Tail>>,
+    /// The executor's own messages (srun's), when it keeps them apart from the worker's output.
+    messages: Option<std::thread::JoinHandle<String>>,
+    /// 1 for the first attempt.
+    attempt: u32,
+}
+
+/// Stops what still runs when the analysis ends early (an error, a panic).
+struct CancelGuard<'a> {
+    executor: &'a dyn Executor,
+    armed: bool,
+}
+
+impl Drop for CancelGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.executor.cancel_all();
+        }
+    }
+}
+
+/// Starts one attempt of slice `s`.
+fn start(job: &AnalysisJob, exe: &std::path::Path, executor: &dyn Executor, s: usize, attempt: u32) -> Result<Slice> {
+    let tmp = temp_dir(job.path);
+    let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
+    let launch = SliceLaunch {
+        exe,
+        args: vec!["__analysis".into(), job.conf.to_string(), job.id.to_string(), s.to_string()],
+        dir: job.path,
+    };
+    let mut cmd = executor.command(&launch);
+    let mut messages = None;
+    if executor.own_stderr() {
+        let (msg_reader, msg_writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
+        cmd.stderr(msg_writer);
+        messages = Some(msg_reader);
+    } else {
+        cmd.stderr(writer.try_clone().map_err(|e| Error::io(&tmp, e))?);
+    }
+    cmd.stdin(Stdio::null()).stdout(writer);
+    let status_link = if executor.inherits_status_link() {
+        crate::status::link::offer(&mut cmd)
+    } else {
+        None
+    };
+    // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
+    let _slot = crate::job::slots::acquire(&mut cmd);
+    let child = cmd
+        .spawn()
+        .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", executor.describe())))?;
+    // The command holds the write ends of the pipes: close them, so that the pumps see the end.
+    drop(cmd);
+    crate::status::slice_started(s, status_link);
+    let file = job.path.join(OUTPUT_DIR).join(s.to_string());
+    let pump = std::thread::spawn(move || capture::pump(reader, file, true));
+    let messages = messages.map(|mut r| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut r, &mut text);
+            text
+        })
+    });
+    Ok(Slice {
+        child,
+        started: Instant::now(),
+        elapsed: None,
+        status: None,
+        pump: Some(pump),
+        messages,
+        attempt,
+    })
 }
 
 /// Runs every slice's worker at once through `executor`, waits for all of them, and collects
-/// their outcomes. The first failure stops the slices still running.
+/// their outcomes. The first failure stops the slices still running. A slice that ends without
+/// an outcome (lost with its node, killed) runs again alone while the executor allows retries.
 pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> Result<Analysis> {
     let tmp = temp_dir(job.path);
     std::fs::create_dir_all(&tmp).at(&tmp)?;
     write_record(&input_file(job.path), input)?;
     let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
+    let mut guard = CancelGuard { executor, armed: true };
     let mut slices: Vec<Slice> = Vec::new();
     crate::status::set_phase("analysis");
     for s in 0..job.slices {
-        let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
-        let writer2 = writer.try_clone().map_err(|e| Error::io(&tmp, e))?;
-        let launch = SliceLaunch {
-            exe: &exe,
-            args: vec!["__analysis".into(), job.conf.to_string(), job.id.to_string(), s.to_string()],
-            dir: job.path,
-            sliceno: s,
-        };
-        let mut cmd = executor.command(&launch);
-        cmd.stdin(Stdio::null()).stdout(writer).stderr(writer2);
-        let status_link = if executor.inherits_status_link() {
-            crate::status::link::offer(&mut cmd)
-        } else {
-            None
-        };
-        // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
-        let _slot = crate::job::slots::acquire(&mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", exe.display())))?;
-        crate::status::slice_started(s, status_link);
-        let file = job.path.join(OUTPUT_DIR).join(s.to_string());
-        let pump = std::thread::spawn(move || capture::pump(reader, file, true));
-        slices.push(Slice {
-            child,
-            started: Instant::now(),
-            elapsed: None,
-            status: None,
-            pump: Some(pump),
-        });
+        slices.push(start(job, &exe, executor, s, 1)?);
     }
     let mut first_failure: Option<usize> = None;
     // Poll with a growing pause: a quick analysis is noticed within a fraction of a millisecond,
@@ -188,7 +231,8 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
     let mut pause = Duration::from_micros(100);
     loop {
         let mut running = 0;
-        for (s, slice) in slices.iter_mut().enumerate() {
+        for s in 0..slices.len() {
+            let slice = &mut slices[s];
             if slice.status.is_some() {
                 continue;
             }
@@ -197,9 +241,28 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
                     crate::status::slice_ended(s);
                     slice.status = Some(st);
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
-                    if !st.success() && first_failure.is_none() {
-                        first_failure = Some(s);
+                    if st.success() || first_failure.is_some() {
+                        continue;
                     }
+                    let lost = !outcome_file(job.path, s).exists();
+                    if lost && slice.attempt <= executor.retries() {
+                        let why = lost_reason(slice);
+                        let attempt = slice.attempt + 1;
+                        crate::console::err_line(&format!(
+                            "exax: slice {s} of {} was lost ({why}); running it again (attempt {attempt} of {})",
+                            job.id,
+                            executor.retries() + 1
+                        ));
+                        // The lost attempt's output goes: the job's output is the last attempt's.
+                        if let Some(p) = slice.pump.take() {
+                            let _ = p.join();
+                        }
+                        let _ = std::fs::remove_file(job.path.join(OUTPUT_DIR).join(s.to_string()));
+                        slices[s] = start(job, &exe, executor, s, attempt)?;
+                        running += 1;
+                        continue;
+                    }
+                    first_failure = Some(s);
                 }
                 Ok(None) => running += 1,
                 Err(e) => return Err(Error::User(format!("waiting for analysis slice {s}: {e}"))),
@@ -210,12 +273,13 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
         }
         if first_failure.is_some() {
             for slice in slices.iter_mut().filter(|s| s.status.is_none()) {
-                let _ = slice.child.kill();
+                executor.stop(&mut slice.child);
             }
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));
     }
+    guard.armed = false;
     let mut tails = Vec::new();
     for slice in slices.iter_mut() {
         tails.push(slice.pump.take().map(|p| p.join().unwrap_or_default()).unwrap_or_default());
@@ -223,7 +287,7 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
     if let Some(s) = first_failure {
         let (message, traceback) = match read_record::<WorkerOutcome>(&outcome_file(job.path, s)) {
             Ok(WorkerOutcome::Failed { message, traceback }) => (message, traceback),
-            _ => (describe_exit(slices[s].status), vec![]),
+            _ => (lost_reason(&mut slices[s]), vec![]),
         };
         return Ok(Analysis::SliceFailed {
             sliceno: s,
@@ -250,6 +314,16 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
         results,
         per_slice: slices.iter().map(|s| s.elapsed.unwrap_or(0.0)).collect(),
     })
+}
+
+/// Why an attempt ended without an outcome: its exit, and the executor's own last message.
+fn lost_reason(slice: &mut Slice) -> String {
+    let exit = describe_exit(slice.status);
+    let said = slice.messages.take().map(|m| m.join().unwrap_or_default()).unwrap_or_default();
+    match said.lines().rev().map(str::trim).find(|l| !l.is_empty()) {
+        Some(last) => format!("{exit}; {last}"),
+        None => exit,
+    }
 }
 
 fn describe_exit(status: Option<std::process::ExitStatus>) -> String {

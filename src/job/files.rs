@@ -4,7 +4,7 @@
 //! registered names count. Temp files are deleted when the job ends unless registered.
 //!
 //! Every process of a job (the runner for prepare and synthesis, one worker per analysis slice)
-//! appends what it wrote and registered to its own log, `.exax-tmp/files.<pid>`, one JSON event a
+//! appends what it wrote and registered to its own log, `.exax-tmp/files.<host>.<pid>`, one JSON event a
 //! line; `finish` merges the logs when the job ends, so no registration depends on which process
 //! made it, and a crashed worker leaves everything it logged before the crash.
 
@@ -123,7 +123,12 @@ pub fn auto_registered_files(path: &Utf8Path) -> Result<Vec<String>> {
 /// so no reader ever sees half a file.
 pub fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Utf8Path::new("."));
-    let tmp = dir.join(format!(".{}.{}.exax-tmp", path.file_name().unwrap_or("file"), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.{}.{}.exax-tmp",
+        path.file_name().unwrap_or("file"),
+        crate::sys::host_name(),
+        std::process::id()
+    ));
     // A fresh file (never one already there, a symlink included) under the temporary name.
     let _ = std::fs::remove_file(&tmp);
     let written = std::fs::File::options()
@@ -149,7 +154,8 @@ pub enum Event {
 }
 
 fn log_file(job: &Utf8Path) -> Utf8PathBuf {
-    job.join(TEMP_DIR).join(format!("files.{}", std::process::id()))
+    job.join(TEMP_DIR)
+        .join(format!("files.{}.{}", crate::sys::host_name(), std::process::id()))
 }
 
 /// Appends one event to this process's registration log of the job at `job`.

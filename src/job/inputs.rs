@@ -1,7 +1,7 @@
 //! Input files in the reuse decision (spec section 9). Every file a job reads from the input
 //! directory (`job:open_input`, `job:input_filename`, a standard method through
 //! `stdmethods::Ctx::input_file`) is logged by the process that read it to
-//! `.exax-tmp/inputs.<pid>`; when the job succeeds the runner snapshots the logged files that
+//! `.exax-tmp/inputs.<host>.<pid>`; when the job succeeds the runner snapshots the logged files that
 //! exist (size, modification time, xxh3-128 of the content) into post.json. A finished job is
 //! reused only while every recorded file is unchanged: size and time equal, or else the same
 //! content (so a `touch` does not rebuild).
@@ -59,7 +59,7 @@ pub fn record(job_dir: &Utf8Path, input_dir: &Utf8Path, path: &Utf8Path) -> Resu
     }
     let dir = job_dir.join(TEMP_DIR);
     std::fs::create_dir_all(&dir).at(&dir)?;
-    let file = dir.join(format!("{LOG_PREFIX}{}", std::process::id()));
+    let file = dir.join(format!("{LOG_PREFIX}{}.{}", crate::sys::host_name(), std::process::id()));
     let mut f = std::fs::File::options().create(true).append(true).open(&file).at(&file)?;
     f.write_all(format!("{rel}\n").as_bytes()).at(&file)
 }

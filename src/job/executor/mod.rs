@@ -1,9 +1,10 @@
 //! Where analysis slices run: the `Executor` trait that `job::analysis` starts its workers
-//! through, and the executors (`local`: processes on this host).
+//! through, and the executors (`local`: processes on this host; `slurm`: srun per slice).
 
 pub mod local;
+pub mod slurm;
 
-use std::process::Command;
+use std::process::{Child, Command};
 
 use camino::Utf8Path;
 
@@ -15,7 +16,6 @@ pub struct SliceLaunch<'a> {
     pub args: Vec<String>,
     /// The job directory (the worker's working directory).
     pub dir: &'a Utf8Path,
-    pub sliceno: usize,
 }
 
 /// How slice workers are started and stopped. Every executor gives back a local child process
@@ -29,9 +29,38 @@ pub trait Executor {
     fn inherits_status_link(&self) -> bool {
         true
     }
+
+    /// Whether the started program's stderr holds its own messages (not the worker's output,
+    /// which then all comes on stdout).
+    fn own_stderr(&self) -> bool {
+        false
+    }
+
+    /// How many times a slice that ended without an outcome (its node lost, the worker killed)
+    /// runs again.
+    fn retries(&self) -> u32 {
+        0
+    }
+
+    /// Stops a running attempt (the analysis failed elsewhere).
+    fn stop(&self, child: &mut Child) {
+        let _ = child.kill();
+    }
+
+    /// Stops whatever of this run may still be running elsewhere.
+    fn cancel_all(&self) {}
+
+    /// For messages: how slices are run.
+    fn describe(&self) -> String {
+        "a local process".to_string()
+    }
 }
 
-/// The executor for a project's configuration.
-pub fn for_config(_config: &crate::config::Config) -> Box<dyn Executor> {
-    Box::new(local::Local)
+/// The executor for a project's configuration; `job` names the run's slices where the executor
+/// names them.
+pub fn for_config(config: &crate::config::Config, job: &str) -> Box<dyn Executor> {
+    match &config.executor {
+        crate::config::ExecutorConfig::Local => Box::new(local::Local),
+        crate::config::ExecutorConfig::Slurm(c) => Box::new(slurm::Slurm::new(c, job)),
+    }
 }

@@ -239,7 +239,7 @@ impl LuaRunner {
                 params: spec.params.clone(),
                 prepare_res: pr,
             };
-            let executor = crate::job::executor::for_config(&ctx.project.config);
+            let executor = crate::job::executor::for_config(&ctx.project.config, &ctx.id.to_string());
             let (results, per_slice) = match analysis::run(&job, &input, executor.as_ref())? {
                 Analysis::Done { results, per_slice } => (results, per_slice),
                 Analysis::SliceFailed {

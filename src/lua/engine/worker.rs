@@ -19,6 +19,13 @@ use crate::value::Value;
 pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     crate::status::link::serve_parent();
     crate::job::slots::adopt();
+    if std::env::var_os(crate::job::executor::slurm::STDERR_TO_STDOUT).is_some() {
+        // Under srun: one stream keeps the order of stdout and stderr, and srun's stderr is srun's.
+        std::env::remove_var(crate::job::executor::slurm::STDERR_TO_STDOUT);
+        use std::os::fd::AsFd;
+        let out = std::io::stdout();
+        let _ = crate::sys::dup2(out.as_fd(), 2);
+    }
     let project = Project::open(conf)?;
     let id = JobId::parse(job).ok_or_else(|| Error::User(format!("bad job id `{job}`")))?;
     let path = project.job_path(&id)?;
