@@ -41,5 +41,6 @@ mod subjobs;
 mod tmux;
 mod urd;
 mod values;
+mod whole;
 mod why;
 mod workdir;
