@@ -44,5 +44,6 @@ mod terminal;
 mod tmux;
 mod urd;
 mod values;
+mod whole;
 mod why;
 mod workdir;

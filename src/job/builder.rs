@@ -259,6 +259,7 @@ fn run_new(
         files: report.files,
         subjobs: report.subjobs,
         inputs: report.inputs,
+        result: Some(path.join(records::RESULT).is_file()),
         extra: report.extra,
     };
     records::write_json_atomic(&path, records::POST, &post)?;

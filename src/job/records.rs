@@ -79,6 +79,9 @@ pub struct Post {
     /// The input files the job read, as they were when it finished (spec section 9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<InputFile>,
+    /// Whether the job left a result file (None in jobs from before this was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<bool>,
     /// Anything later features record (datasets, ...), kept as is.
     #[serde(default, flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

@@ -11,7 +11,14 @@ use crate::project::Project;
 pub fn find(project: &Project, key: ReuseKey) -> Result<Option<JobId>> {
     for wd in &project.workdirs {
         let found = project.with_index(wd, |index| {
-            Ok(index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key)))
+            let find =
+                |index: &crate::job::reuse_index::ReuseIndex| index.candidates(key).find(|&n| reusable(project, &wd.job_path(n), key));
+            if let Some(n) = find(index) {
+                return Ok(Some(n));
+            }
+            // The index is a cache: a job it lacks (a kill before its line, a damaged index) is
+            // found in the job directories before anything builds.
+            Ok(if index.catch_up(wd)? { find(index) } else { None })
         })?;
         if let Some(n) = found {
             return Ok(Some(JobId::new(&wd.name, n)));
@@ -20,10 +27,28 @@ pub fn find(project: &Project, key: ReuseKey) -> Result<Option<JobId>> {
     Ok(None)
 }
 
-/// True when the job directory has a complete post.json for exactly this key and the input files
-/// it and its subjobs read are unchanged.
+/// True when the job directory has a complete post.json for exactly this key, is whole (`damage`)
+/// and the input files it and its subjobs read are unchanged.
 pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
-    records::read_post(dir).is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && inputs_unchanged(project, &post, 0))
+    records::read_post(dir)
+        .is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && damage(dir, &post).is_none() && inputs_unchanged(project, &post, 0))
+}
+
+/// What makes a finished job not whole, cheaply (no file is hashed): setup.json that does not
+/// parse, a result file post.json says exists that cannot be opened, a listed file that cannot be
+/// opened. None for a whole job.
+pub fn damage(dir: &camino::Utf8Path, post: &Post) -> Option<String> {
+    if let Err(e) = records::read_json::<records::Setup>(&dir.join(records::SETUP)) {
+        return Some(match e {
+            crate::error::Error::Io { .. } => format!("{} missing", records::SETUP),
+            _ => format!("{} damaged", records::SETUP),
+        });
+    }
+    let opens = |name: &str| std::fs::File::open(dir.join(name)).is_ok();
+    if post.result == Some(true) && !opens(records::RESULT) {
+        return Some(format!("{} missing", records::RESULT));
+    }
+    post.files.iter().find(|f| !opens(f)).map(|f| format!("{f} missing"))
 }
 
 /// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.

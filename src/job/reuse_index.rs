@@ -1,10 +1,13 @@
 //! The reuse index of a workdir: an append-only file `.reuse-index` of `<key> <number>` lines,
 //! appended after a job's post.json is written. Looking a key up reads only what other processes
 //! appended since the last look, never every job directory. A missing index is rebuilt once from
-//! the job directories.
+//! the job directories. The index is a cache, never the truth: on a miss, `catch_up` reads the
+//! finished jobs it does not list (newer than its newest entry, or every job once it is damaged)
+//! and adds them, and a damaged index is rewritten from the job directories.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
 
 use camino::Utf8PathBuf;
 
@@ -22,6 +25,10 @@ pub struct ReuseIndex {
     /// Job numbers per key, oldest first.
     jobs: HashMap<ReuseKey, Vec<u64>>,
     loaded: bool,
+    /// The highest job number on a valid line.
+    newest: Option<u64>,
+    /// A line that is not `<key> <number>` was read: the index may lack jobs.
+    damaged: bool,
     /// The index file, kept open for reading and for appending.
     reader: Option<std::fs::File>,
     appender: Option<std::fs::File>,
@@ -50,6 +57,14 @@ impl ReuseIndex {
                 Err(e) => return Err(Error::io(&self.path, e)),
             }
         }
+        // The index was rewritten (rebuilt by another process): read the new file from its start.
+        if let (Some(f), Ok(now)) = (self.reader.as_ref(), std::fs::metadata(&self.path)) {
+            if f.metadata().at(&self.path)?.ino() != now.ino() {
+                self.reader = std::fs::File::open(&self.path).ok();
+                self.appender = None;
+                self.read_to = 0;
+            }
+        }
         let Some(f) = self.reader.as_mut() else { return Ok(()) };
         let len = f.metadata().at(&self.path)?.len();
         if len <= self.read_to {
@@ -61,15 +76,71 @@ impl ReuseIndex {
         // Only whole lines count; a line still being appended is read next time.
         let whole = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         for line in buf[..whole].split(|&b| b == b'\n') {
-            let Ok(line) = std::str::from_utf8(line) else { continue };
-            let mut parts = line.split(' ');
-            if let (Some(k), Some(n)) = (parts.next(), parts.next()) {
-                if let (Some(k), Ok(n)) = (ReuseKey::parse(k), n.parse::<u64>()) {
-                    self.jobs.entry(k).or_default().push(n);
-                }
+            if line.is_empty() {
+                continue;
+            }
+            match parse_line(line) {
+                Some((k, n)) => self.add(k, n),
+                None => self.damaged = true,
             }
         }
         self.read_to += whole as u64;
+        Ok(())
+    }
+
+    fn add(&mut self, key: ReuseKey, number: u64) {
+        let v = self.jobs.entry(key).or_default();
+        if let Err(pos) = v.binary_search(&number) {
+            v.insert(pos, number);
+        }
+        self.newest = self.newest.max(Some(number));
+    }
+
+    /// After a miss: adds the finished jobs the index does not list, those newer than its newest
+    /// entry (a run killed between post.json and its index line), or every job when the index is
+    /// damaged (then the file is rewritten from the job directories). Returns whether any was added.
+    pub fn catch_up(&mut self, workdir: &Workdir) -> Result<bool> {
+        let rebuild = self.damaged;
+        let from = if rebuild { 0 } else { self.newest.map_or(0, |n| n + 1) };
+        let known: HashSet<u64> = if rebuild {
+            self.jobs.values().flatten().copied().collect()
+        } else {
+            HashSet::new()
+        };
+        let mut found = Vec::new();
+        for n in workdir.job_numbers()? {
+            if n < from || known.contains(&n) {
+                continue;
+            }
+            if let Some(key) = records::read_post(&workdir.job_path(n)).and_then(|p| ReuseKey::parse(&p.hash)) {
+                found.push((key, n));
+            }
+        }
+        found.sort_by_key(|&(_, n)| n);
+        for &(k, n) in &found {
+            self.add(k, n);
+        }
+        if rebuild {
+            self.damaged = false;
+            self.rewrite(workdir)?;
+        } else {
+            for &(k, n) in &found {
+                self.append(k, n)?;
+            }
+        }
+        Ok(!found.is_empty())
+    }
+
+    /// Replaces the index file with what is known now (one temporary file and a rename; a process
+    /// reading the old file notices the new one on its next refresh).
+    fn rewrite(&mut self, workdir: &Workdir) -> Result<()> {
+        let mut all: Vec<(u64, ReuseKey)> = self.jobs.iter().flat_map(|(&k, v)| v.iter().map(move |&n| (n, k))).collect();
+        all.sort_by_key(|&(n, _)| n);
+        let lines: String = all.iter().map(|(n, k)| format!("{k} {n}\n")).collect();
+        records::write_atomic(&workdir.path, FILE_NAME, lines.as_bytes())?;
+        self.reader = std::fs::File::open(&self.path).ok();
+        self.appender = None;
+        self.read_to = lines.len() as u64;
         Ok(())
     }
 
@@ -109,6 +180,16 @@ impl ReuseIndex {
             .at(&self.path)?;
         f.write_all(lines.as_bytes()).at(&self.path)
     }
+}
+
+/// `<key> <number>`, exactly; anything else is damage.
+fn parse_line(line: &[u8]) -> Option<(ReuseKey, u64)> {
+    let line = std::str::from_utf8(line).ok()?;
+    let (k, n) = line.split_once(' ')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((ReuseKey::parse(k)?, n.parse().ok()?))
 }
 
 #[cfg(test)]

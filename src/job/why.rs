@@ -59,6 +59,11 @@ pub enum Diff {
         input_dir: String,
         change: InputChange,
     },
+    /// The job is not whole (`reuse::damage`), so it cannot be reused.
+    Damaged {
+        job: String,
+        what: String,
+    },
 }
 
 impl Diff {
@@ -77,6 +82,7 @@ impl Diff {
             Diff::Input { input_dir, change } => {
                 format!("input changed: {}/{}", input_dir.trim_end_matches('/'), change.was.name)
             }
+            Diff::Damaged { job, what } => format!("job {job} not whole: {what}"),
         }
     }
 
@@ -91,6 +97,7 @@ impl Diff {
                 None => format!("  {}\n", self.short()),
             },
             Diff::Input { input_dir, change } => format!("  input file {}\n", change.describe(input_dir)),
+            Diff::Damaged { .. } => format!("  {}\n", self.short()),
         }
     }
 }
@@ -305,6 +312,9 @@ pub fn explain(
 fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8Path, setup: &Setup, post: &records::Post) -> Vec<Diff> {
     let mut out = Vec::new();
     let id = &setup.jobid;
+    if let Some(what) = crate::job::reuse::damage(dir, post) {
+        out.push(Diff::Damaged { job: id.clone(), what });
+    }
     let old_source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
     if old_source != decl.source.source {
         out.push(Diff::Source {

@@ -264,7 +264,16 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
                     lua,
                     &msgpack::decode(&b, &format!("{}/{}", this.id, records::RESULT)).map_err(to_lua_err)?,
                 ),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(mlua::Value::Nil),
+                // A job that returned nothing has no result file; one whose post.json says it
+                // left one has lost it.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => match records::read_post(&this.path).and_then(|p| p.result) {
+                    Some(true) => Err(user(format!(
+                        "job:load: job {} is damaged: its result file {} is missing",
+                        this.id,
+                        records::RESULT
+                    ))),
+                    _ => Ok(mlua::Value::Nil),
+                },
                 Err(e) => Err(to_lua_err(Error::io(this.path.join(records::RESULT), e))),
             };
         };
