@@ -231,6 +231,8 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
     let mut pause = Duration::from_micros(100);
     loop {
         let mut running = 0;
+        // By index: a lost slice's entry is replaced by its next attempt inside the loop.
+        #[allow(clippy::needless_range_loop)]
         for s in 0..slices.len() {
             let slice = &mut slices[s];
             if slice.status.is_some() {
@@ -297,6 +299,8 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
         });
     }
     let mut results = Vec::new();
+    // By slice number: the outcome file is named by it, and only a failure takes its tail.
+    #[allow(clippy::needless_range_loop)]
     for s in 0..job.slices {
         match read_record::<WorkerOutcome>(&outcome_file(job.path, s))? {
             WorkerOutcome::Done { result } => results.push(result),

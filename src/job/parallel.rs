@@ -88,7 +88,7 @@ impl Pool {
         let ended = self.ended.0.clone();
         let pumps = vec![
             std::thread::spawn(move || {
-                forward(out_r, |b| crate::console::out(b));
+                forward(out_r, crate::console::out);
                 let _ = ended.send(());
             }),
             std::thread::spawn(move || {
