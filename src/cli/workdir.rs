@@ -147,20 +147,7 @@ fn age(secs: f64) -> String {
     }
 }
 
-/// `812 B`, `8.1 KiB`, `23.4 MiB`, `1.2 GiB`.
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut v = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
-}
+pub use crate::console::size;
 
 #[cfg(test)]
 mod tests {

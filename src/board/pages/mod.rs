@@ -62,20 +62,7 @@ pub fn duration(s: f64) -> String {
     }
 }
 
-/// `812 B`, `8.1 KiB`, `23.4 MiB`.
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut v = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
-}
+pub use crate::console::size;
 
 /// finished, failed or unfinished (killed, or still running).
 pub fn state(dir: &Utf8Path) -> &'static str {
