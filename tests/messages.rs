@@ -48,7 +48,7 @@ fn a_value_that_cannot_be_saved_names_the_function_that_returned_it() {
     Test::new()
         .method(
             "m",
-            "-- analysis starts on line 3\n\nfunction analysis(sliceno)\n  return {g = coroutine.create(print)}\nend",
+            "-- analysis starts on line 3\n\nfunction analysis(sliceno)\n  if sliceno == 0 then return {g = coroutine.create(print)} end\nend",
         )
         .build("function main(urd) urd:build('m') end")
         .status(1)
