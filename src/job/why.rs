@@ -345,20 +345,8 @@ fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8
             None if name.ends_with(".lua") => "module",
             None => "depend_extra",
         };
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let (change, d) = match (&was, now) {
-            (Some(w), Some(n)) if *w == n.bytes => continue,
-            (Some(w), Some(n)) => ("changed", diff::unified(&format!("{id}/{name}"), name, &text(w), &text(&n.bytes))),
-            (None, Some(n)) => ("added", diff::unified("/dev/null", name, "", &text(&n.bytes))),
-            (Some(w), None) => ("removed", diff::unified(&format!("{id}/{name}"), "/dev/null", &text(w), "")),
-            (None, None) => continue,
-        };
-        out.push(Diff::File {
-            kind,
-            file: name.to_string(),
-            change,
-            diff: d,
-        });
+        let now = now.map(|f| f.bytes.as_slice());
+        out.extend(file_diff(kind, name, (&format!("{id}/{name}"), was.as_deref()), (name, now)));
     }
     // Parameters.
     let sections: [Section; 3] = [
@@ -465,6 +453,30 @@ impl JobWhy {
     }
 }
 
+/// How a hashed file differs between then and now (each a diff label and the bytes, if any):
+/// changed, added or removed, with its unified diff; nothing when it is the same or absent.
+fn file_diff(
+    kind: &'static str,
+    name: &str,
+    (old_label, was): (&str, Option<&[u8]>),
+    (new_label, now): (&str, Option<&[u8]>),
+) -> Option<Diff> {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let (change, d) = match (was, now) {
+        (Some(w), Some(n)) if w == n => return None,
+        (Some(w), Some(n)) => ("changed", diff::unified(old_label, new_label, &text(w), &text(n))),
+        (None, Some(n)) => ("added", diff::unified("/dev/null", new_label, "", &text(n))),
+        (Some(w), None) => ("removed", diff::unified(old_label, "/dev/null", &text(w), "")),
+        (None, None) => return None,
+    };
+    Some(Diff::File {
+        kind,
+        file: name.to_string(),
+        change,
+        diff: d,
+    })
+}
+
 /// A job's own record, as `count_differences` and `job_differences` compare it.
 fn own_record(dir: &Utf8Path) -> Option<JobRecord> {
     let setup = records::read_json::<Setup>(&dir.join(records::SETUP)).ok()?;
@@ -552,23 +564,12 @@ fn job_differences(a_dir: &Utf8Path, a: &JobRecord, b_dir: &Utf8Path, b: &JobRec
         };
         let (was, now) = (copy(a, a_dir), copy(b, b_dir));
         let kind = if name.ends_with(".lua") { "module" } else { "depend_extra" };
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let (change, d) = match (&was, &now) {
-            (Some(w), Some(n)) if w == n => continue,
-            (Some(w), Some(n)) => (
-                "changed",
-                diff::unified(&format!("{ida}/{name}"), &format!("{idb}/{name}"), &text(w), &text(n)),
-            ),
-            (None, Some(n)) => ("added", diff::unified("/dev/null", &format!("{idb}/{name}"), "", &text(n))),
-            (Some(w), None) => ("removed", diff::unified(&format!("{ida}/{name}"), "/dev/null", &text(w), "")),
-            (None, None) => continue,
-        };
-        out.push(Diff::File {
+        out.extend(file_diff(
             kind,
-            file: name.to_string(),
-            change,
-            diff: d,
-        });
+            name,
+            (&format!("{ida}/{name}"), was.as_deref()),
+            (&format!("{idb}/{name}"), now.as_deref()),
+        ));
     }
     for (section, was, now) in [
         ("option", &a.setup.options, &b.setup.options),
