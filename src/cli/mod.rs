@@ -61,8 +61,10 @@ enum Command {
     #[command(name = "__build", hide = true)]
     Build {
         conf: camino::Utf8PathBuf,
-        request: camino::Utf8PathBuf,
-        outcome: camino::Utf8PathBuf,
+        #[arg(long)]
+        quiet: bool,
+        #[arg(long)]
+        why: bool,
     },
 }
 
@@ -123,8 +125,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),
-        Command::Build { conf, request, outcome } => {
-            crate::lua::build_all::child(&conf, &request, &outcome)?;
+        Command::Build { conf, quiet, why } => {
+            crate::lua::build_all::serve(&conf, quiet, why)?;
             Ok(ExitCode::SUCCESS)
         }
     }
