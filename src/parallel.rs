@@ -201,7 +201,10 @@ impl Pool {
                     (true, Ok(bytes)) => msgpack::decode(&bytes, "build outcome")?,
                     (true, Err(e)) => error_value(&Error::io(outcome, e)),
                     (false, _) => {
-                        let status = server.child.wait().map_err(|e| Error::User(format!("waiting for a build process: {e}")))?;
+                        let status = server
+                            .child
+                            .wait()
+                            .map_err(|e| Error::User(format!("waiting for a build process: {e}")))?;
                         error_value(&Error::User(describe_exit(status)))
                     }
                 };
@@ -342,6 +345,9 @@ mod tests {
         let back = error_from_value(&msgpack::decode(&msgpack::encode(&error_value(&f)), "t").unwrap());
         assert_eq!(crate::render::render(&back), crate::render::render(&f));
         let b = Error::Build("unknown method `x`".into());
-        assert_eq!(crate::render::render(&error_from_value(&error_value(&b))), "error: unknown method `x`\n");
+        assert_eq!(
+            crate::render::render(&error_from_value(&error_value(&b))),
+            "error: unknown method `x`\n"
+        );
     }
 }

@@ -19,7 +19,8 @@ end
 ";
 
 /// Wall-clock seconds (Lua has only whole seconds of its own).
-const NOW: &str = "local function now()\n  local p = io.popen('date +%s.%N')\n  local t = tonumber(p:read('*l'))\n  p:close()\n  return t\nend\n";
+const NOW: &str =
+    "local function now()\n  local p = io.popen('date +%s.%N')\n  local t = tonumber(p:read('*l'))\n  p:close()\n  return t\nend\n";
 
 const PRINT_ALL: &str = "
   for i, j in ipairs(jobs) do
@@ -100,7 +101,9 @@ fn one_key_twice_is_built_once_and_reused() {
 
 #[test]
 fn two_sleeping_jobs_overlap() {
-    let slow = format!("{NOW}options = {{x = 0}}\nfunction synthesis()\n  local t0 = now()\n  os.execute('sleep 1')\n  return {{t0, now()}}\nend\n");
+    let slow = format!(
+        "{NOW}options = {{x = 0}}\nfunction synthesis()\n  local t0 = now()\n  os.execute('sleep 1')\n  return {{t0, now()}}\nend\n"
+    );
     let started = std::time::Instant::now();
     Test::new()
         .method("slow", &slow)
@@ -120,7 +123,9 @@ fn two_sleeping_jobs_overlap() {
 
 #[test]
 fn jobs_at_once_one_runs_them_one_after_the_other() {
-    let slow = format!("{NOW}options = {{x = 0}}\nfunction synthesis()\n  local t0 = now()\n  os.execute('sleep 0.3')\n  return {{t0, now()}}\nend\n");
+    let slow = format!(
+        "{NOW}options = {{x = 0}}\nfunction synthesis()\n  local t0 = now()\n  os.execute('sleep 0.3')\n  return {{t0, now()}}\nend\n"
+    );
     Test::new()
         .file("accelerator.conf", &format!("{CONF}jobs at once: 1\n"))
         .method("slow", &slow)

@@ -215,7 +215,10 @@ pub fn serve(conf: &Utf8Path, quiet: bool, why: bool) -> Result<()> {
     crate::status::link::serve_parent();
     let fds = std::env::var(crate::parallel::FDS_ENV).unwrap_or_default();
     std::env::remove_var(crate::parallel::FDS_ENV);
-    let mut fds = fds.split(',').filter_map(|f| f.parse::<i32>().ok()).filter_map(crate::sys::inherited_fd);
+    let mut fds = fds
+        .split(',')
+        .filter_map(|f| f.parse::<i32>().ok())
+        .filter_map(crate::sys::inherited_fd);
     let (Some(requests), Some(done)) = (fds.next(), fds.next()) else {
         return Err(Error::User("exax __build is started by urd:build_all".into()));
     };
@@ -228,7 +231,9 @@ pub fn serve(conf: &Utf8Path, quiet: bool, why: bool) -> Result<()> {
     rt.why.set(why);
     for line in std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::from(requests))) {
         let line = line.map_err(|e| Error::io(conf, e))?;
-        let Some((request, outcome)) = line.split_once('\t') else { continue };
+        let Some((request, outcome)) = line.split_once('\t') else {
+            continue;
+        };
         let value = build_one(&rt, Utf8Path::new(request));
         crate::sys::flush_c_stdio();
         std::fs::write(outcome, msgpack::encode(&value)).at(outcome)?;
@@ -278,20 +283,14 @@ fn build_one(rt: &std::rc::Rc<Runtime>, request_file: &Utf8Path) -> Value {
         },
     };
     let lines = rt.collected.borrow_mut().take().unwrap_or_default();
-    out.push((
-        Value::str("lines"),
-        Value::Array(lines.iter().map(|l| Value::str(l)).collect()),
-    ));
+    out.push((Value::str("lines"), Value::Array(lines.iter().map(|l| Value::str(l)).collect())));
     Value::Map(out)
 }
 
 /// `Params` from `Params::to_value`.
 fn params_from(v: Option<&Value>) -> Params {
     let section = |k: &str| match v.and_then(|v| v.get(k)) {
-        Some(Value::Map(m)) => m
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
-            .collect(),
+        Some(Value::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone()))).collect(),
         _ => vec![],
     };
     Params {

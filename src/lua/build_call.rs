@@ -90,8 +90,7 @@ pub fn build(lua: &Lua, method: String, params: mlua::Value) -> mlua::Result<Cal
     let p = prepare(lua, method, params)?;
     let rt = Runtime::get(lua);
     if p.why {
-        let w = crate::why::explain(&rt.project, &p.decl, &p.params, p.force, (1, crate::why::MAX_COMPARED))
-            .map_err(to_lua_err)?;
+        let w = crate::why::explain(&rt.project, &p.decl, &p.params, p.force, (1, crate::why::MAX_COMPARED)).map_err(to_lua_err)?;
         return Ok(Call::Why(w.render()));
     }
     let runner = LuaRunner {

@@ -343,8 +343,11 @@ fn render_frames(frames: &[Arc<Frame>], ask_workers: bool) -> String {
             Kind::Builds(running) => {
                 // Each build's own tree (asked from its process), where its job would be here.
                 let base = if has_message { level + 1 } else { level };
-                let running: Vec<(String, Instant, Option<Arc<link::Link>>)> =
-                    running.lock().iter().map(|b| (b.label.clone(), b.started, b.link.clone())).collect();
+                let running: Vec<(String, Instant, Option<Arc<link::Link>>)> = running
+                    .lock()
+                    .iter()
+                    .map(|b| (b.label.clone(), b.started, b.link.clone()))
+                    .collect();
                 for (label, started, link) in running {
                     let answer = match (&link, ask_workers) {
                         (Some(l), true) => l.ask(ASK_TIMEOUT),
