@@ -30,7 +30,8 @@ pub struct Project {
 #[derive(Default)]
 struct JobMethods {
     listed: bool,
-    max: u64,
+    /// The lowest number not looked at yet.
+    next: u64,
     methods: HashMap<String, Vec<u64>>,
 }
 
@@ -90,18 +91,21 @@ impl Project {
         let known = all.entry(wd.name.clone()).or_default();
         // The first look lists the workdir; later ones look only above the highest number seen
         // (numbers are allocated upwards), so a run of many builds does not list it each time.
-        let fresh: Vec<u64> = if known.listed {
-            (known.max + 1..).take_while(|n| wd.job_path(*n).exists()).collect()
+        let (fresh, listing): (Vec<u64>, bool) = if known.listed {
+            ((known.next..).take_while(|n| wd.job_path(*n).exists()).collect(), false)
         } else {
             known.listed = true;
-            wd.job_numbers().unwrap_or_default()
+            (wd.job_numbers().unwrap_or_default(), true)
         };
         for n in fresh {
-            known.max = known.max.max(n);
             let setup = crate::job::records::read_json::<crate::job::records::Setup>(&wd.job_path(n).join(crate::job::records::SETUP));
-            if let Ok(setup) = setup {
-                known.methods.entry(setup.method).or_default().push(n);
+            match setup {
+                Ok(setup) => known.methods.entry(setup.method).or_default().push(n),
+                // A job another process has only just allocated: looked at again next time.
+                Err(_) if !listing => break,
+                Err(_) => {}
             }
+            known.next = known.next.max(n + 1);
         }
         let mut out = known.methods.get(method).cloned().unwrap_or_default();
         out.sort_unstable();

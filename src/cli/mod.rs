@@ -63,8 +63,10 @@ enum Command {
     #[command(name = "__build", hide = true)]
     Build {
         conf: camino::Utf8PathBuf,
-        request: camino::Utf8PathBuf,
-        outcome: camino::Utf8PathBuf,
+        #[arg(long)]
+        quiet: bool,
+        #[arg(long)]
+        why: bool,
     },
 }
 
@@ -127,8 +129,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),
-        Command::Build { conf, request, outcome } => {
-            crate::lua::run_build_child(&conf, &request, &outcome)?;
+        Command::Build { conf, quiet, why } => {
+            crate::lua::serve_build_process(&conf, quiet, why)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,14 +1,17 @@
-//! Independent builds at once (`urd:build_all`): each build runs in a child process
-//! (`exax __build CONF REQUEST OUTCOME`), because a job's prepare and synthesis own the process's
-//! working directory and its descriptors 1 and 2 while they run. The request and the outcome are
-//! msgpack files in a temporary directory of the batch; the child's stdout and stderr come back
-//! through pipes, a whole line at a time, into exax's own console; each child answers status
-//! questions on a `status::link`, and exits when its parent is gone. The analysis workers of all
-//! children share the run's worker slots (`slots.rs`).
+//! Independent builds at once (`urd:build_all`): builds run in child processes (`exax __build
+//! CONF`), because a job's prepare and synthesis own the process's working directory and its
+//! descriptors 1 and 2 while they run. Up to `jobs at once` build processes, each building one call
+//! at a time and then the next (starting a process costs more than a small job): a request is a
+//! line `REQUEST\tOUTCOME` (msgpack files in a temporary directory of the batch) on a pipe, and a
+//! line on another pipe says the outcome is written. Their stdout and stderr come back through
+//! pipes, a whole line at a time, into exax's own console; each answers status questions on a
+//! `status::link`, and exits when its parent is gone. The analysis workers of all of them share
+//! the run's worker slots (`slots.rs`).
 
-use std::io::Read;
+use std::io::{BufRead, Read, Write};
+use std::os::fd::{AsFd, AsRawFd};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 use camino::Utf8PathBuf;
@@ -18,123 +21,172 @@ use crate::job::id::JobId;
 use crate::msgpack;
 use crate::value::Value;
 
-/// The child processes of one batch, at most `limit` at once.
+/// The build processes of one batch, at most `limit`, each building one call at a time.
 pub struct Pool {
     dir: crate::job::scratch::ScratchDir,
     conf: Utf8PathBuf,
     slots: String,
-    running: Vec<Running>,
+    limit: usize,
+    flags: Vec<&'static str>,
+    servers: Vec<Server>,
     status: crate::status::Builds,
-    /// A message from a child's output pump at end-of-file: the child is ending.
-    ended: (mpsc::Sender<()>, mpsc::Receiver<()>),
+    events: (mpsc::Sender<Event>, mpsc::Receiver<Event>),
 }
 
-struct Running {
-    index: usize,
+/// (server, true when it finished a build, false when it is gone)
+type Event = (usize, bool);
+
+/// One build process: requests go in on a pipe, a line on another pipe says a build is done.
+struct Server {
     child: Child,
-    outcome: Utf8PathBuf,
-    pumps: Vec<JoinHandle<()>>,
+    requests: Option<std::io::PipeWriter>,
+    /// The call it is building now.
+    busy: Option<(usize, Utf8PathBuf)>,
+    gone: bool,
+    link: Option<Arc<crate::status::link::Link>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
-/// What a finished child left: its outcome map (see `lua::build_all::child`).
+/// What a finished build left: its outcome map (see `lua::build_all::serve`).
 pub struct Finished {
     pub index: usize,
     pub outcome: Value,
 }
 
+/// The environment variable with the request and done descriptors of a build process.
+pub const FDS_ENV: &str = "EXAX_BUILD_FDS";
+
 impl Pool {
-    /// A batch whose analysis workers share `worker_slots` slots (with any batch above it).
-    pub fn new(conf: &camino::Utf8Path, worker_slots: usize) -> Result<Pool> {
-        let dir = crate::job::scratch::ScratchDir::new("build-all")?;
+    /// A batch of at most `limit` builds at once, whose analysis workers share `worker_slots`
+    /// slots (with any batch above it); `flags` go to every build process (`--quiet`, `--why`).
+    pub fn new(conf: &camino::Utf8Path, limit: usize, worker_slots: usize, flags: Vec<&'static str>) -> Result<Pool> {
         Ok(Pool {
-            dir,
+            dir: crate::job::scratch::ScratchDir::new("build-all")?,
             conf: conf.to_path_buf(),
             slots: crate::job::slots::for_children(worker_slots)?,
-            running: Vec::new(),
+            limit: limit.max(1),
+            flags,
+            servers: Vec::new(),
             status: crate::status::builds(),
-            ended: mpsc::channel(),
+            events: mpsc::channel(),
         })
     }
 
+    /// Builds running now.
     pub fn running(&self) -> usize {
-        self.running.len()
+        self.servers.iter().filter(|s| s.busy.is_some()).count()
     }
 
-    /// Starts the build of call `index` (`label` names it in the status tree).
+    /// Starts the build of call `index` (`label` names it in the status tree) in an idle build
+    /// process, or a new one.
     pub fn start(&mut self, index: usize, request: &Value, label: String) -> Result<()> {
         let base = self.dir.0.clone();
         let req = base.join(format!("{index}.request"));
         let outcome = base.join(format!("{index}.outcome"));
         std::fs::write(&req, msgpack::encode(request)).at(&req)?;
+        let idle = self.servers.iter().position(|s| s.busy.is_none() && !s.gone);
+        let n = match idle {
+            Some(n) => n,
+            None if self.servers.iter().filter(|s| !s.gone).count() < self.limit => self.spawn()?,
+            None => return Err(Error::User("urd:build_all: no build process is free".into())),
+        };
+        let server = &mut self.servers[n];
+        let line = format!("{req}\t{outcome}\n");
+        let sent = server.requests.as_mut().map(|w| w.write_all(line.as_bytes()));
+        if !matches!(sent, Some(Ok(()))) {
+            return Err(Error::User("a build process stopped taking builds".into()));
+        }
+        server.busy = Some((index, outcome));
+        self.status.started(index, label, server.link.clone());
+        Ok(())
+    }
+
+    fn spawn(&mut self) -> Result<usize> {
+        let n = self.servers.len();
+        let base = self.dir.0.clone();
         let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start a build: {e}")))?;
-        let (out_r, out_w) = std::io::pipe().map_err(|e| Error::io(&base, e))?;
-        let (err_r, err_w) = std::io::pipe().map_err(|e| Error::io(&base, e))?;
+        let pipe = || std::io::pipe().map_err(|e| Error::io(&base, e));
+        let (out_r, out_w) = pipe()?;
+        let (err_r, err_w) = pipe()?;
+        let (req_r, req_w) = pipe()?;
+        let (done_r, done_w) = pipe()?;
         let mut cmd = Command::new(&exe);
         cmd.arg("__build")
             .arg(self.conf.as_str())
-            .arg(req.as_str())
-            .arg(outcome.as_str())
+            .args(&self.flags)
             .env(crate::job::slots::ENV, &self.slots)
+            .env(FDS_ENV, format!("{},{}", req_r.as_raw_fd(), done_w.as_raw_fd()))
             .stdin(Stdio::null())
             .stdout(out_w)
             .stderr(err_w);
+        // Inherited by this child only: exax starts processes from this thread alone, and our
+        // copies of these ends are closed right after the spawn.
+        for fd in [req_r.as_fd(), done_w.as_fd()] {
+            crate::sys::set_cloexec(fd, false).map_err(|e| Error::io(&base, e))?;
+        }
         let link = crate::status::link::offer(&mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| Error::User(format!("cannot start a build process ({}): {e}", exe.display())))?;
-        // `cmd` holds the write ends until dropped: without that the pumps never see end-of-file.
+        let child = cmd.spawn();
+        drop((req_r, done_w));
+        let child = child.map_err(|e| Error::User(format!("cannot start a build process ({}): {e}", exe.display())))?;
+        // `cmd` holds the write ends of stdout and stderr: without this the pumps never end.
         drop(cmd);
-        self.status.started(index, label, link);
-        let ended = self.ended.0.clone();
-        let pumps = vec![
-            std::thread::spawn(move || {
-                forward(out_r, crate::console::out);
-                let _ = ended.send(());
-            }),
+        let events = self.events.0.clone();
+        let threads = vec![
+            std::thread::spawn(move || forward(out_r, crate::console::out)),
             std::thread::spawn(move || {
                 forward(err_r, |b| {
                     let text = String::from_utf8_lossy(b);
                     crate::console::err_line(text.trim_end_matches('\n'));
                 })
             }),
+            std::thread::spawn(move || {
+                let mut r = std::io::BufReader::new(done_r);
+                let mut line = String::new();
+                while matches!(r.read_line(&mut line), Ok(k) if k > 0) {
+                    line.clear();
+                    if events.send((n, true)).is_err() {
+                        return;
+                    }
+                }
+                let _ = events.send((n, false));
+            }),
         ];
-        self.running.push(Running {
-            index,
+        self.servers.push(Server {
             child,
-            outcome,
-            pumps,
+            requests: Some(req_w),
+            busy: None,
+            gone: false,
+            link: link.map(|l| Arc::new(l.spawned())),
+            threads,
         });
-        Ok(())
+        Ok(n)
     }
 
-    /// Waits up to `pause` for a sign that a build is ending; true when one came.
-    pub fn wait(&self, pause: std::time::Duration) -> bool {
-        self.ended.1.recv_timeout(pause).is_ok()
-    }
-
-    /// The builds that have ended since the last call (none when all still run).
-    pub fn reap(&mut self) -> Result<Vec<Finished>> {
+    /// Waits up to `pause` for builds to end; returns those that did.
+    pub fn wait(&mut self, pause: std::time::Duration) -> Result<Vec<Finished>> {
         let mut done = Vec::new();
-        let mut i = 0;
-        while i < self.running.len() {
-            let status = match self.running[i].child.try_wait() {
-                Ok(s) => s,
-                Err(e) => return Err(Error::User(format!("waiting for a build process: {e}"))),
-            };
-            let Some(status) = status else {
-                i += 1;
-                continue;
-            };
-            let r = self.running.swap_remove(i);
-            for p in r.pumps {
-                let _ = p.join();
+        let mut next = self.events.1.recv_timeout(pause).ok();
+        while let Some((n, finished)) = next {
+            let server = &mut self.servers[n];
+            if !finished {
+                server.gone = true;
             }
-            self.status.ended(r.index);
-            let outcome = match std::fs::read(&r.outcome) {
-                Ok(bytes) => msgpack::decode(&bytes, "build outcome")?,
-                Err(_) => error_value(&Error::User(describe_exit(status))),
-            };
-            done.push(Finished { index: r.index, outcome });
+            if let Some((index, outcome)) = server.busy.take() {
+                self.status.ended(index);
+                let outcome = match (finished, std::fs::read(&outcome)) {
+                    (true, Ok(bytes)) => msgpack::decode(&bytes, "build outcome")?,
+                    (true, Err(e)) => error_value(&Error::io(outcome, e)),
+                    (false, _) => {
+                        let status = server
+                            .child
+                            .wait()
+                            .map_err(|e| Error::User(format!("waiting for a build process: {e}")))?;
+                        error_value(&Error::User(describe_exit(status)))
+                    }
+                };
+                done.push(Finished { index, outcome });
+            }
+            next = self.events.1.try_recv().ok();
         }
         Ok(done)
     }
@@ -142,10 +194,19 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        // Only on an error of exax's own: the children of a failed build_all are waited for.
-        for r in &mut self.running {
-            let _ = r.child.kill();
-            let _ = r.child.wait();
+        // Idle build processes end when their request pipe closes; busy ones only remain on an
+        // error of exax's own (a failed build_all waits for its builds), and are killed.
+        for s in &mut self.servers {
+            s.requests = None;
+            if s.busy.is_some() {
+                let _ = s.child.kill();
+            }
+        }
+        for s in &mut self.servers {
+            let _ = s.child.wait();
+            for t in s.threads.drain(..) {
+                let _ = t.join();
+            }
         }
         crate::job::slots::release_dir();
     }

@@ -8,7 +8,7 @@ mod engine;
 mod ffi;
 mod table;
 
-pub use api::build_all::child as run_build_child;
+pub use api::build_all::serve as serve_build_process;
 pub use engine::convert::to_value;
 pub use engine::method_loader::decl as method_decl;
 pub use engine::runtime::Runtime;

@@ -244,14 +244,14 @@ pub fn builds() -> Builds {
 }
 
 impl Builds {
-    /// Build `index` started in a child answering on `link` (`link::offer`).
-    pub fn started(&self, index: usize, label: String, link: Option<link::Offered>) {
+    /// Build `index` started in a build process answering on `link`.
+    pub fn started(&self, index: usize, label: String, link: Option<Arc<link::Link>>) {
         if let Kind::Builds(running) = &self.0 .0.kind {
             running.lock().push(RunningBuild {
                 index,
                 label,
                 started: Instant::now(),
-                link: link.map(|l| Arc::new(l.spawned())),
+                link,
             });
         }
     }

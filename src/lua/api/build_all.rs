@@ -53,7 +53,6 @@ pub fn build_all(lua: &Lua, calls: mlua::Value) -> mlua::Result<(Vec<Call>, Opti
     let mut started = vec![false; n];
     let mut failures: Vec<(usize, Error)> = Vec::new();
     let mut pool: Option<Pool> = None;
-    let mut pause = Duration::from_millis(1);
     loop {
         while failures.is_empty() && pool.as_ref().map_or(0, Pool::running) < rt.project.config.jobs_at_once {
             let busy = |k| (0..n).any(|j| started[j] && results[j].is_none() && keys[j] == k);
@@ -75,12 +74,7 @@ pub fn build_all(lua: &Lua, calls: mlua::Value) -> mlua::Result<(Vec<Call>, Opti
             }
             continue;
         }
-        // Woken when a build's output ends (it is exiting), then polled closely until it has.
-        pause = match pl.wait(pause) {
-            true => Duration::from_micros(50),
-            false => (pause * 2).min(Duration::from_millis(20)),
-        };
-        for f in pl.reap().map_err(to_lua_err)? {
+        for f in pl.wait(Duration::from_millis(100)).map_err(to_lua_err)? {
             match finished(&rt, &f.outcome) {
                 Ok(id) => results[f.index] = Some(Done::Job(id)),
                 Err(e) => failures.push((f.index, e)),
@@ -160,13 +154,18 @@ fn start(lua: &Lua, rt: &Runtime, p: &Prepared, i: usize, n: usize, pool: &mut O
     }
     let pool = match pool {
         Some(pool) => pool,
-        None => pool.insert(Pool::new(&rt.project.config.path, rt.project.config.slices)?),
+        None => {
+            let config = &rt.project.config;
+            let flags = [(rt.quiet, "--quiet"), (rt.why.get(), "--why")];
+            let flags = flags.iter().filter(|f| f.0).map(|f| f.1).collect();
+            pool.insert(Pool::new(&config.path, config.jobs_at_once, config.slices, flags)?)
+        }
     };
-    pool.start(i, &request(rt, &req), format!("build {} of {n}: {}", i + 1, p.method))?;
+    pool.start(i, &request(&req), format!("build {} of {n}: {}", i + 1, p.method))?;
     Ok(None)
 }
 
-fn request(rt: &Runtime, req: &BuildRequest) -> Value {
+fn request(req: &BuildRequest) -> Value {
     let s = Value::str;
     Value::Map(vec![
         (s("method"), s(req.decl.name())),
@@ -176,8 +175,6 @@ fn request(rt: &Runtime, req: &BuildRequest) -> Value {
         (s("force"), Value::Bool(req.force)),
         (s("builder"), s(&req.builder)),
         (s("lua_version"), s(&req.lua_version)),
-        (s("why"), Value::Bool(rt.why.get())),
-        (s("quiet"), Value::Bool(rt.quiet)),
     ])
 }
 
@@ -210,31 +207,63 @@ fn finished(rt: &Runtime, outcome: &Value) -> Result<JobId> {
     Ok(id)
 }
 
-/// `exax __build CONF REQUEST OUTCOME`: one build of a `build_all`, in its own process; the
-/// outcome (job id and counts, or the error) and the report lines go to the OUTCOME file.
-pub fn child(conf: &Utf8Path, request_file: &Utf8Path, outcome_file: &Utf8Path) -> Result<()> {
+/// `exax __build CONF [--quiet] [--why]`: a build process of a `build_all`. It reads requests
+/// (`REQUEST\tOUTCOME` lines) from the descriptor in `parallel::FDS_ENV` until it closes, builds
+/// each, writes the outcome (job id and counts, or the error, and the report lines) and says so
+/// with a line on the other descriptor.
+pub fn serve(conf: &Utf8Path, quiet: bool, why: bool) -> Result<()> {
     crate::status::link::serve_parent();
-    let req = msgpack::decode(&std::fs::read(request_file).at(request_file)?, "build request")?;
-    let text = |k: &str| req.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let flag = |k: &str| matches!(req.get(k), Some(Value::Bool(true)));
-    let rt = crate::lua::runtime(Project::open(conf)?, flag("quiet"));
-    rt.why.set(flag("why"));
+    let fds = std::env::var(crate::job::parallel::FDS_ENV).unwrap_or_default();
+    std::env::remove_var(crate::job::parallel::FDS_ENV);
+    let mut fds = fds
+        .split(',')
+        .filter_map(|f| f.parse::<i32>().ok())
+        .filter_map(crate::sys::inherited_fd);
+    let (Some(requests), Some(done)) = (fds.next(), fds.next()) else {
+        return Err(Error::User("exax __build is started by urd:build_all".into()));
+    };
+    // A job's own child processes get neither.
+    for fd in [&requests, &done] {
+        crate::sys::set_cloexec(std::os::fd::AsFd::as_fd(fd), true).map_err(|e| Error::io(conf, e))?;
+    }
+    let mut done = std::fs::File::from(done);
+    let rt = crate::lua::runtime(Project::open(conf)?, quiet);
+    rt.why.set(why);
+    for line in std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::from(requests))) {
+        let line = line.map_err(|e| Error::io(conf, e))?;
+        let Some((request, outcome)) = line.split_once('\t') else {
+            continue;
+        };
+        let value = build_one(&rt, Utf8Path::new(request));
+        crate::sys::flush_c_stdio();
+        std::fs::write(outcome, msgpack::encode(&value)).at(outcome)?;
+        std::io::Write::write_all(&mut done, b"\n").map_err(|e| Error::io(conf, e))?;
+    }
+    Ok(())
+}
+
+/// One build of a build process: its outcome value.
+fn build_one(rt: &std::rc::Rc<Runtime>, request_file: &Utf8Path) -> Value {
+    *rt.counts.borrow_mut() = (0, 0);
     *rt.collected.borrow_mut() = Some(Vec::new());
-    *rt.builder_name.borrow_mut() = text("builder");
-    let method = text("method");
+    let mut method = String::new();
     let result = (|| -> Result<crate::job::builder::Built> {
-        let decl = crate::lua::engine::method_loader::decl(&rt, &method)?;
-        let req = BuildRequest {
+        let req = msgpack::decode(&std::fs::read(request_file).at(request_file)?, "build request")?;
+        let text = |k: &str| req.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        method = text("method");
+        *rt.builder_name.borrow_mut() = text("builder");
+        let decl = crate::lua::engine::method_loader::decl(rt, &method)?;
+        let breq = BuildRequest {
             decl: &decl,
             params: params_from(req.get("params")),
             caption: text("caption"),
             workdir: req.get("workdir").and_then(Value::as_str).map(str::to_string),
-            force: flag("force"),
+            force: matches!(req.get("force"), Some(Value::Bool(true))),
             builder: text("builder"),
             lua_version: text("lua_version"),
         };
         let runner = LuaRunner { rt: rt.clone(), depth: 0 };
-        builder::build(&rt.project, req, &runner)
+        builder::build(&rt.project, breq, &runner)
     })();
     let mut out = match &result {
         Ok(built) => {
@@ -255,8 +284,7 @@ pub fn child(conf: &Utf8Path, request_file: &Utf8Path, outcome_file: &Utf8Path) 
     };
     let lines = rt.collected.borrow_mut().take().unwrap_or_default();
     out.push((Value::str("lines"), Value::Array(lines.iter().map(|l| Value::str(l)).collect())));
-    crate::sys::flush_c_stdio();
-    std::fs::write(outcome_file, msgpack::encode(&Value::Map(out))).at(outcome_file)
+    Value::Map(out)
 }
 
 /// `Params` from `Params::to_value`.
