@@ -28,6 +28,9 @@ pub enum Error {
     /// A job failed in one of its phases.
     #[error("{}", .0.message)]
     JobFailed(Box<JobFailure>),
+    /// A bad urd list, timestamp or job specifier, or an urd store or server that refused.
+    #[error("{0}")]
+    Urd(Box<crate::urd::error::UrdError>),
     /// A value that cannot be stored (function, userdata, ...) or a corrupt stored value.
     #[error("{0}")]
     Value(String),

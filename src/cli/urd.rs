@@ -64,7 +64,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         match path::parse(p, remote)? {
             UrdPath::Since(list) => {
-                let all = urd.since(&list, &Timestamp::parse("0").map_err(Error::User)?)?;
+                let all = urd.since(&list, &Timestamp::parse("0")?)?;
                 let w = all.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
                 for (t, c) in all {
                     if c.is_empty() {
@@ -118,9 +118,16 @@ pub fn format_entry(list: &str, e: &Entry) -> String {
 fn one(urd: &mut Urd, list: &str, ts: &str, remote: bool) -> Result<Entry> {
     let (l, q, back) = match path::parse(&format!("{list}/{ts}"), remote)? {
         UrdPath::Session(l, q, b) => (l, q, b),
-        UrdPath::Since(_) => return Err(Error::User(format!("`{ts}` is not a timestamp"))),
+        UrdPath::Since(_) => return Err(crate::urd::UrdError::NotASession(ts.to_string()).into()),
     };
-    path::session(urd, &l, &q, back)?.ok_or_else(|| Error::User(format!("urd list `{l}` has no session {ts}")))
+    path::session(urd, &l, &q, back)?.ok_or_else(|| {
+        crate::urd::UrdError::NoSession {
+            spec: None,
+            list: l,
+            query: ts.to_string(),
+        }
+        .into()
+    })
 }
 
 fn diff(project: &Project, urd: &mut Urd, list: &str, t1: &str, t2: &str, remote: bool) -> Result<String> {
@@ -143,7 +150,7 @@ fn diff(project: &Project, urd: &mut Urd, list: &str, t1: &str, t2: &str, remote
 }
 
 fn runs(project: &Project) -> Result<String> {
-    let recs = crate::urd::runs::read(&crate::urd::local_dir(project)).map_err(Error::User)?;
+    let recs = crate::urd::runs::read(&crate::urd::local_dir(project)).map_err(crate::urd::UrdError::Store)?;
     let mut s = String::new();
     for r in recs {
         let start = r.start.split('.').next().unwrap_or(&r.start).replace('T', " ");

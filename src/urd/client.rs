@@ -10,6 +10,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 use super::entry::{AddOutcome, Entry, TruncateOutcome};
+use super::error::UrdError;
 use super::timestamp::{Lookup, Timestamp};
 use crate::error::{Error, Result};
 
@@ -49,7 +50,7 @@ impl Client {
         let (user, password) = match std::env::var("URD_AUTH") {
             Ok(a) => match a.split_once(':') {
                 Some((u, p)) => (u.to_string(), p.to_string()),
-                None => return Err(Error::User("set $URD_AUTH to user:password".into())),
+                None => return Err(UrdError::AuthFormat.into()),
             },
             Err(_) => (std::env::var("USER").unwrap_or_else(|_| "NO-USER".into()), String::new()),
         };
@@ -58,7 +59,7 @@ impl Client {
 
     pub fn new(url: &str, user: &str, password: &str) -> Result<Client> {
         if !url.starts_with("http://") {
-            return Err(Error::User(format!("urd: `{url}` is not an http:// URL")));
+            return Err(UrdError::NotHttp(url.to_string()).into());
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -126,26 +127,34 @@ impl Client {
                 }
             };
             return match status {
-                200 => {
-                    serde_json::from_str(&text).map_err(|e| Error::User(format!("urd server {}: a bad answer to {path}: {e}", self.base)))
+                200 => serde_json::from_str(&text).map_err(|e| self.server_err(format!("a bad answer to {path}: {e}"))),
+                401 | 403 => Err(UrdError::Refused {
+                    server: self.base.clone(),
+                    user: self.user.clone(),
+                    message: text.trim().to_string(),
                 }
-                401 | 403 => Err(Error::User(format!(
-                    "urd server {} refused user `{}`: {} (set $URD_AUTH to user:password)",
-                    self.base,
-                    self.user,
-                    text.trim()
-                ))),
-                _ => Err(Error::User(format!("urd server {}: {}", self.base, text.trim()))),
+                .into()),
+                _ => Err(self.server_err(text.trim())),
             };
         }
-        Err(Error::User(format!(
-            "cannot reach the urd server {} after {TRIES} tries: {last}",
-            self.base
-        )))
+        Err(UrdError::Unreachable {
+            server: self.base.clone(),
+            tries: TRIES,
+            last,
+        }
+        .into())
+    }
+
+    fn server_err(&self, message: impl Into<String>) -> Error {
+        UrdError::Server {
+            server: self.base.clone(),
+            message: message.into(),
+        }
+        .into()
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self, v: serde_json::Value) -> Result<T> {
-        serde_json::from_value(v).map_err(|e| Error::User(format!("urd server {}: a bad answer: {e}", self.base)))
+        serde_json::from_value(v).map_err(|e| self.server_err(format!("a bad answer: {e}")))
     }
 
     pub fn add(&self, list: &str, entry: Entry, update: bool) -> Result<AddOutcome> {
@@ -155,7 +164,7 @@ impl Client {
             entry,
             update,
         };
-        let body = serde_json::to_vec(&req).map_err(|e| Error::User(e.to_string()))?;
+        let body = serde_json::to_vec(&req).map_err(|e| Error::Value(format!("cannot encode an urd request: {e}")))?;
         let v = self.call("POST", "add", Some(body))?;
         self.parse(v)
     }
@@ -166,7 +175,7 @@ impl Client {
             list: self.full_name(list),
             timestamp: ts.to_string(),
         };
-        let body = serde_json::to_vec(&req).map_err(|e| Error::User(e.to_string()))?;
+        let body = serde_json::to_vec(&req).map_err(|e| Error::Value(format!("cannot encode an urd request: {e}")))?;
         let v = self.call("POST", "truncate", Some(body))?;
         self.parse(v)
     }

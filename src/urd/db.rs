@@ -247,7 +247,7 @@ impl Db {
 }
 
 fn parse(ts: &str) -> Result<Timestamp, Refusal> {
-    Timestamp::parse(ts).map_err(Refusal::Invalid)
+    Timestamp::parse(ts).map_err(|e| Refusal::Invalid(e.to_string()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::UrdError;
+
 /// One (name, job id) of a session's joblist, in build order.
 pub type JobRef = (String, String);
 
@@ -107,7 +109,7 @@ pub struct TruncateOutcome {
 
 /// A list name: one or two `/`-separated parts (the server's lists are `user/name`) of letters,
 /// digits, `_`, `-` and `.`, not starting with a dot.
-pub fn check_list_name(name: &str) -> Result<(), String> {
+pub fn check_list_name(name: &str) -> Result<(), UrdError> {
     let parts: Vec<&str> = name.split('/').collect();
     let ok = parts.len() <= 2
         && parts.iter().all(|p| {
@@ -116,8 +118,6 @@ pub fn check_list_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "invalid urd list name `{name}` (letters, digits, `_`, `-`, `.`; `user/name` at most)"
-        ))
+        Err(UrdError::ListName(name.to_string()))
     }
 }

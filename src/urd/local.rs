@@ -105,7 +105,7 @@ impl Store {
     /// Checks, appends (fsynced) and applies one event under the store's lock. The event's
     /// `seq` and `at` are set here. A retried key or unchanged content writes nothing.
     pub fn write(&mut self, mut ev: Event) -> Result<Outcome, WriteError> {
-        check_list_name(&ev.list).map_err(WriteError::Invalid)?;
+        check_list_name(&ev.list).map_err(|e| WriteError::Invalid(e.to_string()))?;
         std::fs::create_dir_all(&self.dir).map_err(|e| WriteError::Io(format!("{}: {e}", self.dir.display())))?;
         let lock_path = self.dir.join("lock");
         let lock: File = OpenOptions::new()

@@ -8,6 +8,7 @@ pub mod client;
 pub mod db;
 pub mod diff;
 pub mod entry;
+pub mod error;
 pub mod local;
 pub mod log;
 pub mod path;
@@ -22,6 +23,7 @@ use crate::job::id::JobId;
 use crate::project::Project;
 
 pub use entry::{AddOutcome, Dep, Entry, JobRef, TruncateOutcome};
+pub use error::UrdError;
 pub use timestamp::{Lookup, Timestamp};
 
 /// The store a project uses: its own directory, or a server (`urd: http://host:port`).
@@ -35,15 +37,16 @@ pub fn local_dir(project: &Project) -> std::path::PathBuf {
     project.root.join(".exax").join("urd").into_std_path_buf()
 }
 
-fn user_err(e: impl std::fmt::Display) -> Error {
-    Error::User(e.to_string())
+/// An error of the project's own store.
+fn store_err(e: impl std::fmt::Display) -> Error {
+    UrdError::Store(e.to_string()).into()
 }
 
 impl Urd {
     pub fn open(project: &Project) -> Result<Urd> {
         match &project.config.urd {
             Some(url) => Ok(Urd::Remote(client::Client::from_env(url)?)),
-            None => Ok(Urd::Local(local::Store::open(&local_dir(project)).map_err(user_err)?)),
+            None => Ok(Urd::Local(local::Store::open(&local_dir(project)).map_err(store_err)?)),
         }
     }
 
@@ -64,36 +67,36 @@ impl Urd {
     }
 
     pub fn add(&mut self, list: &str, entry: Entry, update: bool) -> Result<AddOutcome> {
-        entry::check_list_name(list).map_err(Error::User)?;
+        entry::check_list_name(list)?;
         match self {
-            Urd::Local(s) => s.add(list, entry, update, new_key(), "").map_err(user_err),
+            Urd::Local(s) => s.add(list, entry, update, new_key(), "").map_err(store_err),
             Urd::Remote(c) => c.add(list, entry, update),
         }
     }
 
     pub fn truncate(&mut self, list: &str, ts: &Timestamp) -> Result<TruncateOutcome> {
-        entry::check_list_name(list).map_err(Error::User)?;
+        entry::check_list_name(list)?;
         match self {
-            Urd::Local(s) => s.truncate(list, ts, new_key(), "").map_err(user_err),
+            Urd::Local(s) => s.truncate(list, ts, new_key(), "").map_err(store_err),
             Urd::Remote(c) => c.truncate(list, ts),
         }
     }
 
     pub fn lookup(&mut self, list: &str, q: &Lookup) -> Result<Option<Entry>> {
-        entry::check_list_name(list).map_err(Error::User)?;
+        entry::check_list_name(list)?;
         match self {
-            Urd::Local(s) => s.lookup(list, q).map_err(user_err),
+            Urd::Local(s) => s.lookup(list, q).map_err(store_err),
             Urd::Remote(c) => c.lookup(list, q),
         }
     }
 
     /// (timestamp, caption) of every session after `ts`, in order.
     pub fn since(&mut self, list: &str, ts: &Timestamp) -> Result<Vec<(String, String)>> {
-        entry::check_list_name(list).map_err(Error::User)?;
+        entry::check_list_name(list)?;
         match self {
             Urd::Local(s) => Ok(s
                 .db()
-                .map_err(user_err)?
+                .map_err(store_err)?
                 .since(list, ts)
                 .into_iter()
                 .map(|e| (e.timestamp.clone(), e.caption.clone()))
@@ -104,7 +107,7 @@ impl Urd {
 
     pub fn lists(&mut self) -> Result<Vec<String>> {
         match self {
-            Urd::Local(s) => Ok(s.db().map_err(user_err)?.lists()),
+            Urd::Local(s) => Ok(s.db().map_err(store_err)?.lists()),
             Urd::Remote(c) => c.lists(),
         }
     }
@@ -131,15 +134,15 @@ pub fn referenced_jobs(project: &Project) -> Result<BTreeSet<JobId>> {
     };
     match Urd::open(project)? {
         Urd::Local(mut s) => {
-            for e in s.db().map_err(user_err)?.all_entries() {
+            for e in s.db().map_err(store_err)?.all_entries() {
                 add(e);
             }
         }
         mut u @ Urd::Remote(_) => {
-            let zero = Timestamp::parse("0").map_err(Error::User)?;
+            let zero = Timestamp::parse("0")?;
             for list in u.lists()? {
                 for (ts, _) in u.since(&list, &zero)? {
-                    if let Some(e) = u.lookup(&list, &Lookup::Exact(Timestamp::parse(&ts).map_err(Error::User)?))? {
+                    if let Some(e) = u.lookup(&list, &Lookup::Exact(Timestamp::parse(&ts)?))? {
                         add(&e);
                     }
                 }

@@ -19,6 +19,7 @@ use tiny_http::{Header, Method, Request, Response};
 
 use super::client::{AddRequest, TruncateRequest};
 use super::entry::check_list_name;
+use super::error::UrdError;
 use super::local::{Store, WriteError};
 use super::timestamp::{Lookup, Timestamp};
 use crate::error::{Error, Result};
@@ -45,14 +46,20 @@ fn read_passwd(path: &Path) -> Result<HashMap<String, String>> {
             continue;
         }
         let Some((user, hash)) = line.split_once(':') else {
-            return Err(Error::User(format!("{}:{}: expected user:hash", path.display(), n + 1)));
+            return Err(UrdError::Passwd {
+                path: path.display().to_string(),
+                line: n + 1,
+                message: "expected user:hash".into(),
+            }
+            .into());
         };
         if PasswordHash::new(hash).is_err() {
-            return Err(Error::User(format!(
-                "{}:{}: the password of `{user}` is not an argon2 hash (add users with `exax urd-server --add-user NAME`)",
-                path.display(),
-                n + 1
-            )));
+            return Err(UrdError::Passwd {
+                path: path.display().to_string(),
+                line: n + 1,
+                message: format!("the password of `{user}` is not an argon2 hash (add users with `exax urd-server --add-user NAME`)"),
+            }
+            .into());
         }
         out.insert(user.to_string(), hash.to_string());
     }
@@ -62,16 +69,16 @@ fn read_passwd(path: &Path) -> Result<HashMap<String, String>> {
 /// Adds (or replaces) a user in the passwd file, the password hashed with argon2id.
 pub fn add_user(dir: &Path, user: &str, password: &str) -> Result<()> {
     if user.is_empty() || user.contains(['/', ':']) || check_list_name(user).is_err() {
-        return Err(Error::User(format!("`{user}` is not a valid user name")));
+        return Err(UrdError::UserName(user.to_string()).into());
     }
     let mut salt = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut salt))
         .map_err(|e| Error::io("/dev/urandom", e))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::User(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| UrdError::Password(e.to_string()))?;
     let hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| Error::User(e.to_string()))?
+        .map_err(|e| UrdError::Password(e.to_string()))?
         .to_string();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     let path = passwd_path(dir);
@@ -148,22 +155,25 @@ pub fn serve(listen: &str, dir: &Path, quiet: bool) -> Result<()> {
     let pw = passwd_path(dir);
     let users = read_passwd(&pw)?;
     if users.is_empty() {
-        return Err(Error::User(format!(
-            "no users in {} (add one with `exax urd-server --path {} --add-user NAME`, which reads the password from stdin)",
-            pw.display(),
-            dir.display()
-        )));
+        return Err(UrdError::NoUsers {
+            passwd: pw.display().to_string(),
+            dir: dir.display().to_string(),
+        }
+        .into());
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let mut store = Store::open(dir).map_err(Error::User)?;
+    let mut store = Store::open(dir).map_err(UrdError::Store)?;
     store.set_exclusive();
     let addr = listen_addr(listen);
-    let server = tiny_http::Server::http(&addr).map_err(|e| Error::User(format!("urd-server: cannot listen on {addr}: {e}")))?;
+    let server = tiny_http::Server::http(&addr).map_err(|e| UrdError::Listen {
+        addr: addr.clone(),
+        message: e.to_string(),
+    })?;
     let bound = server.server_addr().to_string();
     if !quiet {
         let db = {
-            let mut s = Store::open(dir).map_err(Error::User)?;
-            s.db().map_err(Error::User)?.lists().len()
+            let mut s = Store::open(dir).map_err(UrdError::Store)?;
+            s.db().map_err(UrdError::Store)?.lists().len()
         };
         crate::console::err_line(&format!(
             "urd-server: {db} list{} in {}, listening on http://{bound}",
@@ -249,7 +259,7 @@ fn read_body(req: &mut Request) -> Result<Vec<u8>, Reply> {
 
 /// The list's owner must be the authenticated user.
 fn owns(user: &str, list: &str) -> Result<(), Reply> {
-    check_list_name(list).map_err(|e| (400, e))?;
+    check_list_name(list).map_err(|e| (400, e.to_string()))?;
     match list.split_once('/') {
         Some((u, _)) if u == user => Ok(()),
         _ => Err((403, format!("user `{user}` may not write the list `{list}` (only {user}/...)"))),
@@ -291,7 +301,7 @@ fn route(state: &State, req: &mut Request) -> Reply {
                     let body = read_body(req)?;
                     let t: TruncateRequest = serde_json::from_slice(&body).map_err(|e| (400, format!("bad truncate request: {e}")))?;
                     owns(&user, &t.list)?;
-                    let ts = Timestamp::parse(&t.timestamp).map_err(|e| (400, e))?;
+                    let ts = Timestamp::parse(&t.timestamp).map_err(|e| (400, e.to_string()))?;
                     let out = lock()?.truncate(&t.list, &ts, t.key, &user).map_err(write_error)?;
                     Ok(json(&out))
                 }
@@ -304,7 +314,7 @@ fn route(state: &State, req: &mut Request) -> Reply {
                 ["list"] => Ok(json(&lock()?.db().map_err(|e| (500, e))?.lists())),
                 [u, l, "since", ts] => {
                     let list = format!("{u}/{l}");
-                    let ts = Timestamp::parse(ts).map_err(|e| (404, e))?;
+                    let ts = Timestamp::parse(ts).map_err(|e| (404, e.to_string()))?;
                     let mut s = lock()?;
                     let db = s.db().map_err(|e| (500, e))?;
                     let v: Vec<(&str, &str)> = db
@@ -316,7 +326,7 @@ fn route(state: &State, req: &mut Request) -> Reply {
                 }
                 [u, l, q] => {
                     let list = format!("{u}/{l}");
-                    let q = Lookup::parse(q).map_err(|e| (404, e))?;
+                    let q = Lookup::parse(q).map_err(|e| (404, e.to_string()))?;
                     Ok(json(&lock()?.lookup(&list, &q).map_err(|e| (500, e))?))
                 }
                 _ => Err((404, format!("no such urd call: GET {url}"))),

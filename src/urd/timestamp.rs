@@ -7,6 +7,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::error::UrdError;
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Part {
     Int(u64),
@@ -76,12 +78,8 @@ fn date_part(s: &str) -> Option<String> {
 }
 
 impl Timestamp {
-    pub fn parse(s: &str) -> Result<Timestamp, String> {
-        let bad = || {
-            format!(
-                "invalid urd timestamp `{s}` (expected YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH[:MM[:SS[.ffffff]]], a non-negative integer, or such parts joined by +)"
-            )
-        };
+    pub fn parse(s: &str) -> Result<Timestamp, UrdError> {
+        let bad = || UrdError::Timestamp(s.to_string());
         if s.is_empty() {
             return Err(bad());
         }
@@ -131,7 +129,7 @@ pub enum Lookup {
 }
 
 impl Lookup {
-    pub fn parse(s: &str) -> Result<Lookup, String> {
+    pub fn parse(s: &str) -> Result<Lookup, UrdError> {
         let (cmp, rest) = if let Some(r) = s.strip_prefix("<=") {
             (Some(Cmp::Le), r)
         } else if let Some(r) = s.strip_prefix(">=") {

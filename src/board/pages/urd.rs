@@ -115,7 +115,7 @@ fn session(board: &Board, urd: &mut Urd, list: &str, q: &crate::urd::Lookup, bac
     };
     // The session before it, for the diff.
     let prev = Timestamp::parse(&e.timestamp)
-        .map_err(Error::User)
+        .map_err(Error::from)
         .and_then(|t| path::session(urd, list, &crate::urd::Lookup::Exact(t), 1))
         .ok()
         .flatten();

@@ -146,7 +146,7 @@ pub fn create(lua: &Lua, args: &[String]) -> mlua::Result<Table> {
                 }
             }
             let full = s.store(lua)?.full_name(&list);
-            crate::urd::entry::check_list_name(&full).map_err(err)?;
+            crate::urd::entry::check_list_name(&full).map_err(|e| to_lua_err(e.into()))?;
             if !s.auth_tested {
                 s.store(lua)?.check_writer().map_err(to_lua_err)?;
                 s.auth_tested = true;
