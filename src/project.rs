@@ -30,7 +30,9 @@ pub struct Project {
 #[derive(Default)]
 struct JobMethods {
     listed: bool,
-    max: u64,
+    /// The lowest job number not seen yet (not `max + 1`: a workdir listed while empty must
+    /// still find job 0).
+    next: u64,
     methods: HashMap<String, Vec<u64>>,
 }
 
@@ -91,13 +93,13 @@ impl Project {
         // The first look lists the workdir; later ones look only above the highest number seen
         // (numbers are allocated upwards), so a run of many builds does not list it each time.
         let fresh: Vec<u64> = if known.listed {
-            (known.max + 1..).take_while(|n| wd.job_path(*n).exists()).collect()
+            (known.next..).take_while(|n| wd.job_path(*n).exists()).collect()
         } else {
             known.listed = true;
             wd.job_numbers().unwrap_or_default()
         };
         for n in fresh {
-            known.max = known.max.max(n);
+            known.next = known.next.max(n + 1);
             let setup = crate::job::records::read_json::<crate::job::records::Setup>(&wd.job_path(n).join(crate::job::records::SETUP));
             if let Ok(setup) = setup {
                 known.methods.entry(setup.method).or_default().push(n);
