@@ -30,7 +30,8 @@ pub struct Project {
 #[derive(Default)]
 struct JobMethods {
     listed: bool,
-    /// The lowest number not looked at yet.
+    /// The lowest job number not seen yet (not `max + 1`: a workdir listed while empty must
+    /// still find job 0).
     next: u64,
     methods: HashMap<String, Vec<u64>>,
 }

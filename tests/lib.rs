@@ -18,6 +18,7 @@ mod dataset_type;
 mod datasets;
 mod depend_extra;
 mod descriptions;
+mod doc_examples;
 mod export;
 mod failure;
 mod fanout;

@@ -242,3 +242,40 @@ build.lua: 2 jobs built, 0 reused in TIME
         .stderr("built  test-3 m (TIME; input changed: input/in.csv)\nbuild.lua: 1 job built, 0 reused in TIME\n")
         .run();
 }
+
+/// A run that starts in an empty workdir sees every job it builds, job 0 included: the reasons
+/// and `why_build` compare against all of them (job 0 was missed once).
+#[test]
+fn a_run_from_an_empty_workdir_sees_job_0() {
+    Test::new()
+        .method(
+            "scale",
+            "options = {x = 1, factor = 2}\nfunction synthesis() return options.x * options.factor end\n",
+        )
+        .build(
+            "
+            function main(urd)
+              urd:build('scale', {x = 10})
+              urd:build('scale', {x = 10, factor = 3})
+              urd:build('scale', {x = 1})
+              io.write(urd:build('scale', {x = 10, factor = 4, why_build = true}))
+            end
+            ",
+        )
+        .stdout(
+            "
+            `scale` would be built: none of its 3 finished jobs matches
+            nearest: test-1
+              option factor: 3 -> 4 (default 2)
+            ",
+        )
+        .stderr(
+            "
+            built  test-0 scale (TIME)
+            built  test-1 scale (TIME; option factor: 2 -> 3)
+            built  test-2 scale (TIME; option x: 10 -> 1)
+            build.lua: 3 jobs built, 0 reused in TIME
+            ",
+        )
+        .run();
+}

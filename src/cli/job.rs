@@ -142,7 +142,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Nil,
             Err(e) => return Err(Error::io(rp, e)),
         };
-        let mut text = result.to_string();
+        // Sorted keys: a Lua table's own order differs from run to run.
+        let mut text = result.canonical().to_string();
         if text.len() > 400 {
             let cut = (0..=400).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
             text.truncate(cut);
