@@ -65,13 +65,13 @@ impl Board {
         (status, body)
     }
 
-    fn html(&self, path: &str) -> String {
+    pub fn html(&self, path: &str) -> String {
         let (status, body) = self.get(path, "text/html");
         assert_eq!(status, 200, "{path}: {body}");
         body
     }
 
-    fn json(&self, path: &str) -> serde_json::Value {
+    pub fn json(&self, path: &str) -> serde_json::Value {
         let (status, body) = self.get(path, "application/json");
         assert_eq!(status, 200, "{path}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))

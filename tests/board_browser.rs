@@ -3,7 +3,7 @@
 //! list and a session, checking the text each page shows; a job output and a file with
 //! `<script>` shown as text with no script run; the job page's screenshot saved as
 //! `target/board-artifacts/job-page.png`; and `/status` following a running build without a
-//! reload. Skipped (with a `SKIP:` line) when chromium is not installed.
+//! reload (`status-page.png`). Skipped (with a `SKIP:` line) when chromium is not installed.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -11,6 +11,13 @@ use std::time::{Duration, Instant};
 use crate::board::{full_project, Board};
 use crate::cdp::{self, Chromium};
 use crate::status::gated_project;
+
+/// `target/board-artifacts/`, where the screenshots go.
+fn artifacts() -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/board-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// The lines of `text` that start with `prefix` (table rows come as tab-separated cells).
 fn lines_with<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
@@ -84,15 +91,14 @@ fn click_through_job_dataset_and_urd() {
     // Shown as text, and no script of the project ran.
     assert_eq!(c.eval("typeof window.pwned"), "undefined");
     assert_eq!(c.eval("document.querySelectorAll('#files i, #output-synthesis script').length"), 0);
-    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/board-artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    c.screenshot(&artifacts.join("job-page.png"));
+    c.screenshot(&artifacts().join("job-page.png"));
 
     // A file of the job, as text.
     let file_url = c.click_link("#files", "notes.txt");
     assert_eq!(file_url, url("/job/test-2/file/notes.txt"));
     assert_eq!(c.text().trim_end(), "hello <i>notes</i>");
     c.back(&job_url);
+    c.wait_text("the job's why, again", |t| !t.contains("asking..."));
 
     // Its dataset: columns, types, lines, rows.
     c.click_link("#datasets", "default");
@@ -179,31 +185,52 @@ fn status_page_follows_a_build_without_reload() {
     let _gate = Gate(gate.clone());
     run.wait_stdout("both slices to start", |o| o.contains("ready 0 ") && o.contains("ready 1 "));
     let text = c.wait_text("the running job in the table", |t| elapsed(t, "test-0", 1).is_some());
-    has_lines("/status", &text, &["job\tmethod\tphase\tslice\telapsed\thost (pid)\tstatus"]);
+    let head = "job, status message\tmethod\tphase\tslice\telapsed\thost (pid)";
+    has_lines("/status", &text, &[head]);
     let host = format!("{} ({})", hostname(), run.pid());
+    // Each row without its elapsed time (checked below), which must be there on job rows.
     let rows: Vec<String> = text
         .lines()
-        .skip_while(|l| !l.starts_with("job\t"))
+        .skip_while(|l| *l != head)
         .skip(1)
         .take_while(|l| !l.is_empty())
         .map(|l| {
-            let cells: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cells.len(), 7, "{l:?} in\n{text}");
-            assert_eq!(cells[5], host, "{text}");
-            format!("{}|{}|{}|{}|{}", cells[0], cells[1], cells[2], cells[3], cells[6])
+            let mut cells: Vec<&str> = l.split('\t').collect();
+            assert_eq!(cells.pop(), Some(&host[..]), "{l:?} in\n{text}");
+            if cells.len() == 5 {
+                assert!(cells.remove(4).ends_with(" s"), "{l:?}");
+            }
+            cells.join("|")
         })
         .collect();
     assert_eq!(
         rows,
         [
-            "||||building the gated job",
-            "test-0|gated|analysis|slice 0 of 2|",
-            "||||slice 0 waits for the gate",
-            "test-0|gated|analysis|slice 1 of 2|",
-            "||||slice 1 waits for the gate",
+            "building the gated job",
+            "test-0|gated|analysis|slice 0 of 2",
+            "slice 0 waits for the gate",
+            "test-0|gated|analysis|slice 1 of 2",
+            "slice 1 waits for the gate",
         ],
         "{text}"
     );
+    c.screenshot(&artifacts().join("status-page.png"));
+    // The same table without JavaScript, and as JSON.
+    let html = b.html("/status");
+    for want in [
+        "<tr class=\"message\"><td colspan=\"5\" style=\"padding-left:0.6em\">building the gated job</td>",
+        "<tr class=\"job\"><td style=\"padding-left:1.8em\"><a href=\"/job/test-0\">test-0</a></td>\
+         <td><a href=\"/method/gated\">gated</a></td><td>analysis</td><td>slice 1 of 2</td>",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+    let j = b.json("/status");
+    assert_eq!(j["running"], true);
+    assert_eq!(j["rows"][1]["job"], "test-0");
+    assert_eq!(j["rows"][1]["slice"], 0);
+    assert_eq!(j["rows"][1]["slices"], 2);
+    assert_eq!(j["rows"][2]["message"], "slice 0 waits for the gate");
+    assert_eq!(j["rows"][2]["depth"], 2);
     // The elapsed time grows while the page stays.
     let first = elapsed(&text, "test-0", 0).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -225,4 +252,60 @@ fn status_page_follows_a_build_without_reload() {
 
 fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname").trim().to_string()
+}
+
+/// The median of some milliseconds.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// `bench/board_10k.sh` runs this on its workdir of 10,000 jobs (`EXAX_BOARD_10K=DIR`): the
+/// load time in the browser (navigation start to the load event) of the first workdir page and
+/// of a job page, and when the job page's "why" arrived, as medians of 10 loads after one.
+#[test]
+#[ignore = "a benchmark: bench/board_10k.sh runs it"]
+fn board_10k_in_browser() {
+    let Ok(dir) = std::env::var("EXAX_BOARD_10K") else {
+        panic!("set EXAX_BOARD_10K to the directory bench/board_10k.sh made");
+    };
+    if !cdp::available("board_10k_in_browser") {
+        return;
+    }
+    let b = Board::start(Path::new(&dir));
+    let mut c = Chromium::start();
+    println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "page (browser, ms)", "response", "DOM ready", "load", "why");
+    // `/robots.txt` (a line of text) is what loading anything costs in this browser.
+    for page in ["/robots.txt", "/workdir/big", "/job/big-5000"] {
+        let url = format!("http://{}{page}", b.addr);
+        let (mut response, mut ready, mut load, mut why) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..11 {
+            c.navigate(&url);
+            let nav = c.eval(
+                "(() => { const n = performance.getEntriesByType('navigation')[0]; \
+                 return [n.responseEnd - n.startTime, n.domContentLoadedEventEnd - n.startTime, n.loadEventEnd - n.startTime]; })()",
+            );
+            if page.starts_with("/job") {
+                c.wait_text("the why", |t| !t.contains("asking..."));
+            }
+            let w = c.eval(
+                "(() => { const e = performance.getEntriesByType('resource').find(e => e.name.endsWith('/why')); \
+                 return e ? e.responseEnd : null; })()",
+            );
+            if i > 0 {
+                response.push(nav[0].as_f64().unwrap_or(f64::NAN));
+                ready.push(nav[1].as_f64().unwrap_or(f64::NAN));
+                load.push(nav[2].as_f64().unwrap_or(f64::NAN));
+                why.extend(w.as_f64());
+            }
+        }
+        let why = if why.is_empty() { "-".to_string() } else { format!("{:.1}", median(why)) };
+        println!(
+            "{page:<28} {:>10.1} {:>10.1} {:>10.1} {why:>10}",
+            median(response),
+            median(ready),
+            median(load)
+        );
+    }
+    c.close();
 }

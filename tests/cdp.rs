@@ -331,10 +331,20 @@ impl Chromium {
             scope = json!(scope),
             text = json!(text),
         );
-        let at = self.eval(&find);
-        if let Some(why) = at.as_str() {
-            let shown = self.text();
-            panic!("cannot click: {why}; the page shows:\n{shown}");
+        // Where the link is once the page stops moving (a script may still be filling it in).
+        let mut at = self.eval(&find);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(why) = at.as_str() {
+                let shown = self.text();
+                panic!("cannot click: {why}; the page shows:\n{shown}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            let again = self.eval(&find);
+            if again == at || Instant::now() > deadline {
+                break;
+            }
+            at = again;
         }
         let (x, y) = (at["x"].as_f64().unwrap_or(0.0), at["y"].as_f64().unwrap_or(0.0));
         let href = at["href"].as_str().unwrap_or_default().to_string();

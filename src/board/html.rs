@@ -72,6 +72,7 @@ svg.graph a text { fill: #0645ad; } svg.graph rect.job { fill: #eef3ff; stroke: 
 svg.graph rect.dataset { fill: #eefaee; stroke: #408040; } svg.graph rect.root { stroke-width: 3; }
 svg.graph line, svg.graph path { stroke: #888; fill: none; }
 .pages a, .pages span { margin-right: .6em; }
+#status-table tr.message td:first-child { color: #555; font-style: italic; }
 "#;
 
 /// The whole page: head with the inline style, the navigation, the body.

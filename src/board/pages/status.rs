@@ -1,5 +1,6 @@
-//! `/status`: what every running `exax run` of the project is doing, as a table (job, method,
-//! phase, slice, elapsed time, host and pid, status messages in tree order), kept current in the
+//! `/status`: what every running `exax run` of the project is doing, as a table (a row per job
+//! with method, phase, slice, elapsed time, host and pid; a row per status message; in tree
+//! order, indented by depth), kept current in the
 //! page by polling its JSON once a second without a reload. The rows are read from the status
 //! tree each run answers on its socket (`exax status`'s text), so the board and `exax status`
 //! always show the same thing.
@@ -138,14 +139,14 @@ fn row_html(r: &Row) -> String {
             slices,
             elapsed,
         } => format!(
-            "<tr class=\"job\"><td{pad}>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{elapsed:.1} s</td><td>{host}</td><td></td></tr>\n",
+            "<tr class=\"job\"><td{pad}>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{elapsed:.1} s</td><td>{host}</td></tr>\n",
             super::super::html::job_link(job),
             super::super::html::link(&format!("/method/{}", super::super::html::seg(method)), method),
             esc(phase),
             esc(&slice_text(phase, *slice, *slices)),
         ),
         What::Message { message } => format!(
-            "<tr class=\"message\"><td></td><td></td><td></td><td></td><td></td><td>{host}</td><td{pad}>{}</td></tr>\n",
+            "<tr class=\"message\"><td colspan=\"5\"{pad}>{}</td><td>{host}</td></tr>\n",
             esc(message)
         ),
     }
@@ -192,12 +193,10 @@ const SCRIPT: &str = r#"<script>
         cell(tr, sliceText(r));
         cell(tr, r.elapsed.toFixed(1) + ' s').className = 'num';
         cell(tr, host);
-        cell(tr, '');
       } else {
         tr.className = 'message';
-        for (let i = 0; i < 5; i++) { cell(tr, ''); }
+        cell(tr, r.message, r.depth).colSpan = 5;
         cell(tr, host);
-        cell(tr, r.message, r.depth);
       }
       fresh.appendChild(tr);
     }
@@ -224,8 +223,8 @@ pub fn live_block(board: &Board) -> String {
     let idle = !snap.rows.is_empty();
     format!(
         "<p id=\"status-idle\"{}>no build running</p>\n\
-         <table class=\"grid\" id=\"status-table\"{}><thead><tr><th>job</th><th>method</th><th>phase</th>\
-         <th>slice</th><th>elapsed</th><th>host (pid)</th><th>status</th></tr></thead>\n<tbody id=\"status-rows\">\n{rows}</tbody></table>\n\
+         <table class=\"grid\" id=\"status-table\"{}><thead><tr><th>job, status message</th><th>method</th>\
+         <th>phase</th><th>slice</th><th>elapsed</th><th>host (pid)</th></tr></thead>\n<tbody id=\"status-rows\">\n{rows}</tbody></table>\n\
          <p class=\"muted\" id=\"status-live\">live updates need JavaScript</p>\n{SCRIPT}",
         if idle { " hidden" } else { "" },
         if idle { "" } else { " hidden" },
