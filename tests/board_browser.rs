@@ -54,12 +54,29 @@ fn click_through_job_dataset_and_urd() {
     // The workdir, newest first.
     c.click_link("#workdirs", "test");
     let t = c.text();
-    has_lines("/workdir/test", &t, &["workdir test", "page 1 of 1 (4 jobs)", "job\tmethod\tstate\tstarted (UTC)\ttime\tcaption"]);
+    has_lines(
+        "/workdir/test",
+        &t,
+        &[
+            "workdir test",
+            "page 1 of 1 (4 jobs)",
+            "job\tmethod\tstate\tstarted (UTC)\ttime\tcaption",
+        ],
+    );
     let jobs: Vec<String> = lines_with(&t, "test-")
         .iter()
         .map(|l| l.split('\t').take(3).collect::<Vec<_>>().join(" "))
         .collect();
-    assert_eq!(jobs, ["test-3 use finished", "test-2 make finished", "test-1 use finished", "test-0 make finished"], "{t}");
+    assert_eq!(
+        jobs,
+        [
+            "test-3 use finished",
+            "test-2 make finished",
+            "test-1 use finished",
+            "test-0 make finished"
+        ],
+        "{t}"
+    );
 
     // A job: method, setup, options, exectime, why, datasets, files, result, output, source.
     let job_url = c.click_link("#jobs", "test-2");
@@ -162,7 +179,9 @@ impl Drop for Gate {
 
 /// The elapsed seconds the status table shows for `job`'s slice `slice`.
 fn elapsed(text: &str, job: &str, slice: usize) -> Option<f64> {
-    let row = lines_with(text, &format!("{job}\t")).into_iter().find(|l| l.contains(&format!("\tslice {slice} of 2\t")))?;
+    let row = lines_with(text, &format!("{job}\t"))
+        .into_iter()
+        .find(|l| l.contains(&format!("\tslice {slice} of 2\t")))?;
     row.split('\t').nth(4)?.strip_suffix(" s")?.parse().ok()
 }
 
@@ -251,7 +270,10 @@ fn status_page_follows_a_build_without_reload() {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname").trim().to_string()
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("hostname")
+        .trim()
+        .to_string()
 }
 
 /// The median of some milliseconds.
@@ -274,7 +296,10 @@ fn board_10k_in_browser() {
     }
     let b = Board::start(Path::new(&dir));
     let mut c = Chromium::start();
-    println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "page (browser, ms)", "response", "DOM ready", "load", "why");
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10}",
+        "page (browser, ms)", "response", "DOM ready", "load", "why"
+    );
     // `/robots.txt` (a line of text) is what loading anything costs in this browser.
     for page in ["/robots.txt", "/workdir/big", "/job/big-5000"] {
         let url = format!("http://{}{page}", b.addr);
@@ -299,7 +324,11 @@ fn board_10k_in_browser() {
                 why.extend(w.as_f64());
             }
         }
-        let why = if why.is_empty() { "-".to_string() } else { format!("{:.1}", median(why)) };
+        let why = if why.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.1}", median(why))
+        };
         println!(
             "{page:<28} {:>10.1} {:>10.1} {:>10.1} {why:>10}",
             median(response),

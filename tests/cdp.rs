@@ -295,7 +295,10 @@ impl Chromium {
     /// The text the page shows.
     pub fn text(&mut self) -> String {
         until("the page's text", WAIT, || {
-            self.try_eval("document.body ? document.body.innerText : null").ok()?.as_str().map(str::to_string)
+            self.try_eval("document.body ? document.body.innerText : null")
+                .ok()?
+                .as_str()
+                .map(str::to_string)
         })
     }
 
@@ -367,7 +370,11 @@ impl Chromium {
 
     /// The whole page (not only the window) as a PNG at `path`, 1200 pixels wide.
     pub fn screenshot(&mut self, path: &Path) {
-        let height = self.eval("document.documentElement.scrollHeight").as_u64().unwrap_or(900).clamp(300, 8000);
+        let height = self
+            .eval("document.documentElement.scrollHeight")
+            .as_u64()
+            .unwrap_or(900)
+            .clamp(300, 8000);
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": 1200, "height": height, "deviceScaleFactor": 1, "mobile": false}),

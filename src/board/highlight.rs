@@ -125,7 +125,10 @@ mod tests {
              <span class=\"com\">-- c</span>\n<span class=\"ln\">2</span><span class=\"kw\">return</span> \
              <span class=\"str\">[[s]]</span> .. <span class=\"num\">10</span></pre>"
         );
-        assert_eq!(super::lua("end\n"), "<pre class=\"src\"><span class=\"ln\">1</span><span class=\"kw\">end</span></pre>");
+        assert_eq!(
+            super::lua("end\n"),
+            "<pre class=\"src\"><span class=\"ln\">1</span><span class=\"kw\">end</span></pre>"
+        );
         // Unterminated things end at the end.
         assert!(super::lua("x = \"abc").contains("<span class=\"str\">&quot;abc</span>"));
         assert!(super::lua("--[==[ a\nb").contains("<span class=\"com\">b</span>"));

@@ -274,7 +274,9 @@ mod tests {
         );
         assert_eq!(r[1].depth, 1);
         assert_eq!(r[2], msg(2, "slice 1 waits"));
-        assert!(matches!(&r[3].what, What::Job { job, phase, slice: None, slices: None, .. } if job == "fanout-12" && phase == "synthesis"));
+        assert!(
+            matches!(&r[3].what, What::Job { job, phase, slice: None, slices: None, .. } if job == "fanout-12" && phase == "synthesis")
+        );
         assert_eq!(r[4], msg(0, "imp (1.0 seconds)"));
         assert_eq!(slice_text("analysis", Some(1), Some(2)), "slice 1 of 2");
         assert_eq!(slice_text("synthesis", None, Some(2)), "");
