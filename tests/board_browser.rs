@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::board::{full_project, Board};
 use crate::cdp::{self, Chromium};
-use crate::status::gated_project;
+use crate::test::Test;
 
 /// `target/board-artifacts/`, where the screenshots go.
 fn artifacts() -> std::path::PathBuf {
@@ -181,7 +181,7 @@ impl Drop for Gate {
 fn elapsed(text: &str, job: &str, slice: usize) -> Option<f64> {
     let row = lines_with(text, &format!("{job}\t"))
         .into_iter()
-        .find(|l| l.contains(&format!("\tslice {slice} of 2\t")))?;
+        .find(|l| l.contains(&format!("\tslice {slice} of 2 (")))?;
     row.split('\t').nth(4)?.strip_suffix(" s")?.parse().ok()
 }
 
@@ -190,7 +190,21 @@ fn status_page_follows_a_build_without_reload() {
     if !cdp::available("board live status in a browser") {
         return;
     }
-    let t = gated_project();
+    // Slice 0 ends at once; slice 1 waits in a status message until the file `gate` exists.
+    let t = Test::new()
+        .method(
+            "gated",
+            "options = {gate = ''}\n\
+             function analysis(sliceno)\n  if sliceno == 0 then return end\n  \
+             local update <close> = status('waiting')\n  update('slice ' .. sliceno .. ' waits for the gate')\n  \
+             print('ready ' .. sliceno)\n  io.stdout:flush()\n  \
+             while true do\n    local g = io.open(options.gate)\n    if g then g:close() break end\n    \
+             os.execute('sleep 0.05')\n  end\nend\n",
+        )
+        .build(
+            "function main(urd)\n  local s <close> = status('building the gated job')\n  \
+             urd:build('gated', {gate = os.getenv('GATE')})\nend\n",
+        );
     let gate = t.path().join("gate");
     let b = Board::start(t.path());
     let mut c = Chromium::start();
@@ -202,7 +216,7 @@ fn status_page_follows_a_build_without_reload() {
 
     let run = t.env("GATE", gate.to_str().unwrap()).spawn();
     let _gate = Gate(gate.clone());
-    run.wait_stdout("both slices to start", |o| o.contains("ready 0 ") && o.contains("ready 1 "));
+    run.wait_stdout("slice 1 to start", |o| o.contains("ready 1\n"));
     let text = c.wait_text("the running job in the table", |t| elapsed(t, "test-0", 1).is_some());
     let head = "job, status message\tmethod\tphase\tslice\telapsed\thost (pid)";
     has_lines("/status", &text, &[head]);
@@ -226,9 +240,7 @@ fn status_page_follows_a_build_without_reload() {
         rows,
         [
             "building the gated job",
-            "test-0|gated|analysis|slice 0 of 2",
-            "slice 0 waits for the gate",
-            "test-0|gated|analysis|slice 1 of 2",
+            "test-0|gated|analysis|slice 1 of 2 (1 done)",
             "slice 1 waits for the gate",
         ],
         "{text}"
@@ -239,22 +251,23 @@ fn status_page_follows_a_build_without_reload() {
     for want in [
         "<tr class=\"message\"><td colspan=\"5\" style=\"padding-left:0.6em\">building the gated job</td>",
         "<tr class=\"job\"><td style=\"padding-left:1.8em\"><a href=\"/job/test-0\">test-0</a></td>\
-         <td><a href=\"/method/gated\">gated</a></td><td>analysis</td><td>slice 1 of 2</td>",
+         <td><a href=\"/method/gated\">gated</a></td><td>analysis</td><td>slice 1 of 2 (1 done)</td>",
     ] {
         assert!(html.contains(want), "no {want} in\n{html}");
     }
     let j = b.json("/status");
     assert_eq!(j["running"], true);
     assert_eq!(j["rows"][1]["job"], "test-0");
-    assert_eq!(j["rows"][1]["slice"], 0);
+    assert_eq!(j["rows"][1]["slice"], 1);
     assert_eq!(j["rows"][1]["slices"], 2);
-    assert_eq!(j["rows"][2]["message"], "slice 0 waits for the gate");
+    assert_eq!(j["rows"][1]["done"], 1);
+    assert_eq!(j["rows"][2]["message"], "slice 1 waits for the gate");
     assert_eq!(j["rows"][2]["depth"], 2);
     // The elapsed time grows while the page stays.
-    let first = elapsed(&text, "test-0", 0).unwrap();
+    let first = elapsed(&text, "test-0", 1).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let now = elapsed(&c.text(), "test-0", 0);
+        let now = elapsed(&c.text(), "test-0", 1);
         if now.is_some_and(|s| s >= first + 1.0) {
             break;
         }

@@ -27,13 +27,15 @@ pub struct Row {
 #[serde(untagged)]
 pub enum What {
     /// `test-3 wordcount  analysis(1) (2.5 seconds)`: a job in a phase (one row per running
-    /// analysis slice), with the job's slice count when its setup.json says.
+    /// analysis slice), with the job's slice count when its setup.json says and, in analysis,
+    /// how many of its slices have ended (the outcome files its workers left).
     Job {
         job: String,
         method: String,
         phase: String,
         slice: Option<usize>,
         slices: Option<usize>,
+        done: Option<usize>,
         elapsed: f64,
     },
     /// A `status()` message, a progress line, or a build of `urd:build_all` not yet in a job.
@@ -59,22 +61,29 @@ fn parse_job(line: &str) -> Option<(String, String, String, Option<usize>, f64)>
     Some((id.to_string(), method.to_string(), phase.to_string(), slice, elapsed))
 }
 
+/// What the job's directory says: (slices, slices ended) for (job, phase).
+type JobInfo<'a> = &'a dyn Fn(&str, &str) -> (Option<usize>, Option<usize>);
+
 /// The rows of one run's tree.
-pub fn rows(pid: u32, host: &str, tree: &str, slices_of: &dyn Fn(&str) -> Option<usize>) -> Vec<Row> {
+pub fn rows(pid: u32, host: &str, tree: &str, info: JobInfo) -> Vec<Row> {
     tree.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let text = l.trim_start_matches(' ');
             let depth = (l.len() - text.len()) / 2;
             let what = match parse_job(text) {
-                Some((job, method, phase, slice, elapsed)) => What::Job {
-                    slices: slices_of(&job),
-                    job,
-                    method,
-                    phase,
-                    slice,
-                    elapsed,
-                },
+                Some((job, method, phase, slice, elapsed)) => {
+                    let (slices, done) = info(&job, &phase);
+                    What::Job {
+                        slices,
+                        done,
+                        job,
+                        method,
+                        phase,
+                        slice,
+                        elapsed,
+                    }
+                }
                 None => What::Message { message: text.to_string() },
             };
             Row {
@@ -96,13 +105,30 @@ struct Snapshot {
 fn snapshot(board: &Board) -> Snapshot {
     let answers = crate::status::socket::query_pids(&board.project.root, false);
     let host = crate::sys::host_name();
-    let slices_of = |id: &str| {
-        let dir = board.project.job_path(&JobId::parse(id)?).ok()?;
-        records::read_json::<Setup>(&dir.join(records::SETUP)).ok().map(|s| s.slices)
+    let info = |id: &str, phase: &str| {
+        let Some(dir) = JobId::parse(id).and_then(|j| board.project.job_path(&j).ok()) else {
+            return (None, None);
+        };
+        let slices = records::read_json::<Setup>(&dir.join(records::SETUP)).ok().map(|s| s.slices);
+        // Each slice that ended left `.exax-tmp/analysis.<sliceno>.outcome` (job/analysis.rs).
+        let done = (phase == "analysis").then(|| {
+            std::fs::read_dir(dir.join(records::TEMP_DIR)).map_or(0, |rd| {
+                rd.flatten()
+                    .filter(|e| {
+                        let name = e.file_name();
+                        let name = name.to_string_lossy();
+                        name.strip_prefix("analysis.")
+                            .and_then(|n| n.strip_suffix(".outcome"))
+                            .is_some_and(|n| n.parse::<usize>().is_ok())
+                    })
+                    .count()
+            })
+        });
+        (slices, done)
     };
     let mut rows = Vec::new();
     for (pid, tree) in &answers {
-        rows.extend(self::rows(*pid, host, tree, &slices_of));
+        rows.extend(self::rows(*pid, host, tree, &info));
     }
     let text = if answers.is_empty() {
         "no build running\n".to_string()
@@ -117,14 +143,18 @@ pub fn text(board: &Board) -> String {
     snapshot(board).text
 }
 
-/// `slice 1 of 2`, `2 slices`, or nothing.
-fn slice_text(phase: &str, slice: Option<usize>, slices: Option<usize>) -> String {
-    match (slice, slices) {
+/// `slice 1 of 2 (1 done)`, `2 slices (2 done)`, or nothing.
+fn slice_text(phase: &str, slice: Option<usize>, slices: Option<usize>, done: Option<usize>) -> String {
+    let mut t = match (slice, slices) {
         (Some(s), Some(n)) => format!("slice {s} of {n}"),
         (Some(s), None) => format!("slice {s}"),
         (None, Some(n)) if phase == "analysis" => format!("{n} slices"),
-        _ => String::new(),
+        _ => return String::new(),
+    };
+    if let Some(d) = done {
+        t.push_str(&format!(" ({d} done)"));
     }
+    t
 }
 
 fn row_html(r: &Row) -> String {
@@ -137,13 +167,14 @@ fn row_html(r: &Row) -> String {
             phase,
             slice,
             slices,
+            done,
             elapsed,
         } => format!(
             "<tr class=\"job\"><td{pad}>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{elapsed:.1} s</td><td>{host}</td></tr>\n",
             super::super::html::job_link(job),
             super::super::html::link(&format!("/method/{}", super::super::html::seg(method)), method),
             esc(phase),
-            esc(&slice_text(phase, *slice, *slices)),
+            esc(&slice_text(phase, *slice, *slices, *done)),
         ),
         What::Message { message } => format!(
             "<tr class=\"message\"><td colspan=\"5\"{pad}>{}</td><td>{host}</td></tr>\n",
@@ -174,10 +205,12 @@ const SCRIPT: &str = r#"<script>
     return a;
   };
   const sliceText = function (r) {
-    if (r.slice !== null && r.slices !== null) { return 'slice ' + r.slice + ' of ' + r.slices; }
-    if (r.slice !== null) { return 'slice ' + r.slice; }
-    if (r.slices !== null && r.phase === 'analysis') { return r.slices + ' slices'; }
-    return '';
+    let t;
+    if (r.slice !== null && r.slices !== null) { t = 'slice ' + r.slice + ' of ' + r.slices; }
+    else if (r.slice !== null) { t = 'slice ' + r.slice; }
+    else if (r.slices !== null && r.phase === 'analysis') { t = r.slices + ' slices'; }
+    else { return ''; }
+    return r.done !== null ? t + ' (' + r.done + ' done)' : t;
   };
   const show = function (rows) {
     const fresh = document.createElement('tbody');
@@ -252,8 +285,8 @@ mod tests {
     fn rows_of_a_tree() {
         let tree = "building the gated job\n  test-0 gated  analysis(1) (2.5 seconds)\n    slice 1 waits\n  \
                     fanout-12 m2  synthesis (0.0 seconds)\nimp (1.0 seconds)\n";
-        let slices = |id: &str| (id == "test-0").then_some(2);
-        let r = rows(7, "h", tree, &slices);
+        let info = |id: &str, phase: &str| ((id == "test-0").then_some(2), (phase == "analysis").then_some(1));
+        let r = rows(7, "h", tree, &info);
         let msg = |depth, m: &str| Row {
             pid: 7,
             host: "h".into(),
@@ -269,17 +302,19 @@ mod tests {
                 phase: "analysis".into(),
                 slice: Some(1),
                 slices: Some(2),
+                done: Some(1),
                 elapsed: 2.5
             }
         );
         assert_eq!(r[1].depth, 1);
         assert_eq!(r[2], msg(2, "slice 1 waits"));
         assert!(
-            matches!(&r[3].what, What::Job { job, phase, slice: None, slices: None, .. } if job == "fanout-12" && phase == "synthesis")
+            matches!(&r[3].what, What::Job { job, phase, slice: None, slices: None, done: None, .. } if job == "fanout-12" && phase == "synthesis")
         );
         assert_eq!(r[4], msg(0, "imp (1.0 seconds)"));
-        assert_eq!(slice_text("analysis", Some(1), Some(2)), "slice 1 of 2");
-        assert_eq!(slice_text("synthesis", None, Some(2)), "");
+        assert_eq!(slice_text("analysis", Some(1), Some(2), Some(1)), "slice 1 of 2 (1 done)");
+        assert_eq!(slice_text("analysis", None, Some(2), Some(2)), "2 slices (2 done)");
+        assert_eq!(slice_text("synthesis", None, Some(2), None), "");
         let json = serde_json::to_value(&r[1]).unwrap();
         assert_eq!(json["job"], "test-0");
         assert_eq!(json["slices"], 2);
