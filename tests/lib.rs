@@ -5,8 +5,10 @@ mod test;
 
 mod bad_input;
 mod board;
+mod board_browser;
 mod build;
 mod cat;
+mod cdp;
 mod cli;
 mod columns;
 mod completions;

@@ -88,8 +88,9 @@ fn tokens(src: &str) -> Vec<(&'static str, &str)> {
 }
 
 /// The source as `<pre class="src">` with numbered lines; a token spanning lines is closed and
-/// reopened at each line end.
+/// reopened at each line end. A final line break ends the last line (no empty numbered line).
 pub fn lua(src: &str) -> String {
+    let src = src.strip_suffix('\n').unwrap_or(src);
     let mut out = String::from("<pre class=\"src\">");
     let mut line = 1;
     out.push_str("<span class=\"ln\">1</span>");
@@ -123,6 +124,10 @@ mod tests {
             "<pre class=\"src\"><span class=\"ln\">1</span><span class=\"kw\">local</span> x = <span class=\"str\">&#39;a&lt;b&#39;</span> \
              <span class=\"com\">-- c</span>\n<span class=\"ln\">2</span><span class=\"kw\">return</span> \
              <span class=\"str\">[[s]]</span> .. <span class=\"num\">10</span></pre>"
+        );
+        assert_eq!(
+            super::lua("end\n"),
+            "<pre class=\"src\"><span class=\"ln\">1</span><span class=\"kw\">end</span></pre>"
         );
         // Unterminated things end at the end.
         assert!(super::lua("x = \"abc").contains("<span class=\"str\">&quot;abc</span>"));

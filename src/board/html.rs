@@ -55,8 +55,9 @@ pub fn dataset_link(id: &str) -> String {
 const STYLE: &str = r#"
 body { font-family: sans-serif; margin: 0 1.5em 2em; color: #222; background: #fcfcfa; }
 nav { padding: .5em 0; border-bottom: 1px solid #ccc; margin-bottom: 1em; }
-nav a { margin-right: 1.2em; }
+nav a { margin-right: 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1em; margin: 1em 0 .4em; }
 table { border-collapse: collapse; } td, th { padding: .15em .6em; text-align: left; vertical-align: top; }
 table.grid td, table.grid th { border: 1px solid #ddd; } th { background: #f0f0ec; }
 pre { background: #f4f4f0; padding: .5em; overflow-x: auto; max-height: 40em; }
@@ -71,6 +72,7 @@ svg.graph a text { fill: #0645ad; } svg.graph rect.job { fill: #eef3ff; stroke: 
 svg.graph rect.dataset { fill: #eefaee; stroke: #408040; } svg.graph rect.root { stroke-width: 3; }
 svg.graph line, svg.graph path { stroke: #888; fill: none; }
 .pages a, .pages span { margin-right: .6em; }
+#status-table tr.message td:first-child { color: #555; font-style: italic; }
 "#;
 
 /// The whole page: head with the inline style, the navigation, the body.
@@ -78,8 +80,8 @@ pub fn page(project: &str, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{} - exax board</title>\
          <meta name=\"robots\" content=\"noindex\"><style>{STYLE}</style></head><body>\n\
-         <nav><b>exax board: {}</b> &nbsp; <a href=\"/\">results</a><a href=\"/workdir\">workdirs</a>\
-         <a href=\"/methods\">methods</a><a href=\"/urd\">urd</a><a href=\"/status\">status</a></nav>\n{body}\n</body></html>\n",
+         <nav><b>exax board: {}</b> &nbsp; <a href=\"/\">results</a> <a href=\"/workdir\">workdirs</a> \
+         <a href=\"/methods\">methods</a> <a href=\"/urd\">urd</a> <a href=\"/status\">status</a></nav>\n{body}\n</body></html>\n",
         esc(title),
         esc(project)
     )

@@ -76,6 +76,11 @@ pub fn query(root: &Utf8Path) -> Vec<String> {
 
 /// As `query`, touching nothing when `remove_stale` is false (the board never writes).
 pub fn query_with(root: &Utf8Path, remove_stale: bool) -> Vec<String> {
+    query_pids(root, remove_stale).into_iter().map(|(_, text)| text).collect()
+}
+
+/// As `query_with`, each answer with the pid of the run that gave it.
+pub fn query_pids(root: &Utf8Path, remove_stale: bool) -> Vec<(u32, String)> {
     let dir = dir(root);
     let mut entries: Vec<(u32, PathBuf)> = std::fs::read_dir(&dir)
         .map(|rd| {
@@ -90,7 +95,7 @@ pub fn query_with(root: &Utf8Path, remove_stale: bool) -> Vec<String> {
         .unwrap_or_default();
     entries.sort();
     let mut answers = Vec::new();
-    for (_, entry) in entries {
+    for (pid, entry) in entries {
         let (socket, pointer) = if entry.extension().is_some_and(|e| e == "path") {
             match std::fs::read_to_string(&entry) {
                 Ok(p) => (PathBuf::from(p), Some(entry)),
@@ -100,7 +105,7 @@ pub fn query_with(root: &Utf8Path, remove_stale: bool) -> Vec<String> {
             (entry, None)
         };
         match ask(&socket) {
-            Some(text) => answers.push(text),
+            Some(text) => answers.push((pid, text)),
             None => {
                 // Nobody listens: the run that made it is gone.
                 if remove_stale && !socket_is_live(&socket) {

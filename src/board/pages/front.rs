@@ -107,7 +107,7 @@ pub fn index(board: &Board) -> Reply {
         }
         body.push_str("</table>\n");
     }
-    body.push_str("<h2>workdirs</h2>\n<ul>\n");
+    body.push_str("<h2>workdirs</h2>\n<ul id=\"workdirs\">\n");
     for wd in &project.workdirs {
         body.push_str(&format!("<li>{}</li>\n", link(&format!("/workdir/{}", seg(&wd.name)), &wd.name)));
     }
