@@ -16,10 +16,41 @@ fn repo() -> PathBuf {
 
 /// Lua 5.4's own globals (exax replaces `pcall`, `xpcall` and parts of `os`, under the same names).
 const LUA_GLOBALS: &[&str] = &[
-    "_G", "_VERSION", "assert", "collectgarbage", "coroutine", "debug", "dofile", "error", "getmetatable", "io",
-    "ipairs", "load", "loadfile", "math", "next", "os", "package", "pairs", "pcall", "print", "rawequal", "rawget",
-    "rawlen", "rawset", "require", "select", "setmetatable", "string", "table", "tonumber", "tostring", "type",
-    "utf8", "warn", "xpcall",
+    "_G",
+    "_VERSION",
+    "assert",
+    "collectgarbage",
+    "coroutine",
+    "debug",
+    "dofile",
+    "error",
+    "getmetatable",
+    "io",
+    "ipairs",
+    "load",
+    "loadfile",
+    "math",
+    "next",
+    "os",
+    "package",
+    "pairs",
+    "pcall",
+    "print",
+    "rawequal",
+    "rawget",
+    "rawlen",
+    "rawset",
+    "require",
+    "select",
+    "setmetatable",
+    "string",
+    "table",
+    "tonumber",
+    "tostring",
+    "type",
+    "utf8",
+    "warn",
+    "xpcall",
 ];
 
 /// Globals the user defines and exax reads (the stubs document them; the runtime need not set
@@ -113,7 +144,9 @@ fn parse_stubs() -> Stubs {
                 let name = rest.split('(').next().unwrap();
                 match name.split_once([':', '.']) {
                     Some((var, member)) => {
-                        let c = vars.get(var).unwrap_or_else(|| panic!("{file}: `{line}`: {var} is no class's variable"));
+                        let c = vars
+                            .get(var)
+                            .unwrap_or_else(|| panic!("{file}: `{line}`: {var} is no class's variable"));
                         s.classes.get_mut(c).unwrap().0.insert(member.to_string());
                     }
                     None => {
@@ -273,7 +306,10 @@ fn the_stubs_name_exactly_what_the_runtime_registers() {
         ("exax.DateTime", "Kind::Datetime => &ALL,", 0..7),
         ("exax.Time", "Kind::Time => &ALL[3..],", 3..7),
     ] {
-        assert!(date_rs.contains(arm), "src/lua/ffi/date.rs: `fields` changed; update tests/editor.rs");
+        assert!(
+            date_rs.contains(arm),
+            "src/lua/ffi/date.rs: `fields` changed; update tests/editor.rs"
+        );
         let runtime: BTreeSet<String> = names[range].iter().cloned().collect();
         let lacking: BTreeSet<_> = runtime.difference(&stubs.members(class)).cloned().collect();
         if !lacking.is_empty() {
@@ -326,7 +362,8 @@ fn assert_written(dir: &Path) {
     }
 }
 
-const LUARC: &str = "{\n  \"runtime.version\": \"Lua 5.4\",\n  \"workspace.library\": [\".exax/types\"],\n  \"workspace.checkThirdParty\": false\n}\n";
+const LUARC: &str =
+    "{\n  \"runtime.version\": \"Lua 5.4\",\n  \"workspace.library\": [\".exax/types\"],\n  \"workspace.checkThirdParty\": false\n}\n";
 
 #[test]
 fn init_writes_the_stubs_and_luarc_and_types_refreshes_them() {

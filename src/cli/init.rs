@@ -138,7 +138,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
 }
 
 /// `exax init --types DIR`: the stubs again, and `.luarc.json` if there is none.
-fn refresh_types(dir: &Utf8PathBuf) -> Result<ExitCode> {
+fn refresh_types(dir: &camino::Utf8Path) -> Result<ExitCode> {
     if !dir.join(crate::config::FILE_NAME).is_file() {
         return Err(Error::User(format!(
             "{dir} has no {}: exax init --types works in a project's root (or give its path)",
@@ -160,7 +160,7 @@ fn refresh_types(dir: &Utf8PathBuf) -> Result<ExitCode> {
 }
 
 /// Writes the embedded stubs to `<dir>/.exax/types/`, replacing any there; returns how many.
-fn write_types(dir: &Utf8PathBuf) -> Result<usize> {
+fn write_types(dir: &camino::Utf8Path) -> Result<usize> {
     let types = dir.join(TYPES_DIR);
     if types.exists() {
         std::fs::remove_dir_all(&types).at(&types)?;
@@ -177,7 +177,7 @@ fn write_types(dir: &Utf8PathBuf) -> Result<usize> {
 }
 
 /// Writes `.luarc.json` unless the project has one (it may hold the user's own settings).
-fn write_luarc(dir: &Utf8PathBuf) -> Result<bool> {
+fn write_luarc(dir: &camino::Utf8Path) -> Result<bool> {
     let p = dir.join(".luarc.json");
     if p.exists() {
         return Ok(false);
