@@ -85,7 +85,8 @@ function Urd:finish(list, timestamp, caption) end
 ---Drops the running session; nothing is recorded.
 function Urd:abort() end
 
----Removes the sessions of `list` from `timestamp` on.
+---Moves every session of `list` at or after `timestamp` into history (and the sessions of other
+---lists that depended on them).
 ---@param list string
 ---@param timestamp exax.Timestamp
 ---@return exax.UrdTruncated
@@ -101,8 +102,8 @@ function Urd:latest(list) end
 ---@return exax.UrdSession?
 function Urd:first(list) end
 
----The session of `list` at `timestamp` (or a lookup such as `'<=2024-03'`), recorded as a
----dependency of the running session.
+---The session of `list` at `timestamp` (or a lookup: `'<=2024-03'`, `'latest'`, `'first'`),
+---recorded as a dependency of the running session.
 ---@param list string
 ---@param timestamp exax.Timestamp
 ---@return exax.UrdSession?
