@@ -1,5 +1,6 @@
-//! The Lua files built into the binary: exax's own modules (`require('exax.subjobs')`) and the
-//! methods shipped with exax. Paths are relative to `lua-stdlib/` and `methods/`.
+//! The Lua files built into the binary: exax's own modules (`require('exax.subjobs')`), the
+//! LuaLS editor stubs that `exax init` writes into a project (`type_stubs`), and the methods
+//! shipped with exax. Paths are relative to `lua-stdlib/`, `lua-stdlib/types/` and `methods/`.
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
@@ -24,4 +25,9 @@ pub fn shipped_method_names() -> impl Iterator<Item = &'static str> {
         .iter()
         .filter_map(|(rel, _)| rel.strip_suffix(".lua"))
         .filter(|n| !n.contains('/'))
+}
+
+/// The LuaLS annotation stubs (`lua-stdlib/types/`): (path relative to that folder, text).
+pub fn type_stubs() -> &'static [(&'static str, &'static str)] {
+    LUA_TYPES
 }

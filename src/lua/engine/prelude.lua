@@ -66,14 +66,6 @@ function H.deny_writes(what)
   end
 end
 
--- `f` with C's stdout flushed first (system() does not flush it).
-function H.flush_first(f, stdout)
-  return function(...)
-    stdout:flush()
-    return f(...)
-  end
-end
-
 -- An __index for _G while a method's declarations are read: reports each undefined global the
 -- file reads at the top level (a typo such as `flot` would otherwise drop an option silently).
 function H.report_undefined(record)

@@ -34,16 +34,11 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     for register in modules {
         register(&lua)?;
     }
+    // Flushes C stdio first, and leaves CTRL+C to exax (system() would ignore it).
+    crate::lua::engine::os_execute::install(&lua)?;
     if role == Role::Job {
         let os: Table = lua.globals().get("os")?;
         os.set("exit", crate::lua::engine::prelude::helper(&lua, "exit")?)?;
-        // system() does not flush C stdio: a partial line written before must come out first.
-        let execute: Function = os.get("execute")?;
-        let stdout: mlua::Value = lua.globals().get::<Table>("io")?.get("stdout")?;
-        os.set(
-            "execute",
-            crate::lua::engine::prelude::helper(&lua, "flush_first")?.call::<Function>((execute, stdout))?,
-        )?;
     }
     Ok(lua)
 }

@@ -102,28 +102,37 @@ pub(super) unsafe fn push_date(l: *mut lua_State, kind: Kind, value: i64) {
     }
 }
 
+/// The fields a value of `kind` has, each with its place in `[year, month, day, hour, minute,
+/// second, microsecond]`: the one list `__index` answers from (and the editor stubs are checked
+/// against).
+pub fn fields(kind: Kind) -> &'static [(&'static str, usize)] {
+    const ALL: [(&str, usize); 7] = [
+        ("year", 0),
+        ("month", 1),
+        ("day", 2),
+        ("hour", 3),
+        ("minute", 4),
+        ("second", 5),
+        ("microsecond", 6),
+    ];
+    match kind {
+        Kind::Date => &ALL[..3],
+        Kind::Datetime => &ALL,
+        Kind::Time => &ALL[3..],
+    }
+}
+
 unsafe extern "C-unwind" fn date_index(l: *mut lua_State) -> c_int {
     // SAFETY: a metamethod of our date userdata: argument 1 is one, argument 2 the key.
     unsafe {
         let Some((kind, v)) = date_at(l, 1) else { return 0 };
         let Some(key) = string_at(l, 2) else { return 0 };
         let p = datetime::decode(kind, v);
-        let has_date = kind != Kind::Time;
-        let has_time = kind != Kind::Date;
-        let field = match key {
-            b"year" if has_date => p.year,
-            b"month" if has_date => p.month,
-            b"day" if has_date => p.day,
-            b"hour" if has_time => p.hour,
-            b"minute" if has_time => p.minute,
-            b"second" if has_time => p.second,
-            b"microsecond" if has_time => p.microsecond,
-            _ => {
-                ffi::lua_pushnil(l);
-                return 1;
-            }
-        };
-        ffi::lua_pushinteger(l, field);
+        let values = [p.year, p.month, p.day, p.hour, p.minute, p.second, p.microsecond];
+        match fields(kind).iter().find(|(name, _)| name.as_bytes() == key) {
+            Some((_, i)) => ffi::lua_pushinteger(l, values[*i]),
+            None => ffi::lua_pushnil(l),
+        }
         1
     }
 }
