@@ -113,6 +113,12 @@ impl From<BuildError> for Error {
     }
 }
 
+impl From<crate::urd::error::UrdError> for Error {
+    fn from(e: crate::urd::error::UrdError) -> Self {
+        Error::Urd(Box::new(e))
+    }
+}
+
 impl Error {
     /// A build error that is only a message.
     pub fn build(message: impl Into<String>) -> Self {

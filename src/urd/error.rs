@@ -58,12 +58,6 @@ pub enum UrdError {
     Passwd { path: String, line: usize, message: String },
 }
 
-impl From<UrdError> for crate::error::Error {
-    fn from(e: UrdError) -> Self {
-        crate::error::Error::Urd(Box::new(e))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::UrdError;
