@@ -6,6 +6,8 @@
 //! fixed number of mutations of it (`tests/corpus.rs`).
 #![allow(dead_code, unused_imports, clippy::all)]
 
+#[path = "../../src/checksum.rs"]
+pub mod checksum;
 #[path = "../../src/config.rs"]
 pub mod config;
 pub mod csvimport;

@@ -2,6 +2,7 @@
 //! min/max, dictionary-encodes strings (falling back to plain), and appends blocks to its `Part`s;
 //! `Bitmap` holds the `valid` and `isfloat` bits.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 
@@ -12,6 +13,7 @@ use super::format::{self, Encoding, SliceColumn};
 use super::interner::Interner;
 use super::types::ColType;
 use super::writer::ColumnSpec;
+use crate::checksum::{Hasher, Sums};
 
 pub const BLOCK_ROWS: usize = 8192;
 pub const BLOCK_BYTES: usize = 1 << 20;
@@ -22,17 +24,21 @@ pub const DICT_MAX: usize = 65536;
 /// dictionary would not pay for its lookups (csvimport's unique ids, numbers, timestamps).
 pub const DICT_PROBE: u64 = 4096;
 
-/// A file written in appended blocks, created on first use.
+/// A file written in appended blocks, created on first use, hashed as it is written.
 struct Part {
+    name: &'static str,
     path: Utf8PathBuf,
     file: Option<File>,
+    sums: Hasher,
 }
 
 impl Part {
-    fn new(dir: &Utf8Path, file: &str, slice: usize, part: &str) -> Part {
+    fn new(dir: &Utf8Path, file: &str, slice: usize, part: &'static str) -> Part {
         Part {
+            name: part,
             path: format::part_path(dir, file, slice, part),
             file: None,
+            sums: Hasher::new(),
         }
     }
 
@@ -40,9 +46,18 @@ impl Part {
         if self.file.is_none() {
             self.file = Some(File::create(&self.path)?);
         }
+        self.sums.update(bytes);
         match &mut self.file {
             Some(f) => f.write_all(bytes),
             None => Ok(()),
+        }
+    }
+
+    /// Records the part in `parts` if it was written.
+    fn record(&mut self, parts: &mut BTreeMap<String, Sums>) {
+        if self.file.take().is_some() {
+            let sums = std::mem::take(&mut self.sums).finish();
+            parts.insert(self.name.to_string(), sums);
         }
     }
 }
@@ -183,7 +198,7 @@ pub(super) struct ColumnWriter {
 
 impl ColumnWriter {
     pub(super) fn new(dir: &Utf8Path, spec: &ColumnSpec, slice: usize) -> ColumnWriter {
-        let part = |p: &str| Part::new(dir, &spec.file, slice, p);
+        let part = |p: &'static str| Part::new(dir, &spec.file, slice, p);
         let store = if spec.ty.width().is_some() {
             Store::Fixed {
                 buf: Vec::new(),
@@ -426,15 +441,32 @@ impl ColumnWriter {
         if let Some(b) = &mut self.isfloat {
             b.finish()?;
         }
+        let mut parts = BTreeMap::new();
         let encoding = match &mut self.store {
-            Store::Dict { dict, .. } => {
+            Store::Dict { dict, codes_file, .. } => {
+                codes_file.record(&mut parts);
                 if self.rows > 0 {
-                    std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), dict.encode())?;
+                    let bytes = dict.encode();
+                    std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), &bytes)?;
+                    parts.insert("dict".to_string(), Sums::of(&bytes));
                 }
                 Encoding::Dict
             }
-            _ => Encoding::Plain,
+            Store::Fixed { data, .. } => {
+                data.record(&mut parts);
+                Encoding::Plain
+            }
+            Store::Var {
+                offsets_file, data_file, ..
+            } => {
+                offsets_file.record(&mut parts);
+                data_file.record(&mut parts);
+                Encoding::Plain
+            }
         };
+        for b in [&mut self.valid, &mut self.isfloat].into_iter().flatten() {
+            b.part.record(&mut parts);
+        }
         let mm = match self.track {
             Track::Int { lo, hi, any: true } => {
                 let s = |v: i64| match self.ty {
@@ -455,6 +487,7 @@ impl ColumnWriter {
             has_none: self.has_none,
             min: mm.map(|m| m.0.to_json()),
             max: mm.map(|m| m.1.to_json()),
+            parts,
         })
     }
 }

@@ -377,6 +377,7 @@ impl DatasetWriter {
                         has_none: false,
                         min: None,
                         max: None,
+                        parts: Default::default(),
                     },
                 });
             }
