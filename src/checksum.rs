@@ -22,6 +22,18 @@ pub fn hash_block(bytes: &[u8]) -> u64 {
 pub struct Sums {
     pub len: u64,
     pub xxh3: String,
+    /// The file's `stamp` right after it was written and hashed, when recorded: a reader that
+    /// finds the same stamp knows nothing has written the file since (any write, truncation or
+    /// replacement changes the inode's ctime, which no one can set) and need not hash it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
+}
+
+/// Device, inode and change time (ctime, to the nanosecond) of a file: what changes whenever
+/// anything writes, truncates or replaces it.
+pub fn stamp(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!("{}:{}:{}.{:09}", meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
 }
 
 /// How a file differs from its `Sums`.
@@ -108,10 +120,7 @@ impl Sums {
         let mut f = std::fs::File::open(path)?;
         let found = f.metadata()?.len();
         if found != self.len {
-            return Ok(Err(Mismatch::Length {
-                found,
-                recorded: self.len,
-            }));
+            return Ok(Err(Mismatch::Length { found, recorded: self.len }));
         }
         if self.parse().is_none() {
             return Ok(Err(Mismatch::Record));
@@ -179,6 +188,7 @@ impl Hasher {
         Sums {
             len: self.len,
             xxh3: self.out,
+            stamp: None,
         }
     }
 }
@@ -224,10 +234,11 @@ mod tests {
             })
         );
         assert!(matches!(whole.check(&data[1..]), Err(Mismatch::Length { .. })));
-        assert_eq!(Sums::of(b""), Sums { len: 0, xxh3: String::new() });
+        assert_eq!(Sums::of(b""), Sums::default());
         let broken = Sums {
             len: 3,
             xxh3: "zz".into(),
+            stamp: None,
         };
         assert_eq!(broken.check(b"abc"), Err(Mismatch::Record));
     }

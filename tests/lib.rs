@@ -26,6 +26,7 @@ mod gc;
 mod hostile;
 mod input;
 mod inputs;
+mod integrity;
 mod kill_rounds;
 mod lua_scripts;
 mod messages;

@@ -59,6 +59,9 @@ pub fn dataset_meta(data: &[u8]) {
         for s in 0..meta.lines.len() {
             let _ = c.slice_minmax(s);
         }
+        for sums in c.slices.iter().flat_map(|s| s.parts.values()) {
+            let _ = (sums.parse(), sums.block(sums.blocks()), sums.check(b"abc"));
+        }
     }
     let _ = meta.column("a");
 }

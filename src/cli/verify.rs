@@ -42,7 +42,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for (id, path) in &jobs {
         match verify::job(path) {
             Verdict::Unfinished if !a.all => {
-                return Err(Error::User(format!("job {id} did not finish (it has no post.json); there is nothing to verify")))
+                return Err(Error::User(format!(
+                    "job {id} did not finish (it has no post.json); there is nothing to verify"
+                )))
             }
             Verdict::Unfinished => unfinished += 1,
             Verdict::Checked(d) if d.is_empty() => whole += 1,
@@ -59,8 +61,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
     out.push_str(&format!(
         "{} checked: {whole} whole, {damaged} damaged{}{}\n",
         plural(whole + damaged, "job"),
-        if items > 0 { format!(" ({})", plural(items, "damaged item")) } else { String::new() },
-        if unfinished > 0 { format!("; {unfinished} unfinished, not checked") } else { String::new() },
+        if items > 0 {
+            format!(" ({})", plural(items, "damaged item"))
+        } else {
+            String::new()
+        },
+        if unfinished > 0 {
+            format!("; {unfinished} unfinished, not checked")
+        } else {
+            String::new()
+        },
     ));
     super::stdout::print(&out)?;
     Ok(if damaged > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

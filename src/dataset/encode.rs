@@ -13,7 +13,7 @@ use super::format::{self, Encoding, SliceColumn};
 use super::interner::Interner;
 use super::types::ColType;
 use super::writer::ColumnSpec;
-use crate::checksum::{Hasher, Sums};
+use crate::checksum::{self, Hasher, Sums};
 
 pub const BLOCK_ROWS: usize = 8192;
 pub const BLOCK_BYTES: usize = 1 << 20;
@@ -53,12 +53,15 @@ impl Part {
         }
     }
 
-    /// Records the part in `parts` if it was written.
-    fn record(&mut self, parts: &mut BTreeMap<String, Sums>) {
-        if self.file.take().is_some() {
-            let sums = std::mem::take(&mut self.sums).finish();
+    /// Closes the part and records it in `parts` if it was written, with its stamp.
+    fn record(&mut self, parts: &mut BTreeMap<String, Sums>) -> io::Result<()> {
+        if let Some(f) = self.file.take() {
+            drop(f);
+            let mut sums = std::mem::take(&mut self.sums).finish();
+            sums.stamp = Some(checksum::stamp(&std::fs::metadata(&self.path)?));
             parts.insert(self.name.to_string(), sums);
         }
+        Ok(())
     }
 }
 
@@ -444,7 +447,7 @@ impl ColumnWriter {
         let mut parts = BTreeMap::new();
         let encoding = match &mut self.store {
             Store::Dict { dict, codes_file, .. } => {
-                codes_file.record(&mut parts);
+                codes_file.record(&mut parts)?;
                 if self.rows > 0 {
                     let bytes = dict.encode();
                     std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), &bytes)?;
@@ -453,19 +456,19 @@ impl ColumnWriter {
                 Encoding::Dict
             }
             Store::Fixed { data, .. } => {
-                data.record(&mut parts);
+                data.record(&mut parts)?;
                 Encoding::Plain
             }
             Store::Var {
                 offsets_file, data_file, ..
             } => {
-                offsets_file.record(&mut parts);
-                data_file.record(&mut parts);
+                offsets_file.record(&mut parts)?;
+                data_file.record(&mut parts)?;
                 Encoding::Plain
             }
         };
         for b in [&mut self.valid, &mut self.isfloat].into_iter().flatten() {
-            b.part.record(&mut parts);
+            b.part.record(&mut parts)?;
         }
         let mm = match self.track {
             Track::Int { lo, hi, any: true } => {

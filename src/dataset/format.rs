@@ -181,7 +181,10 @@ pub fn parse_meta(dir: &Utf8Path, bytes: &[u8]) -> Result<DatasetMeta> {
             return Err(Error::User(format!("{dir}/{META}: column `{}` has a bad file name", c.name)));
         }
         if let Some(p) = c.slices.iter().flat_map(|s| s.parts.keys()).find(|p| !PARTS.contains(&p.as_str())) {
-            return Err(Error::User(format!("{dir}/{META}: column `{}` lists an unknown file part `{p}`", c.name)));
+            return Err(Error::User(format!(
+                "{dir}/{META}: column `{}` lists an unknown file part `{p}`",
+                c.name
+            )));
         }
     }
     if meta.format < FORMAT_VERSION {

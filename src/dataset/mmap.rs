@@ -6,7 +6,8 @@
 //! keeps resident, more than a window of it however long the column is. If a file cannot be
 //! mapped the window is read into a buffer instead.
 //!
-//! A checked window (`check_with`, every dataset column file) knows the xxh3 of each
+//! A checked window (`check_with`: a dataset column file that may have changed since it was
+//! written, see `dataset::reader`) knows the xxh3 of each
 //! `checksum::BLOCK` of its file and hashes a block the first time a read reaches it: windows
 //! then start at a block boundary and end at one, and the range readable without the cold path is
 //! the checked blocks around the last read, so the hot path has no test of its own.
@@ -46,6 +47,7 @@ struct Check {
 
 pub struct FileWindow {
     file: File,
+    meta: std::fs::Metadata,
     len: u64,
     /// `[start, end)` is readable without `remap`: mapped and, when checked, checked.
     start: u64,
@@ -60,9 +62,11 @@ pub struct FileWindow {
 impl FileWindow {
     pub fn open(path: &Utf8Path) -> io::Result<FileWindow> {
         let file = File::open(path)?;
-        let len = file.metadata()?.len();
+        let meta = file.metadata()?;
+        let len = meta.len();
         Ok(FileWindow {
             file,
+            meta,
             len,
             start: 0,
             end: 0,
@@ -76,6 +80,11 @@ impl FileWindow {
     /// The file's length when it was opened.
     pub fn file_len(&self) -> u64 {
         self.len
+    }
+
+    /// The file's `checksum::stamp` when it was opened.
+    pub fn stamp(&self) -> String {
+        crate::checksum::stamp(&self.meta)
     }
 
     /// From here on every block is checked against `sums` (one xxh3-64 per `checksum::BLOCK`,
@@ -310,6 +319,39 @@ mod tests {
         w.for_each_block(3, n as u64 - 1, 2, |b| seen.extend_from_slice(b)).unwrap();
         assert_eq!(seen, &data[3..n - 1]);
         assert!(w.bytes(n as u64 - 1, 2).is_err());
+    }
+
+    #[test]
+    fn checked_windows_check_each_block() {
+        use crate::checksum::{Sums, BLOCK};
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("f")).unwrap();
+        let n = (WINDOW + 3 * BLOCK + 100) as usize;
+        let data: Vec<u8> = (0..n).map(|i| (i % 241) as u8).collect();
+        let sums = Sums::of(&data).parse().unwrap();
+        std::fs::write(&path, &data).unwrap();
+        let mut w = FileWindow::open(&path).unwrap();
+        w.check_with(sums.clone(), "f".into());
+        assert_eq!(w.bytes(WINDOW + 5, 3).unwrap(), &data[WINDOW as usize + 5..WINDOW as usize + 8]);
+        let mut seen = Vec::new();
+        w.for_each_block(3, n as u64 - 1, 2, |b| seen.extend_from_slice(b)).unwrap();
+        assert_eq!(seen, &data[3..n - 1]);
+        // One damaged block: reads before it work, the first read reaching it fails.
+        let mut bad = data.clone();
+        bad[2 * BLOCK as usize + 9] ^= 0xff;
+        std::fs::write(&path, &bad).unwrap();
+        let mut w = FileWindow::open(&path).unwrap();
+        w.check_with(sums, "f".into());
+        assert_eq!(w.bytes(0, 10).unwrap(), &data[..10]);
+        assert_eq!(
+            w.bytes(BLOCK * 2 - 4, 4).unwrap(),
+            &data[BLOCK as usize * 2 - 4..BLOCK as usize * 2]
+        );
+        let e = w.bytes(BLOCK * 2 - 4, 8).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("f is damaged: bytes {} to {} do not match their checksum", 2 * BLOCK, 3 * BLOCK)
+        );
     }
 
     #[test]

@@ -37,9 +37,11 @@ pub fn check_read(dir: &Utf8Path, job: &str, name: &str, bytes: &[u8]) -> Result
         return Ok(());
     };
     match post.checksums.get(name) {
-        Some(sums) => sums
-            .check(bytes)
-            .map_err(|m| Error::User(format!("job {job} is damaged: its file {name}: {m} (`exax verify {job}` checks it whole)"))),
+        Some(sums) => sums.check(bytes).map_err(|m| {
+            Error::User(format!(
+                "job {job} is damaged: its file {name}: {m} (`exax verify {job}` checks it whole)"
+            ))
+        }),
         None => Ok(()),
     }
 }
@@ -47,11 +49,13 @@ pub fn check_read(dir: &Utf8Path, job: &str, name: &str, bytes: &[u8]) -> Result
 /// The first file whose length differs from what post.json recorded (or that is gone), as
 /// `NAME damaged`/`NAME missing`: what a reuse checks, by `stat` alone.
 pub fn sizes(dir: &Utf8Path, post: &Post) -> Option<String> {
-    post.checksums.iter().find_map(|(name, sums)| match std::fs::metadata(dir.join(name)) {
-        Ok(m) if m.len() == sums.len => None,
-        Ok(_) => Some(format!("{name} damaged")),
-        Err(_) => Some(format!("{name} missing")),
-    })
+    post.checksums
+        .iter()
+        .find_map(|(name, sums)| match std::fs::metadata(dir.join(name)) {
+            Ok(m) if m.len() == sums.len => None,
+            Ok(_) => Some(format!("{name} damaged")),
+            Err(_) => Some(format!("{name} missing")),
+        })
 }
 
 /// What `job` found.
@@ -138,7 +142,10 @@ fn datasets(job_dir: &Utf8Path, name: &str, damage: &mut Vec<String>) {
             }
             for (part, sums) in &sc.parts {
                 let file = format::part_path(&dir, &c.file, slice, part);
-                let rel = file.strip_prefix(job_dir).map(|r| r.to_string()).unwrap_or_else(|_| file.to_string());
+                let rel = file
+                    .strip_prefix(job_dir)
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|_| file.to_string());
                 if let Some(d) = check_file(job_dir, &rel, sums) {
                     damage.push(format!("{}: {d}", at(part)));
                 }

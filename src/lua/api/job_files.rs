@@ -265,8 +265,7 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
             return match std::fs::read(this.path.join(records::RESULT)) {
                 Ok(b) => {
                     let id = this.id.to_string();
-                    crate::job::verify::check_read(&this.path, &id, records::RESULT, &b)
-                        .map_err(|e| user(format!("job:load: {e}")))?;
+                    crate::job::verify::check_read(&this.path, &id, records::RESULT, &b).map_err(|e| user(format!("job:load: {e}")))?;
                     to_lua(lua, &msgpack::decode(&b, &format!("{id}/{}", records::RESULT)).map_err(to_lua_err)?)
                 }
                 // A job that returned nothing has no result file; one whose post.json says it
