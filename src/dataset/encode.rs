@@ -12,7 +12,7 @@ use super::cell::{Cell, MinMax, Scalar};
 use super::format::{self, Encoding, SliceColumn};
 use super::interner::Interner;
 use super::types::ColType;
-use super::writer::ColumnSpec;
+use super::writer_def::ColumnSpec;
 use crate::checksum::{self, Hasher, Sums};
 
 pub const BLOCK_ROWS: usize = 8192;
@@ -29,7 +29,8 @@ struct Part {
     name: &'static str,
     path: Utf8PathBuf,
     file: Option<File>,
-    sums: Hasher,
+    /// Boxed: the hash state is large, and a column holds up to three parts.
+    sums: Box<Hasher>,
 }
 
 impl Part {
@@ -38,7 +39,7 @@ impl Part {
             name: part,
             path: format::part_path(dir, file, slice, part),
             file: None,
-            sums: Hasher::new(),
+            sums: Box::default(),
         }
     }
 
@@ -57,7 +58,7 @@ impl Part {
     fn record(&mut self, parts: &mut BTreeMap<String, Sums>) -> io::Result<()> {
         if let Some(f) = self.file.take() {
             drop(f);
-            let mut sums = std::mem::take(&mut self.sums).finish();
+            let mut sums = std::mem::take(&mut *self.sums).finish();
             sums.stamp = Some(checksum::stamp(&std::fs::metadata(&self.path)?));
             parts.insert(self.name.to_string(), sums);
         }

@@ -2,8 +2,8 @@
 //! maps. This is plain Rust that knows nothing of Lua; `src/lua/dataset*.rs` wrap it.
 //!
 //! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
-//! (which slice a value belongs in), `format` (the files on disk), `writer` (with `slice_writer`
-//! and `encode`), `reader`, `link`
+//! (which slice a value belongs in), `format` (the files on disk), `writer` (with `writer_def`,
+//! `slice_writer` and `encode`), `reader`, `link`
 //! (datasets made of other datasets' column files), `reduce` (native sums and counts), `scan`
 //! (every slice at once, output in slice order), `show` (values as `exax cat` prints them),
 //! `interner` (dictionaries), `locate` (datasets in a
@@ -26,6 +26,7 @@ pub mod show;
 pub mod slice_writer;
 pub mod types;
 pub mod writer;
+pub mod writer_def;
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use super::cell::{normalize, Cell};
 use super::encode::{ColumnWriter, BLOCK_BYTES, BLOCK_ROWS};
 use super::format::{self, SliceColumn};
 use super::hash::slice_of;
-use super::writer::{ColumnSpec, WriterDef};
+use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{Error, IoContext, Result};
 use crate::job::records;
 

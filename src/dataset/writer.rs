@@ -1,12 +1,11 @@
-//! Writing a dataset: `WriterDef` (what `job:datasetwriter{...}` and `add` declared, persisted as
-//! `writer.json` so analysis workers can reopen it), `DatasetWriter` (checks each row, routes it to
-//! its slice, keeps one `SliceWriter` per slice this process writes, see `slice_writer`), and
-//! `finish`, which gathers every slice's record into `dataset.json`. Values are buffered per
-//! column (`encode`) and flushed in blocks of `BLOCK_ROWS` rows (or `BLOCK_BYTES` of strings;
-//! small blocks keep the buffers in cache), so memory stays bounded however many rows are written.
+//! Writing a dataset: `DatasetWriter` (checks each row, routes it to its slice, keeps one
+//! `SliceWriter` per slice this process writes, see `slice_writer`) over a `WriterDef` (see
+//! `writer_def`), and `finish`, which gathers every slice's record into `dataset.json`. Values are
+//! buffered per column (`encode`) and flushed in blocks of `BLOCK_ROWS` rows (or `BLOCK_BYTES` of
+//! strings; small blocks keep the buffers in cache), so memory stays bounded however many rows are
+//! written.
 
 use camino::{Utf8Path, Utf8PathBuf};
-use serde::{Deserialize, Serialize};
 
 use super::cell::{normalize, Cell, MinMax, Scalar};
 use super::format::{self, ColumnMeta, DatasetMeta, Encoding, SliceColumn, FORMAT_VERSION, META, WRITER};
@@ -14,40 +13,9 @@ use super::hash::slice_of;
 pub use super::slice_writer::SliceSink;
 use super::slice_writer::{SliceStats, SliceWriter};
 use super::types::ColType;
+pub use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{did_you_mean, Error, IoContext, Result};
 use crate::job::records;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ColumnSpec {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub ty: ColType,
-    pub none_support: bool,
-    pub file: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WriterDef {
-    pub job: String,
-    pub name: String,
-    pub slices: usize,
-    /// The columns this writer writes, in `add` order (a parent's columns are not here).
-    pub columns: Vec<ColumnSpec>,
-    pub hashlabel: Option<String>,
-    pub previous: Option<String>,
-    pub parent: Option<String>,
-    pub caption: String,
-    pub hash_discard: bool,
-    /// The parent's column names, for checking `hashlabel`.
-    #[serde(default)]
-    pub parent_columns: Vec<String>,
-}
-
-impl WriterDef {
-    pub fn id(&self) -> String {
-        format!("{}/{}", self.job, self.name)
-    }
-}
 
 pub struct DatasetWriter {
     pub def: WriterDef,
