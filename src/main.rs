@@ -2,6 +2,7 @@
 //! over to the command line in `cli`.
 
 mod board;
+mod checksum;
 mod cli;
 mod config;
 mod confine;

@@ -26,7 +26,7 @@ fn bash_completes_subcommands_and_options() {
     let out = Test::empty().args(&["completions", "bash"]).any_stdout().run();
     assert_eq!(
         bash_complete(&out.stdout, &["exax", ""]),
-        "-h -V --help --version init run job method ds cat grep completions workdir gc status why urd board urd-server help"
+        "-h -V --help --version init run job method ds cat grep completions workdir gc status why urd board urd-server verify help"
     );
     assert_eq!(bash_complete(&out.stdout, &["exax", "gr"]), "grep");
     assert_eq!(bash_complete(&out.stdout, &["exax", "cat", "--fo"]), "--format");

@@ -30,6 +30,7 @@ mod gc;
 mod hostile;
 mod input;
 mod inputs;
+mod integrity;
 mod interrupt;
 mod kill_rounds;
 mod lua_scripts;

@@ -6,6 +6,8 @@
 //! fixed number of mutations of it (`tests/corpus.rs`).
 #![allow(dead_code, unused_imports, clippy::all)]
 
+#[path = "../../src/checksum.rs"]
+pub mod checksum;
 #[path = "../../src/config.rs"]
 pub mod config;
 pub mod csvimport;
@@ -56,6 +58,9 @@ pub fn dataset_meta(data: &[u8]) {
         let _ = (c.min(), c.max());
         for s in 0..meta.lines.len() {
             let _ = c.slice_minmax(s);
+        }
+        for sums in c.slices.iter().flat_map(|s| s.parts.values()) {
+            let _ = (sums.parse(), sums.block(sums.blocks()), sums.check(b"abc"));
         }
     }
     let _ = meta.column("a");

@@ -138,7 +138,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         let rp = path.join(records::RESULT);
         let result = match std::fs::read(&rp) {
-            Ok(b) => msgpack::decode(&b, records::RESULT)?,
+            Ok(b) => {
+                crate::job::verify::check_read(&path, &id.to_string(), records::RESULT, &b)?;
+                msgpack::decode(&b, records::RESULT)?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Nil,
             Err(e) => return Err(Error::io(rp, e)),
         };

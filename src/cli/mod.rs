@@ -16,6 +16,7 @@ mod status;
 mod stdout;
 mod urd;
 mod urd_server;
+mod verify;
 mod why;
 mod workdir;
 
@@ -52,6 +53,7 @@ enum Command {
     Urd(urd::Args),
     Board(board::Args),
     UrdServer(urd_server::Args),
+    Verify(verify::Args),
     /// (internal) run one analysis slice of a job
     #[command(name = "__analysis", hide = true)]
     Analysis {
@@ -125,6 +127,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Urd(a) => urd::run(a),
         Command::Board(a) => board::run(a),
         Command::UrdServer(a) => urd_server::run(a),
+        Command::Verify(a) => verify::run(a),
         Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::run_analysis_slice(&conf, &job, sliceno)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),

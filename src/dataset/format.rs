@@ -14,24 +14,34 @@
 //!   - `valid`: a bitmap of which values are not None, present only when the slice has a None.
 //!
 //!   Bitmaps are one bit per line, least significant bit first.
+//!
+//!   Each slice column lists the part files it has (`parts`: name to length and xxh3-64 per
+//!   1 MiB block, `checksum::Sums`); a reader opens exactly those and checks each block the first
+//!   time it reads it, so a missing, shortened or altered part is an error, never a wrong value.
+//!   Format 1 (before checksums) is refused.
 //! - while the job runs: `writer.json` (the writer's definition, so analysis workers can reopen
 //!   it) and `slice.<n>.json` (what each slice's writer recorded); both go when it finishes.
 //!
 //! A column's files can live in another dataset (`location`): `link_to_here` and `parent` make
 //! datasets that reuse files instead of copying them.
 
+use std::collections::BTreeMap;
+
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::cell::{MinMax, Scalar};
 use super::types::ColType;
+use crate::checksum::Sums;
 use crate::error::{Error, Result};
 use crate::job::records;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub const DS_DIR: &str = "DS";
 pub const META: &str = "dataset.json";
 pub const WRITER: &str = "writer.json";
+/// The part files a slice column can have.
+pub const PARTS: [&str; 6] = ["data", "isfloat", "offsets", "codes", "dict", "valid"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +59,10 @@ pub struct SliceColumn {
     pub min: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<serde_json::Value>,
+    /// The part files (`data`, `isfloat`, `offsets`, `codes`, `dict`, `valid`) this slice has,
+    /// with their checksums. A slice without lines has none.
+    #[serde(default)]
+    pub parts: BTreeMap<String, Sums>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +180,20 @@ pub fn parse_meta(dir: &Utf8Path, bytes: &[u8]) -> Result<DatasetMeta> {
         if c.file.is_empty() || c.file.contains(['/', '\0']) || c.file.starts_with('.') {
             return Err(Error::User(format!("{dir}/{META}: column `{}` has a bad file name", c.name)));
         }
+        if let Some(p) = c.slices.iter().flat_map(|s| s.parts.keys()).find(|p| !PARTS.contains(&p.as_str())) {
+            return Err(Error::User(format!(
+                "{dir}/{META}: column `{}` lists an unknown file part `{p}`",
+                c.name
+            )));
+        }
+    }
+    if meta.format < FORMAT_VERSION {
+        return Err(Error::User(format!(
+            "dataset {} was written by an older exax (format {}, without checksums); rebuild job {} ({dir})",
+            meta.id(),
+            meta.format,
+            meta.job
+        )));
     }
     if meta.format != FORMAT_VERSION {
         return Err(Error::User(format!(

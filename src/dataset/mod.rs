@@ -2,7 +2,8 @@
 //! maps. This is plain Rust that knows nothing of Lua; `src/lua/dataset*.rs` wrap it.
 //!
 //! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
-//! (which slice a value belongs in), `format` (the files on disk), `writer`, `reader`, `link`
+//! (which slice a value belongs in), `format` (the files on disk), `writer` (with `writer_def`,
+//! `slice_writer` and `encode`), `reader`, `link`
 //! (datasets made of other datasets' column files), `reduce` (native sums and counts), `scan`
 //! (every slice at once, output in slice order), `show` (values as `exax cat` prints them),
 //! `interner` (dictionaries), `locate` (datasets in a
@@ -11,6 +12,7 @@
 
 pub mod cell;
 pub mod datetime;
+pub mod encode;
 pub mod format;
 pub mod hash;
 pub mod interner;
@@ -21,8 +23,10 @@ pub mod reader;
 pub mod reduce;
 pub mod scan;
 pub mod show;
+pub mod slice_writer;
 pub mod types;
 pub mod writer;
+pub mod writer_def;
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,8 @@ use super::format::{self, DatasetMeta, Encoding};
 use super::interner::Dict;
 use super::mmap::FileWindow;
 use super::types::ColType;
-use crate::error::{did_you_mean, Error, IoContext, Result};
+use crate::checksum::Mismatch;
+use crate::error::{did_you_mean, Error, Result};
 
 /// One stored value as read (strings borrow the mapped file).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,21 +113,49 @@ impl Dataset {
         if lines == 0 {
             return Ok(r);
         }
+        // Every error names the dataset, column, slice and file.
+        let what = |p: &Utf8Path| format!("dataset {}, column `{}`, slice {slice}: {p}", self.id(), c.name);
         let open = |part: &str| -> Result<FileWindow> {
             let p = format::part_path(dir, &c.file, slice, part);
-            FileWindow::open(&p).at(&p)
+            let Some(sums) = sc.parts.get(part) else {
+                return Err(Error::User(format!(
+                    "{} is damaged: its dataset.json does not list this file",
+                    what(&p)
+                )));
+            };
+            let Some(hashes) = sums.parse() else {
+                return Err(Error::User(format!("{} is damaged: {}", what(&p), Mismatch::Record)));
+            };
+            let mut w = match FileWindow::open(&p) {
+                Ok(w) => w,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(Error::User(format!("{} is damaged: the file is missing", what(&p))))
+                }
+                Err(e) => return Err(Error::io(&p, e)),
+            };
+            if w.file_len() != sums.len {
+                let m = Mismatch::Length {
+                    found: w.file_len(),
+                    recorded: sums.len,
+                };
+                return Err(Error::User(format!("{} is damaged: {m}", what(&p))));
+            }
+            // Unchanged since it was written and hashed (same device, inode and ctime): the
+            // bytes are the hashed ones, and hashing them again on every read would cost as
+            // much as the read. Otherwise every block is checked as it is first read.
+            if sums.stamp.is_none() || sums.stamp.as_deref() != Some(w.stamp().as_str()) {
+                w.check_with(hashes, what(&p));
+            }
+            Ok(w)
         };
         let optional = |part: &str| -> Result<Option<FileWindow>> {
-            let p = format::part_path(dir, &c.file, slice, part);
-            if p.exists() {
-                Ok(Some(FileWindow::open(&p).at(&p)?))
+            if sc.parts.contains_key(part) {
+                Ok(Some(open(part)?))
             } else {
                 Ok(None)
             }
         };
-        if sc.has_none {
-            r.valid = optional("valid")?;
-        }
+        r.valid = optional("valid")?;
         match (c.ty.width(), sc.encoding) {
             (Some(_), _) => {
                 r.data = Some(open("data")?);
@@ -137,7 +166,24 @@ impl Dataset {
             (None, Encoding::Dict) => {
                 r.codes = Some(open("codes")?);
                 let p = format::part_path(dir, &c.file, slice, "dict");
-                let bytes = std::fs::read(&p).at(&p)?;
+                let bytes = match std::fs::read(&p) {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return Err(Error::User(format!("{} is damaged: the file is missing", what(&p))))
+                    }
+                    Err(e) => return Err(Error::io(&p, e)),
+                };
+                match sc.parts.get("dict") {
+                    Some(sums) => sums
+                        .check(&bytes)
+                        .map_err(|m| Error::User(format!("{} is damaged: {m}", what(&p))))?,
+                    None => {
+                        return Err(Error::User(format!(
+                            "{} is damaged: its dataset.json does not list this file",
+                            what(&p)
+                        )))
+                    }
+                }
                 r.dict = Some(Rc::new(
                     Dict::decode(&bytes).ok_or_else(|| Error::User(format!("{p}: not a valid dictionary file")))?,
                 ));

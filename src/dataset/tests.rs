@@ -5,11 +5,12 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::cell::{Cell, Scalar};
 use super::datetime::{self, Kind, Parts};
+use super::encode::DICT_MAX;
 use super::format::{self, Encoding};
 use super::reader::{Dataset, Stored};
 use super::reduce::{self, Key, Sum};
 use super::types::ColType;
-use super::writer::{DatasetWriter, WriterDef, DICT_MAX};
+use super::writer::{DatasetWriter, WriterDef};
 use crate::error::Result;
 
 fn def(name: &str, slices: usize) -> WriterDef {

@@ -250,6 +250,7 @@ fn run_new(
             return Err(e);
         }
     };
+    let checksums = crate::job::verify::record(&path, &report.files);
     let post = Post {
         version: 1,
         hash: key.to_string(),
@@ -260,6 +261,7 @@ fn run_new(
         subjobs: report.subjobs,
         inputs: report.inputs,
         result: Some(path.join(records::RESULT).is_file()),
+        checksums,
         extra: report.extra,
     };
     records::write_json_atomic(&path, records::POST, &post)?;

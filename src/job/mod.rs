@@ -19,5 +19,6 @@ pub mod reuse_index;
 pub mod reuse_key;
 pub mod scratch;
 pub mod slots;
+pub mod verify;
 pub mod why;
 pub mod workdir;

@@ -82,6 +82,10 @@ pub struct Post {
     /// Whether the job left a result file (None in jobs from before this was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
+    /// Length and xxh3 per block of the result, each listed file and each dataset's
+    /// `dataset.json`, by name in the job directory (`job::verify`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checksums: BTreeMap<String, crate::checksum::Sums>,
     /// Anything later features record (datasets, ...), kept as is.
     #[serde(default, flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

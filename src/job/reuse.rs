@@ -36,7 +36,8 @@ pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> boo
 
 /// What makes a finished job not whole, cheaply (no file is hashed): setup.json that does not
 /// parse, a result file post.json says exists that cannot be opened, a listed file that cannot be
-/// opened. None for a whole job.
+/// opened, a result, listed file or `dataset.json` whose length is not the one post.json
+/// recorded. None for a whole job. (Column files are checked as they are read.)
 pub fn damage(dir: &camino::Utf8Path, post: &Post) -> Option<String> {
     if let Err(e) = records::read_json::<records::Setup>(&dir.join(records::SETUP)) {
         return Some(match e {
@@ -48,7 +49,10 @@ pub fn damage(dir: &camino::Utf8Path, post: &Post) -> Option<String> {
     if post.result == Some(true) && !opens(records::RESULT) {
         return Some(format!("{} missing", records::RESULT));
     }
-    post.files.iter().find(|f| !opens(f)).map(|f| format!("{f} missing"))
+    if let Some(d) = post.files.iter().find(|f| !opens(f)).map(|f| format!("{f} missing")) {
+        return Some(d);
+    }
+    crate::job::verify::sizes(dir, post)
 }
 
 /// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.

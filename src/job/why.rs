@@ -491,6 +491,7 @@ fn own_record(dir: &Utf8Path) -> Option<JobRecord> {
         inputs: vec![],
         extra: Default::default(),
         result: None,
+        checksums: Default::default(),
     });
     let source = xxh3_128(&std::fs::read(dir.join(records::METHOD_SOURCE)).unwrap_or_default());
     let files = setup

@@ -147,7 +147,10 @@ fn read_file(this: &LuaJob, what: &str, name: &str, sliceno: Option<usize>) -> m
     let disk = disk_name(&clean, sliceno);
     let path = confined(this, what, &disk)?;
     match std::fs::read(&path) {
-        Ok(b) => Ok((disk, b)),
+        Ok(b) => {
+            crate::job::verify::check_read(&this.path, &this.id.to_string(), &disk, &b).map_err(|e| user(format!("{what}: {e}")))?;
+            Ok((disk, b))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(user(missing(this, what, &clean, sliceno))),
         Err(e) => Err(to_lua_err(Error::io(path, e))),
     }
@@ -260,10 +263,11 @@ pub fn add_methods<M: UserDataMethods<LuaJob>>(m: &mut M) {
         let Some(name) = name else {
             // The result: nil when synthesis returned nil (or there was no synthesis).
             return match std::fs::read(this.path.join(records::RESULT)) {
-                Ok(b) => to_lua(
-                    lua,
-                    &msgpack::decode(&b, &format!("{}/{}", this.id, records::RESULT)).map_err(to_lua_err)?,
-                ),
+                Ok(b) => {
+                    let id = this.id.to_string();
+                    crate::job::verify::check_read(&this.path, &id, records::RESULT, &b).map_err(|e| user(format!("job:load: {e}")))?;
+                    to_lua(lua, &msgpack::decode(&b, &format!("{id}/{}", records::RESULT)).map_err(to_lua_err)?)
+                }
                 // A job that returned nothing has no result file; one whose post.json says it
                 // left one has lost it.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => match records::read_post(&this.path).and_then(|p| p.result) {

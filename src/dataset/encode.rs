@@ -1,0 +1,508 @@
+//! Encoding one column of one slice into its part files: `ColumnWriter` buffers values, tracks
+//! min/max, dictionary-encodes strings (falling back to plain), and appends blocks to its `Part`s;
+//! `Bitmap` holds the `valid` and `isfloat` bits.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use super::cell::{Cell, MinMax, Scalar};
+use super::format::{self, Encoding, SliceColumn};
+use super::interner::Interner;
+use super::types::ColType;
+use super::writer_def::ColumnSpec;
+use crate::checksum::{self, Hasher, Sums};
+
+pub const BLOCK_ROWS: usize = 8192;
+pub const BLOCK_BYTES: usize = 1 << 20;
+/// A string column stays dictionary-encoded in a slice while it has at most this many distinct
+/// values (codes are u16).
+pub const DICT_MAX: usize = 65536;
+/// After this many rows, a column with more than half as many distinct values goes plain: a
+/// dictionary would not pay for its lookups (csvimport's unique ids, numbers, timestamps).
+pub const DICT_PROBE: u64 = 4096;
+
+/// A file written in appended blocks, created on first use, hashed as it is written.
+struct Part {
+    name: &'static str,
+    path: Utf8PathBuf,
+    file: Option<File>,
+    /// Boxed: the hash state is large, and a column holds up to three parts.
+    sums: Box<Hasher>,
+}
+
+impl Part {
+    fn new(dir: &Utf8Path, file: &str, slice: usize, part: &'static str) -> Part {
+        Part {
+            name: part,
+            path: format::part_path(dir, file, slice, part),
+            file: None,
+            sums: Box::default(),
+        }
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.file.is_none() {
+            self.file = Some(File::create(&self.path)?);
+        }
+        self.sums.update(bytes);
+        match &mut self.file {
+            Some(f) => f.write_all(bytes),
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the part and records it in `parts` if it was written, with its stamp.
+    fn record(&mut self, parts: &mut BTreeMap<String, Sums>) -> io::Result<()> {
+        if let Some(f) = self.file.take() {
+            drop(f);
+            let mut sums = std::mem::take(&mut *self.sums).finish();
+            sums.stamp = Some(checksum::stamp(&std::fs::metadata(&self.path)?));
+            parts.insert(self.name.to_string(), sums);
+        }
+        Ok(())
+    }
+}
+
+/// A bitmap that exists only once a value differs from `default` (`valid` with default true,
+/// `isfloat` with default false); earlier lines are filled in with the default then.
+struct Bitmap {
+    part: Part,
+    default: bool,
+    active: bool,
+    bits: u64,
+    flushed: u64,
+    buf: Vec<u8>,
+}
+
+impl Bitmap {
+    fn new(part: Part, default: bool) -> Bitmap {
+        Bitmap {
+            part,
+            default,
+            active: false,
+            bits: 0,
+            flushed: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, bit: bool, row: u64) {
+        if !self.active {
+            if bit == self.default {
+                return;
+            }
+            self.activate(row);
+        }
+        if self.bits.is_multiple_of(8) {
+            self.buf.push(0);
+        }
+        if bit {
+            let i = (self.bits / 8 - self.flushed) as usize;
+            self.buf[i] |= 1 << (self.bits % 8);
+        }
+        self.bits += 1;
+    }
+
+    #[cold]
+    fn activate(&mut self, row: u64) {
+        self.active = true;
+        let fill = if self.default { 0xff } else { 0 };
+        self.buf.resize((row / 8) as usize, fill);
+        self.bits = row / 8 * 8;
+        for _ in 0..row % 8 {
+            self.push(self.default, 0);
+        }
+    }
+
+    /// Writes the complete bytes, keeps a partial last one.
+    fn flush(&mut self) -> io::Result<()> {
+        let complete = (self.bits / 8 - self.flushed) as usize;
+        if complete > 0 {
+            self.part.append(&self.buf[..complete])?;
+            self.buf.drain(..complete);
+            self.flushed += complete as u64;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.active {
+            self.flush()?;
+            let rest = std::mem::take(&mut self.buf);
+            self.part.append(&rest)?;
+        }
+        Ok(())
+    }
+}
+
+enum Store {
+    Fixed {
+        buf: Vec<u8>,
+        data: Part,
+    },
+    Var {
+        offsets: Vec<u8>,
+        data: Vec<u8>,
+        end: u64,
+        offsets_file: Part,
+        data_file: Part,
+    },
+    Dict {
+        dict: Interner,
+        codes: Vec<u8>,
+        codes_file: Part,
+    },
+}
+
+impl Store {
+    fn var(dir: &Utf8Path, file: &str, slice: usize) -> Store {
+        Store::Var {
+            offsets: 0u64.to_le_bytes().to_vec(),
+            data: Vec::new(),
+            end: 0,
+            offsets_file: Part::new(dir, file, slice, "offsets"),
+            data_file: Part::new(dir, file, slice, "data"),
+        }
+    }
+
+    #[inline]
+    fn push_var(&mut self, b: &[u8]) {
+        if let Store::Var { offsets, data, end, .. } = self {
+            data.extend_from_slice(b);
+            *end += b.len() as u64;
+            offsets.extend_from_slice(&end.to_le_bytes());
+        }
+    }
+}
+
+/// Running min/max, specialised for the common column types.
+enum Track {
+    Nothing,
+    Int { lo: i64, hi: i64, any: bool },
+    Float { lo: f64, hi: f64, any: bool },
+    Any(MinMax),
+}
+
+pub(super) struct ColumnWriter {
+    ty: ColType,
+    store: Store,
+    valid: Option<Bitmap>,
+    isfloat: Option<Bitmap>,
+    track: Track,
+    pub(super) rows: u64,
+    has_none: bool,
+    dir: Utf8PathBuf,
+    pub(super) file: String,
+    slice: usize,
+}
+
+impl ColumnWriter {
+    pub(super) fn new(dir: &Utf8Path, spec: &ColumnSpec, slice: usize) -> ColumnWriter {
+        let part = |p: &'static str| Part::new(dir, &spec.file, slice, p);
+        let store = if spec.ty.width().is_some() {
+            Store::Fixed {
+                buf: Vec::new(),
+                data: part("data"),
+            }
+        } else if spec.ty.is_string() {
+            Store::Dict {
+                dict: Interner::new(),
+                codes: Vec::new(),
+                codes_file: part("codes"),
+            }
+        } else {
+            Store::var(dir, &spec.file, slice)
+        };
+        let track = match spec.ty {
+            ColType::Int32 | ColType::Int64 | ColType::Bool | ColType::Date | ColType::Datetime | ColType::Time => Track::Int {
+                lo: i64::MAX,
+                hi: i64::MIN,
+                any: false,
+            },
+            ColType::Float32 | ColType::Float64 => Track::Float {
+                lo: f64::INFINITY,
+                hi: f64::NEG_INFINITY,
+                any: false,
+            },
+            ColType::Number => Track::Any(MinMax::default()),
+            _ => Track::Nothing,
+        };
+        ColumnWriter {
+            ty: spec.ty,
+            store,
+            valid: spec.none_support.then(|| Bitmap::new(part("valid"), true)),
+            isfloat: (spec.ty == ColType::Number).then(|| Bitmap::new(part("isfloat"), false)),
+            track,
+            rows: 0,
+            has_none: false,
+            dir: dir.to_path_buf(),
+            file: spec.file.clone(),
+            slice,
+        }
+    }
+
+    #[inline]
+    fn track_int(&mut self, v: i64) {
+        if let Track::Int { lo, hi, any } = &mut self.track {
+            *lo = (*lo).min(v);
+            *hi = (*hi).max(v);
+            *any = true;
+        }
+    }
+
+    #[inline]
+    fn track_float(&mut self, v: f64) {
+        if let Track::Float { lo, hi, any } = &mut self.track {
+            *lo = lo.min(v);
+            *hi = hi.max(v);
+            *any |= !v.is_nan();
+        }
+    }
+
+    /// Appends a normalized cell.
+    #[inline]
+    pub(super) fn push(&mut self, cell: &Cell) -> io::Result<()> {
+        let row = self.rows;
+        self.rows += 1;
+        if let Some(v) = &mut self.valid {
+            v.push(!matches!(cell, Cell::None), row);
+        }
+        if let Store::Fixed { buf, .. } = &mut self.store {
+            match (self.ty, cell) {
+                (ColType::Int64 | ColType::Datetime | ColType::Time, Cell::Int(v) | Cell::DateTime(v) | Cell::Time(v)) => {
+                    buf.extend_from_slice(&v.to_le_bytes());
+                    let v = *v;
+                    self.track_int(v);
+                }
+                (ColType::Float64, Cell::Float(x)) => {
+                    buf.extend_from_slice(&x.to_le_bytes());
+                    let x = *x;
+                    self.track_float(x);
+                }
+                (ColType::Int32, Cell::Int(v)) => {
+                    buf.extend_from_slice(&(*v as i32).to_le_bytes());
+                    let v = *v;
+                    self.track_int(v);
+                }
+                (ColType::Float32, Cell::Float(x)) => {
+                    buf.extend_from_slice(&(*x as f32).to_le_bytes());
+                    let x = *x;
+                    self.track_float(x);
+                }
+                (ColType::Bool, Cell::Bool(b)) => {
+                    buf.push(*b as u8);
+                    let b = *b;
+                    self.track_int(b as i64);
+                }
+                (ColType::Date, Cell::Date(d)) => {
+                    buf.extend_from_slice(&d.to_le_bytes());
+                    let d = *d;
+                    self.track_int(d as i64);
+                }
+                (ColType::Number, Cell::Int(v)) => {
+                    buf.extend_from_slice(&v.to_le_bytes());
+                    if let Some(b) = &mut self.isfloat {
+                        b.push(false, row);
+                    }
+                    if let Track::Any(m) = &mut self.track {
+                        m.add(Scalar::Int(*v));
+                    }
+                }
+                (ColType::Number, Cell::Float(x)) => {
+                    buf.extend_from_slice(&x.to_le_bytes());
+                    if let Some(b) = &mut self.isfloat {
+                        b.push(true, row);
+                    }
+                    if let Track::Any(m) = &mut self.track {
+                        m.add(Scalar::Float(*x));
+                    }
+                }
+                _ => {
+                    // None (normalize let nothing else through): a zero value.
+                    self.has_none = true;
+                    let w = self.ty.width().unwrap_or(8);
+                    buf.extend_from_slice(&[0u8; 8][..w]);
+                    if let Some(b) = &mut self.isfloat {
+                        b.push(false, row);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let bytes: &[u8] = match cell {
+            Cell::Bytes(b) => b,
+            Cell::Json(t) => t,
+            _ => {
+                self.has_none = true;
+                b""
+            }
+        };
+        match &mut self.store {
+            Store::Dict { dict, codes, .. } => {
+                let before = dict.len();
+                let code = if matches!(cell, Cell::None) { 0 } else { dict.intern(bytes) };
+                if code as usize >= DICT_MAX && code as usize == before {
+                    self.dict_to_plain()?;
+                    self.store.push_var(bytes);
+                } else {
+                    codes.extend_from_slice(&(code as u16).to_le_bytes());
+                    if row + 1 == DICT_PROBE && dict.len() as u64 > DICT_PROBE / 2 {
+                        self.dict_to_plain()?;
+                    }
+                }
+            }
+            store => store.push_var(bytes),
+        }
+        Ok(())
+    }
+
+    /// Too many distinct values: rewrite what was written so far as plain strings.
+    #[cold]
+    fn dict_to_plain(&mut self) -> io::Result<()> {
+        let old = std::mem::replace(&mut self.store, Store::var(&self.dir, &self.file, self.slice));
+        let Store::Dict {
+            dict,
+            codes,
+            mut codes_file,
+        } = old
+        else {
+            return Ok(());
+        };
+        if let Some(f) = codes_file.file.take() {
+            drop(f);
+            let mut r = BufReader::new(File::open(&codes_file.path)?);
+            let mut block = vec![0u8; 2 * BLOCK_ROWS];
+            loop {
+                let n = read_full(&mut r, &mut block)?;
+                for c in block[..n].chunks_exact(2) {
+                    let code = u16::from_le_bytes([c[0], c[1]]) as usize;
+                    self.store.push_var(dict.get(code));
+                }
+                self.flush()?;
+                if n < block.len() {
+                    break;
+                }
+            }
+            std::fs::remove_file(&codes_file.path)?;
+        }
+        for c in codes.chunks_exact(2) {
+            let code = u16::from_le_bytes([c[0], c[1]]) as usize;
+            self.store.push_var(dict.get(code));
+        }
+        Ok(())
+    }
+
+    /// Bytes buffered in a string column since the last flush.
+    #[inline]
+    pub(super) fn pending_bytes(&self) -> usize {
+        match &self.store {
+            Store::Var { data, .. } => data.len(),
+            _ => 0,
+        }
+    }
+
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        match &mut self.store {
+            Store::Fixed { buf, data } => {
+                data.append(buf)?;
+                buf.clear();
+            }
+            Store::Var {
+                offsets,
+                data,
+                offsets_file,
+                data_file,
+                ..
+            } => {
+                offsets_file.append(offsets)?;
+                offsets.clear();
+                data_file.append(data)?;
+                data.clear();
+            }
+            Store::Dict { codes, codes_file, .. } => {
+                codes_file.append(codes)?;
+                codes.clear();
+            }
+        }
+        if let Some(b) = &mut self.valid {
+            b.flush()?;
+        }
+        if let Some(b) = &mut self.isfloat {
+            b.flush()?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(&mut self) -> io::Result<SliceColumn> {
+        self.flush()?;
+        if let Some(b) = &mut self.valid {
+            b.finish()?;
+        }
+        if let Some(b) = &mut self.isfloat {
+            b.finish()?;
+        }
+        let mut parts = BTreeMap::new();
+        let encoding = match &mut self.store {
+            Store::Dict { dict, codes_file, .. } => {
+                codes_file.record(&mut parts)?;
+                if self.rows > 0 {
+                    let bytes = dict.encode();
+                    std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), &bytes)?;
+                    parts.insert("dict".to_string(), Sums::of(&bytes));
+                }
+                Encoding::Dict
+            }
+            Store::Fixed { data, .. } => {
+                data.record(&mut parts)?;
+                Encoding::Plain
+            }
+            Store::Var {
+                offsets_file, data_file, ..
+            } => {
+                offsets_file.record(&mut parts)?;
+                data_file.record(&mut parts)?;
+                Encoding::Plain
+            }
+        };
+        for b in [&mut self.valid, &mut self.isfloat].into_iter().flatten() {
+            b.part.record(&mut parts)?;
+        }
+        let mm = match self.track {
+            Track::Int { lo, hi, any: true } => {
+                let s = |v: i64| match self.ty {
+                    ColType::Bool => Scalar::Bool(v != 0),
+                    ColType::Date => Scalar::Date(v as i32),
+                    ColType::Datetime => Scalar::DateTime(v),
+                    ColType::Time => Scalar::Time(v),
+                    _ => Scalar::Int(v),
+                };
+                Some((s(lo), s(hi)))
+            }
+            Track::Float { lo, hi, any: true } => Some((Scalar::Float(lo), Scalar::Float(hi))),
+            Track::Any(m) => m.0,
+            _ => None,
+        };
+        Ok(SliceColumn {
+            encoding,
+            has_none: self.has_none,
+            min: mm.map(|m| m.0.to_json()),
+            max: mm.map(|m| m.1.to_json()),
+            parts,
+        })
+    }
+}
+
+pub(super) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
