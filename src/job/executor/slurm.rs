@@ -10,7 +10,7 @@
 
 use std::process::{Child, Command};
 
-use super::{Executor, SliceLaunch};
+use super::{Executor, SliceLaunch, StatusRoute};
 use crate::config::SlurmConfig;
 
 /// Set for a worker whose stderr must go to its stdout (`lua::worker` reads it).
@@ -80,8 +80,10 @@ impl Executor for Slurm {
         cmd
     }
 
-    fn inherits_status_link(&self) -> bool {
-        false
+    fn status_route(&self) -> StatusRoute<'_> {
+        StatusRoute::Endpoint {
+            address: self.config.status_address.as_deref(),
+        }
     }
 
     fn own_stderr(&self) -> bool {
@@ -125,6 +127,7 @@ mod tests {
                 memory_per_slice: Some("1G".into()),
                 extra: vec!["--qos=low".into()],
                 retries: 1,
+                status_address: None,
             },
             "demo-3",
         );
