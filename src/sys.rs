@@ -589,3 +589,17 @@ pub fn keepalive(fd: BorrowedFd<'_>) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// In a worker whose run is gone: when this process leads its own process group (a Slurm task
+/// does), sends SIGTERM to the group, so that what a method started (`os.execute`) goes with it
+/// and does not hold the Slurm step open. This process ignores the signal; it exits right after.
+/// A worker in its parent's group (a local one) signals nobody.
+pub fn end_own_group() {
+    // SAFETY: getpgrp, getpid, signal and kill take no pointers; a failure only means no signal.
+    unsafe {
+        if libc::getpgrp() == libc::getpid() {
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            libc::kill(0, libc::SIGTERM);
+        }
+    }
+}

@@ -114,6 +114,7 @@ SlurmctldLogFile=$log_dir/slurmctld.log
 SlurmdLogFile=$log_dir/slurmd-%n.log
 SlurmdTimeout=30
 KillWait=2
+InactiveLimit=20
 MinJobAge=300
 $nodes
 PartitionName=debug Nodes=node1 Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:8

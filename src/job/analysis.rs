@@ -196,8 +196,13 @@ fn start(job: &AnalysisJob, exe: &std::path::Path, executor: &dyn Executor, s: u
     } else {
         crate::status::link::offer(&mut cmd)
     };
-    // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
-    let _slot = crate::job::slots::acquire(&mut cmd);
+    // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it. An
+    // executor with a scheduler of its own (Slurm) queues the slices itself.
+    let _slot = if executor.uses_slots() {
+        crate::job::slots::acquire(&mut cmd)
+    } else {
+        None
+    };
     let child = cmd.spawn().map_err(|e| {
         crate::status::remote::forget(&id, s, attempt);
         Error::User(format!("cannot start analysis worker {s} ({}): {e}", executor.describe()))
@@ -265,17 +270,17 @@ pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -
                 Ok(Some(st)) => {
                     slice.status = Some(st);
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
-                    let retry = !st.success()
-                        && first_failure.is_none()
-                        && slice.attempt <= executor.retries()
-                        && !outcome_file(job.path, s).exists();
+                    // Without an outcome the attempt was lost, whatever its exit status (srun
+                    // may exit 0 for a step its node took down).
+                    let lost = !outcome_file(job.path, s).exists();
+                    let retry = lost && first_failure.is_none() && slice.attempt <= executor.retries();
                     if retry {
                         // Not done: it runs again (and counts once, when an attempt ends).
                         crate::status::slice_lost(s);
                     } else {
                         crate::status::slice_ended(s);
                     }
-                    if st.success() || first_failure.is_some() {
+                    if (st.success() && !lost) || first_failure.is_some() {
                         continue;
                     }
                     if retry {

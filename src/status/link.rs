@@ -171,7 +171,8 @@ pub fn serve(mut stream: Stream) {
                 break;
             }
         }
-        // End of file: the process that started this worker has died.
+        // End of file: the process that started this worker has died (or gave this attempt up).
+        sys::end_own_group();
         sys::exit_now(1);
     });
 }

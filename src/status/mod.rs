@@ -408,8 +408,12 @@ fn render_frames(frames: &[Arc<Frame>], ask_workers: bool) -> String {
 
 fn render_job(out: &mut String, level: usize, j: &JobFrame, now: Instant, ask_workers: bool) {
     let (phase, phase_started) = *j.phase.lock();
-    let running: Vec<(usize, Instant, Option<Arc<link::Link>>, Option<u32>)> =
-        j.running.lock().iter().map(|s| (s.sliceno, s.started, s.link.clone(), s.remote)).collect();
+    let running: Vec<(usize, Instant, Option<Arc<link::Link>>, Option<u32>)> = j
+        .running
+        .lock()
+        .iter()
+        .map(|s| (s.sliceno, s.started, s.link.clone(), s.remote))
+        .collect();
     if running.is_empty() {
         line(
             out,

@@ -129,11 +129,15 @@ fn welcome(mut conn: TcpStream, token: &str) {
     }
     let line = String::from_utf8_lossy(&line).into_owned();
     let f: Vec<&str> = line.split('\t').collect();
-    let [hello, got_token, job, slice, attempt, host] = f[..] else { return };
+    let [hello, got_token, job, slice, attempt, host] = f[..] else {
+        return;
+    };
     if hello != HELLO || !same(got_token.as_bytes(), token.as_bytes()) {
         return;
     }
-    let (Ok(slice), Ok(attempt)) = (slice.parse::<usize>(), attempt.parse::<u32>()) else { return };
+    let (Ok(slice), Ok(attempt)) = (slice.parse::<usize>(), attempt.parse::<u32>()) else {
+        return;
+    };
     let _ = conn.set_read_timeout(None);
     let _ = conn.set_nodelay(true);
     let key = (job.to_string(), slice, attempt);
@@ -224,7 +228,8 @@ mod tests {
         assert!(a.addr.starts_with("127.0.0.1:"), "{}", a.addr);
         let hello = |token: &str, slice: usize| {
             let mut c = TcpStream::connect(&a.addr).unwrap();
-            c.write_all(format!("{HELLO}\t{token}\tt-1\t{slice}\t1\tnode9\n").as_bytes()).unwrap();
+            c.write_all(format!("{HELLO}\t{token}\tt-1\t{slice}\t1\tnode9\n").as_bytes())
+                .unwrap();
             c
         };
         expect("t-1", 0, 1);

@@ -39,6 +39,12 @@ pub trait Executor {
         StatusRoute::Inherited
     }
 
+    /// Whether slices wait for one of the run's worker slots (`job::slots`, `slices` of them
+    /// across the builds of a `urd:build_all`). An executor that queues slices itself does not.
+    fn uses_slots(&self) -> bool {
+        true
+    }
+
     /// Whether the started program's stderr holds its own messages (not the worker's output,
     /// which then all comes on stdout).
     fn own_stderr(&self) -> bool {

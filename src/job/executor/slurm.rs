@@ -86,6 +86,11 @@ impl Executor for Slurm {
         }
     }
 
+    fn uses_slots(&self) -> bool {
+        // Slurm queues what does not fit: the cluster, not this host's `slices`, is the limit.
+        false
+    }
+
     fn own_stderr(&self) -> bool {
         true
     }
