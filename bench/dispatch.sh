@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 S=${2:-8}
-if ! timeout 5 sinfo -h -p debug -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
+states=$(timeout 5 sinfo -h -p debug -o '%t' 2>/dev/null || true)
+if ! grep -qE '^(idle|mix|alloc)' <<<"$states"; then
   echo "SKIP: bench/dispatch.sh: no Slurm node answers in partition debug (scripts/setup/slurm.sh starts one)"
   exit 0
 fi
@@ -32,12 +33,12 @@ cat > "$proj/build_j10.lua" <<'LUA'
 function main(urd) for x = 1, 10 do urd:build('trivial', {x = x, salt = urd.args[1]}) end end
 LUA
 conf() { # SLICES EXECUTOR
-  printf 'slices: %s\nworkdirs:\n    bench ./workdirs/bench\nmethod directories:\n    ./methods\nexecutor: %s\nslurm partition: debug\n' "$1" "$2" > "$proj/accelerator.conf"
+  printf 'slices: %s\nworkdirs:\n    b%s ./workdirs/b%s\nmethod directories:\n    ./methods\nexecutor: %s\nslurm partition: debug\n' "$1" "$1" "$1" "$2" > "$proj/accelerator.conf"
 }
 # one_run EXECUTOR SCRIPT SLICES -> seconds of `exax run`
 one_run() {
   # A new salt every run (this runs in a subshell): every job is fresh.
-  local run="t0=\$(date +%s.%N); \"$EXAX\" run -q $2 -- s$(date +%s%N) > /dev/null; t1=\$(date +%s.%N); echo \"\$t1 - \$t0\" | bc -l"
+  local run="t0=\$(date +%s.%N); \"$EXAX\" run -q $2 -- s$(date +%s%N) > /dev/null || exit 1; t1=\$(date +%s.%N); echo \"\$t1 - \$t0\" | bc -l"
   case $1 in
     local|srun) (cd "$proj" && bash -c "$run") ;;
     steps) (cd "$proj" && salloc --quiet -p debug -N1 -n"$3" -O bash -c "$run") ;;
