@@ -406,9 +406,12 @@ fn render_frames(frames: &[Arc<Frame>], ask_workers: bool) -> String {
     out
 }
 
+/// A running slice as rendering sees it: number, start, inherited link, remote attempt.
+type SliceView = (usize, Instant, Option<Arc<link::Link>>, Option<u32>);
+
 fn render_job(out: &mut String, level: usize, j: &JobFrame, now: Instant, ask_workers: bool) {
     let (phase, phase_started) = *j.phase.lock();
-    let running: Vec<(usize, Instant, Option<Arc<link::Link>>, Option<u32>)> = j
+    let running: Vec<SliceView> = j
         .running
         .lock()
         .iter()
