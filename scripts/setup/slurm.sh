@@ -41,9 +41,11 @@ nodes_up() {
   local states
   states=$(timeout 5 sinfo -h -N -o '%N %t' 2>/dev/null) || return 1
   for n in "$@"; do
-    echo "$states" | grep -qE "^$n (idle|mix|alloc)" || return 1
+    echo "$states" | grep -qE "^$n (idle|mix|alloc)$" || return 1
   done
 }
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 if [ "${1:-}" = stop ]; then stop; exit 0; fi
 
@@ -93,7 +95,7 @@ if [ "$two" = 1 ]; then
 NodeName=node2 NodeAddr=$node2_ip CPUs=$cpus State=UNKNOWN"
   two_part="PartitionName=two Nodes=node1,node2 MaxTime=INFINITE State=UP OverSubscribe=NO"
 fi
-cat >"$conf_dir/slurm.conf" <<CONF
+cat >"$conf_dir/slurm.conf.new" <<CONF
 ClusterName=exaxci
 SlurmctldHost=localhost($host_ip)
 SlurmUser=slurm
@@ -122,14 +124,20 @@ $two_part
 CONF
 
 pgrep -x munged >/dev/null || runuser -u munge -- /usr/sbin/munged || { echo "scripts/setup/slurm.sh: munged did not start"; exit 1; }
-# Stale pid files from an earlier container make the daemons (and package removal) fail. A
-# running controller rereads the configuration (it may have had one node only).
-if pgrep -x slurmctld >/dev/null; then
-  scontrol reconfigure >/dev/null 2>&1
-else
+# A configuration that changed (other nodes: an older one-node cluster) needs fresh daemons:
+# `scontrol reconfigure` cannot rename nodes.
+if ! cmp -s "$conf_dir/slurm.conf.new" "$conf_dir/slurm.conf"; then
+  stop
+  for p in /run/slurmd.pid; do # the one-node layout's slurmd
+    [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+    rm -f "$p"
+  done
+fi
+mv "$conf_dir/slurm.conf.new" "$conf_dir/slurm.conf"
+# Stale pid files from an earlier container make the daemons (and package removal) fail.
+if ! running /run/slurmctld.pid; then
   rm -f /run/slurmctld.pid; /usr/sbin/slurmctld
 fi
-running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 if ! running /run/slurmd/node1.pid; then
   rm -f /run/slurmd/node1.pid; /usr/sbin/slurmd -N node1
 fi
