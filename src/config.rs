@@ -25,6 +25,7 @@ const KEYS: &[&str] = &[
     "slurm memory per slice",
     "slurm extra",
     "slurm retries",
+    "slurm status address",
 ];
 
 #[derive(Debug, Clone)]
@@ -70,6 +71,9 @@ pub struct SlurmConfig {
     pub extra: Vec<String>,
     /// How many times a lost slice runs again.
     pub retries: u32,
+    /// Where workers reach the status endpoint of `exax run`: a host name or address, with or
+    /// without `:port`.
+    pub status_address: Option<String>,
 }
 
 /// Slurm's `--time` forms: `M`, `M:S`, `H:M:S`, `D-H`, `D-H:M`, `D-H:M:S`, or `UNLIMITED`.
@@ -380,6 +384,7 @@ impl Config {
                 .map(|e| e.values.iter().flat_map(|(_, w)| w.iter().cloned()).collect())
                 .unwrap_or_default(),
             retries: number("slurm retries", 0..=100)?.unwrap_or(2),
+            status_address: word("slurm status address", |_| true, "")?,
         };
         let executor = match find("executor") {
             None => ExecutorConfig::Local,
@@ -720,6 +725,16 @@ mod tests {
                 memory_per_slice: Some("500M".into()),
                 extra: vec!["--qos=low".into(), "--comment=a b".into()],
                 retries: 0,
+                status_address: None,
+            })
+        );
+        let e = parse(&format!("{base}executor: slurm\nslurm status address: head1:4000\n")).unwrap();
+        assert_eq!(
+            e.executor,
+            ExecutorConfig::Slurm(SlurmConfig {
+                retries: 2,
+                status_address: Some("head1:4000".into()),
+                ..SlurmConfig::default()
             })
         );
         let d = parse(&format!("{base}executor: slurm\n")).unwrap();

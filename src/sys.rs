@@ -558,3 +558,48 @@ pub fn terminate(child: &std::process::Child) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Turns on TCP keepalive on a connected socket (probes after 30 s idle, every 10 s, 3 of them),
+/// so a peer whose host vanished without closing the connection is noticed in about a minute.
+pub fn keepalive(fd: BorrowedFd<'_>) -> std::io::Result<()> {
+    let set = |level: libc::c_int, name: libc::c_int, value: libc::c_int| -> std::io::Result<()> {
+        // SAFETY: setsockopt reads `size_of::<c_int>()` bytes from a live c_int; a bad fd or
+        // option yields an error result.
+        let r = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                level,
+                name,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    };
+    set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1)?;
+    #[cfg(target_os = "linux")]
+    {
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, 30)?;
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, 10)?;
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3)?;
+    }
+    Ok(())
+}
+
+/// In a worker whose run is gone: when this process leads its own process group (a Slurm task
+/// does), sends SIGTERM to the group, so that what a method started (`os.execute`) goes with it
+/// and does not hold the Slurm step open. This process ignores the signal; it exits right after.
+/// A worker in its parent's group (a local one) signals nobody.
+pub fn end_own_group() {
+    // SAFETY: getpgrp, getpid, signal and kill take no pointers; a failure only means no signal.
+    unsafe {
+        if libc::getpgrp() == libc::getpid() {
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            libc::kill(0, libc::SIGTERM);
+        }
+    }
+}

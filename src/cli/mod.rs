@@ -60,6 +60,9 @@ enum Command {
         conf: camino::Utf8PathBuf,
         job: String,
         sliceno: usize,
+        /// Which attempt at this slice this is (from 1).
+        #[arg(long, default_value_t = 1)]
+        attempt: u32,
     },
     /// (internal) run one build of a `urd:build_all`
     #[command(name = "__build", hide = true)]
@@ -128,7 +131,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Board(a) => board::run(a),
         Command::UrdServer(a) => urd_server::run(a),
         Command::Verify(a) => verify::run(a),
-        Command::Analysis { conf, job, sliceno } => Ok(match crate::lua::run_analysis_slice(&conf, &job, sliceno)? {
+        Command::Analysis {
+            conf,
+            job,
+            sliceno,
+            attempt,
+        } => Ok(match crate::lua::run_analysis_slice(&conf, &job, sliceno, attempt)? {
             true => ExitCode::SUCCESS,
             false => ExitCode::from(1),
         }),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
-use super::executor::{Executor, SliceLaunch};
+use super::executor::{Executor, SliceLaunch, StatusRoute};
 use crate::error::{Error, IoContext, Result};
 use crate::job::capture::{self, Tail};
 use crate::job::id::JobId;
@@ -24,6 +24,9 @@ pub struct WorkerInput {
     pub params: Value,
     #[serde(with = "value_bytes")]
     pub prepare_res: Value,
+    /// The run's status endpoint, for workers that cannot inherit a status link (on other hosts).
+    #[serde(default)]
+    pub status: Option<crate::status::remote::Address>,
 }
 
 /// What one slice worker leaves: `.exax-tmp/analysis.<sliceno>.outcome`, written under a name of
@@ -165,7 +168,13 @@ fn start(job: &AnalysisJob, exe: &std::path::Path, executor: &dyn Executor, s: u
     let (reader, writer) = std::io::pipe().map_err(|e| Error::io(&tmp, e))?;
     let launch = SliceLaunch {
         exe,
-        args: vec!["__analysis".into(), job.conf.to_string(), job.id.to_string(), s.to_string()],
+        args: vec![
+            "__analysis".into(),
+            job.conf.to_string(),
+            job.id.to_string(),
+            s.to_string(),
+            format!("--attempt={attempt}"),
+        ],
         dir: job.path,
     };
     let mut cmd = executor.command(&launch);
@@ -178,19 +187,33 @@ fn start(job: &AnalysisJob, exe: &std::path::Path, executor: &dyn Executor, s: u
         cmd.stderr(writer.try_clone().map_err(|e| Error::io(&tmp, e))?);
     }
     cmd.stdin(Stdio::null()).stdout(writer);
-    let status_link = if executor.inherits_status_link() {
+    let remote = matches!(executor.status_route(), StatusRoute::Endpoint { .. });
+    let id = job.id.to_string();
+    let status_link = if remote {
+        // Announced before the start, so that a quick worker's connection is not turned away.
+        crate::status::remote::expect(&id, s, attempt);
+        None
+    } else {
         crate::status::link::offer(&mut cmd)
+    };
+    // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it. An
+    // executor with a scheduler of its own (Slurm) queues the slices itself.
+    let _slot = if executor.uses_slots() {
+        crate::job::slots::acquire(&mut cmd)
     } else {
         None
     };
-    // Under `urd:build_all`, waits for one of the run's worker slots; the worker holds it.
-    let _slot = crate::job::slots::acquire(&mut cmd);
-    let child = cmd
-        .spawn()
-        .map_err(|e| Error::User(format!("cannot start analysis worker {s} ({}): {e}", executor.describe())))?;
+    let child = cmd.spawn().map_err(|e| {
+        crate::status::remote::forget(&id, s, attempt);
+        Error::User(format!("cannot start analysis worker {s} ({}): {e}", executor.describe()))
+    })?;
     // The command holds the write ends of the pipes: close them, so that the pumps see the end.
     drop(cmd);
-    crate::status::slice_started(s, status_link);
+    if remote {
+        crate::status::slice_started_remote(s, attempt);
+    } else {
+        crate::status::slice_started(s, status_link);
+    }
     let file = job.path.join(OUTPUT_DIR).join(s.to_string());
     let pump = std::thread::spawn(move || capture::pump(reader, file, true));
     let messages = messages.map(|mut r| {
@@ -214,10 +237,15 @@ fn start(job: &AnalysisJob, exe: &std::path::Path, executor: &dyn Executor, s: u
 /// Runs every slice's worker at once through `executor`, waits for all of them, and collects
 /// their outcomes. The first failure stops the slices still running. A slice that ends without
 /// an outcome (lost with its node, killed) runs again alone while the executor allows retries.
-pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> Result<Analysis> {
+pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -> Result<Analysis> {
     let tmp = temp_dir(job.path);
     std::fs::create_dir_all(&tmp).at(&tmp)?;
-    write_record(&input_file(job.path), input)?;
+    if let StatusRoute::Endpoint { address } = executor.status_route() {
+        let endpoint = crate::status::remote::endpoint(address)
+            .map_err(|e| Error::User(format!("cannot open the status endpoint for slices on other hosts: {e}")))?;
+        input.status = Some(endpoint);
+    }
+    write_record(&input_file(job.path), &input)?;
     let exe = std::env::current_exe().map_err(|e| Error::User(format!("cannot find the exax binary to start analysis workers: {e}")))?;
     let mut guard = CancelGuard { executor, armed: true };
     let mut slices: Vec<Slice> = Vec::new();
@@ -240,14 +268,22 @@ pub fn run(job: &AnalysisJob, input: &WorkerInput, executor: &dyn Executor) -> R
             }
             match slice.child.try_wait() {
                 Ok(Some(st)) => {
-                    crate::status::slice_ended(s);
                     slice.status = Some(st);
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
-                    if st.success() || first_failure.is_some() {
+                    // Without an outcome the attempt was lost, whatever its exit status (srun
+                    // may exit 0 for a step its node took down).
+                    let lost = !outcome_file(job.path, s).exists();
+                    let retry = lost && first_failure.is_none() && slice.attempt <= executor.retries();
+                    if retry {
+                        // Not done: it runs again (and counts once, when an attempt ends).
+                        crate::status::slice_lost(s);
+                    } else {
+                        crate::status::slice_ended(s);
+                    }
+                    if (st.success() && !lost) || first_failure.is_some() {
                         continue;
                     }
-                    let lost = !outcome_file(job.path, s).exists();
-                    if lost && slice.attempt <= executor.retries() {
+                    if retry {
                         let why = lost_reason(slice);
                         let attempt = slice.attempt + 1;
                         crate::console::err_line(&format!(

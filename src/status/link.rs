@@ -8,8 +8,12 @@
 //!
 //! The link also tells a worker that its parent is gone: the socket reaches end-of-file, and the
 //! worker exits instead of running on as an orphan.
+//!
+//! A worker on another host cannot inherit a socket: it connects to the run's TCP endpoint
+//! instead (`remote.rs`), and the same questions and answers travel over that connection.
 
 use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::process::Command;
@@ -23,7 +27,43 @@ pub const ENV: &str = "EXAX_STATUS_FD";
 
 /// The parent's end.
 pub struct Link {
-    stream: Mutex<(UnixStream, u32)>,
+    stream: Mutex<(Stream, u32)>,
+}
+
+/// A link's connection: a socket pair on this host, or TCP to a worker elsewhere.
+pub enum Stream {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+impl Stream {
+    fn set_read_timeout(&self, t: Option<Duration>) -> std::io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_read_timeout(t),
+            Stream::Tcp(s) => s.set_read_timeout(t),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Unix(s) => s.read(buf),
+            Stream::Tcp(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Unix(s) => s.write(buf),
+            Stream::Tcp(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The worker's end until the worker is spawned.
@@ -32,12 +72,14 @@ pub struct ChildEnd(OwnedFd);
 impl Link {
     pub fn pair() -> std::io::Result<(Link, ChildEnd)> {
         let (ours, theirs) = UnixStream::pair()?;
-        Ok((
-            Link {
-                stream: Mutex::new((ours, 0)),
-            },
-            ChildEnd(theirs.into()),
-        ))
+        Ok((Link::over(Stream::Unix(ours)), ChildEnd(theirs.into())))
+    }
+
+    /// A link over an established connection.
+    pub fn over(stream: Stream) -> Link {
+        Link {
+            stream: Mutex::new((stream, 0)),
+        }
     }
 
     /// The worker's lines, or None when it does not answer within `timeout`.
@@ -111,7 +153,12 @@ pub fn serve_parent() {
     if sys::set_cloexec(fd.as_fd(), true).is_err() {
         return;
     }
-    let mut stream = UnixStream::from(fd);
+    serve(Stream::Unix(UnixStream::from(fd)));
+}
+
+/// In a worker: a thread answers the questions that come on `stream` with this process's lines,
+/// and exits the process when the stream ends (the run that asks is gone).
+pub fn serve(mut stream: Stream) {
     let _ = std::thread::Builder::new().name("exax-status-link".into()).spawn(move || {
         let mut req = [0u8; 4];
         while stream.read_exact(&mut req).is_ok() {
@@ -124,7 +171,8 @@ pub fn serve_parent() {
                 break;
             }
         }
-        // End of file: the process that started this worker has died.
+        // End of file: the process that started this worker has died (or gave this attempt up).
+        sys::end_own_group();
         sys::exit_now(1);
     });
 }

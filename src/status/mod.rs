@@ -17,6 +17,7 @@ pub mod interrupt;
 pub mod keys;
 pub mod link;
 pub mod live;
+pub mod remote;
 pub mod socket;
 
 use std::fmt::Write as _;
@@ -71,6 +72,8 @@ struct RunningSlice {
     sliceno: usize,
     started: Instant,
     link: Option<Arc<link::Link>>,
+    /// The attempt, for a worker that connects to this process's endpoint (`remote.rs`).
+    remote: Option<u32>,
 }
 
 impl Frame {
@@ -208,25 +211,59 @@ pub fn set_phase(phase: &'static str) {
 /// (`link::offer`).
 pub fn slice_started(sliceno: usize, link: Option<link::Offered>) {
     let link = link.map(link::Offered::spawned);
+    push_slice(RunningSlice {
+        sliceno,
+        started: Instant::now(),
+        link: link.map(Arc::new),
+        remote: None,
+    });
+}
+
+/// The innermost job's analysis slice `sliceno` started (attempt `attempt`, announced with
+/// `remote::expect`) somewhere that answers over this process's endpoint once it connects.
+pub fn slice_started_remote(sliceno: usize, attempt: u32) {
+    push_slice(RunningSlice {
+        sliceno,
+        started: Instant::now(),
+        link: None,
+        remote: Some(attempt),
+    });
+}
+
+fn push_slice(slice: RunningSlice) {
     if let Some(f) = current_job() {
         if let Some(j) = f.job() {
-            j.running.lock().push(RunningSlice {
-                sliceno,
-                started: Instant::now(),
-                link: link.map(Arc::new),
-            });
+            j.running.lock().push(slice);
         }
     }
 }
 
 /// The innermost job's analysis slice `sliceno` ended.
 pub fn slice_ended(sliceno: usize) {
+    remove_slice(sliceno, true);
+}
+
+/// The innermost job's analysis slice `sliceno` was lost and runs again: it is not done.
+pub fn slice_lost(sliceno: usize) {
+    remove_slice(sliceno, false);
+}
+
+fn remove_slice(sliceno: usize, done: bool) {
     if let Some(f) = current_job() {
         if let Some(j) = f.job() {
             let mut running = j.running.lock();
-            let before = running.len();
-            running.retain(|s| s.sliceno != sliceno);
-            if running.len() < before {
+            let mut removed = false;
+            running.retain(|s| {
+                if s.sliceno != sliceno {
+                    return true;
+                }
+                if let Some(attempt) = s.remote {
+                    remote::forget(&j.id, sliceno, attempt);
+                }
+                removed = true;
+                false
+            });
+            if removed && done {
                 j.slices_done.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -369,10 +406,17 @@ fn render_frames(frames: &[Arc<Frame>], ask_workers: bool) -> String {
     out
 }
 
+/// A running slice as rendering sees it: number, start, inherited link, remote attempt.
+type SliceView = (usize, Instant, Option<Arc<link::Link>>, Option<u32>);
+
 fn render_job(out: &mut String, level: usize, j: &JobFrame, now: Instant, ask_workers: bool) {
     let (phase, phase_started) = *j.phase.lock();
-    let running: Vec<(usize, Instant, Option<Arc<link::Link>>)> =
-        j.running.lock().iter().map(|s| (s.sliceno, s.started, s.link.clone())).collect();
+    let running: Vec<SliceView> = j
+        .running
+        .lock()
+        .iter()
+        .map(|s| (s.sliceno, s.started, s.link.clone(), s.remote))
+        .collect();
     if running.is_empty() {
         line(
             out,
@@ -381,11 +425,18 @@ fn render_job(out: &mut String, level: usize, j: &JobFrame, now: Instant, ask_wo
         );
         return;
     }
-    for (sliceno, started, link) in running {
+    for (sliceno, started, mut link, remote_attempt) in running {
+        let mut on = String::new();
+        if let Some(a) = remote_attempt.and_then(|attempt| remote::attached(&j.id, sliceno, attempt)) {
+            if a.host != crate::sys::host_name() {
+                on = format!(" on {}", a.host);
+            }
+            link = Some(a.link);
+        }
         line(
             out,
             level,
-            &format!("{} {}  analysis({sliceno}) ({})", j.id, j.method, seconds(now - started)),
+            &format!("{} {}  analysis({sliceno}){on} ({})", j.id, j.method, seconds(now - started)),
         );
         let answer = match (&link, ask_workers) {
             (Some(l), true) => l.ask(ASK_TIMEOUT),
@@ -603,6 +654,22 @@ mod tests {
         assert!(job_lines()[0].text.contains("analysis 1/2 slices"));
         slice_ended(1);
         assert_eq!(strip_times(&render()), "demo-7 wordcount  analysis (T)\n");
+        drop(j);
+    }
+
+    #[test]
+    fn a_lost_slice_is_not_done() {
+        let _g = SERIAL.lock();
+        let j = job("demo-9", "lossy", 2);
+        set_phase("analysis");
+        slice_started(0, None);
+        slice_started(1, None);
+        slice_ended(0);
+        slice_lost(1);
+        slice_started(1, None);
+        assert!(job_lines()[0].text.contains("analysis 1/2 slices"), "{}", job_lines()[0].text);
+        slice_ended(1);
+        assert!(job_lines()[0].text.contains("analysis 2/2 slices"), "{}", job_lines()[0].text);
         drop(j);
     }
 }

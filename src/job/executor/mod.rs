@@ -18,6 +18,14 @@ pub struct SliceLaunch<'a> {
     pub dir: &'a Utf8Path,
 }
 
+/// How a worker reaches the status tree of the process that runs its job.
+pub enum StatusRoute<'a> {
+    /// A socket pair, one end inherited by the worker (`status::link`).
+    Inherited,
+    /// The process's TCP endpoint (`status::remote`), on `address` when configured.
+    Endpoint { address: Option<&'a str> },
+}
+
 /// How slice workers are started and stopped. Every executor gives back a local child process
 /// (the worker itself, or the program that runs it elsewhere and passes its output and exit code
 /// through), so watching and collecting are the same for all.
@@ -25,8 +33,15 @@ pub trait Executor {
     /// The command for one attempt; `job::analysis` adds the output pipes and spawns it.
     fn command(&self, launch: &SliceLaunch) -> Command;
 
-    /// Whether a worker's status link can be inherited (the worker is our child on this host).
-    fn inherits_status_link(&self) -> bool {
+    /// How a worker answers status questions: over a link it inherits (it is our child on this
+    /// host), or over this process's TCP endpoint (it may run on another host).
+    fn status_route(&self) -> StatusRoute<'_> {
+        StatusRoute::Inherited
+    }
+
+    /// Whether slices wait for one of the run's worker slots (`job::slots`, `slices` of them
+    /// across the builds of a `urd:build_all`). An executor that queues slices itself does not.
+    fn uses_slots(&self) -> bool {
         true
     }
 

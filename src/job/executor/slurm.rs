@@ -10,7 +10,7 @@
 
 use std::process::{Child, Command};
 
-use super::{Executor, SliceLaunch};
+use super::{Executor, SliceLaunch, StatusRoute};
 use crate::config::SlurmConfig;
 
 /// Set for a worker whose stderr must go to its stdout (`lua::worker` reads it).
@@ -80,7 +80,14 @@ impl Executor for Slurm {
         cmd
     }
 
-    fn inherits_status_link(&self) -> bool {
+    fn status_route(&self) -> StatusRoute<'_> {
+        StatusRoute::Endpoint {
+            address: self.config.status_address.as_deref(),
+        }
+    }
+
+    fn uses_slots(&self) -> bool {
+        // Slurm queues what does not fit: the cluster, not this host's `slices`, is the limit.
         false
     }
 
@@ -125,6 +132,7 @@ mod tests {
                 memory_per_slice: Some("1G".into()),
                 extra: vec!["--qos=low".into()],
                 retries: 1,
+                status_address: None,
             },
             "demo-3",
         );

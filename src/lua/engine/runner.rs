@@ -238,9 +238,10 @@ impl LuaRunner {
             let input = WorkerInput {
                 params: spec.params.clone(),
                 prepare_res: pr,
+                status: None,
             };
             let executor = crate::job::executor::for_config(&ctx.project.config, &ctx.id.to_string());
-            let (results, per_slice) = match analysis::run(&job, &input, executor.as_ref())? {
+            let (results, per_slice) = match analysis::run(&job, input, executor.as_ref())? {
                 Analysis::Done { results, per_slice } => (results, per_slice),
                 Analysis::SliceFailed {
                     sliceno,

@@ -16,7 +16,7 @@ use crate::project::Project;
 use crate::value::Value;
 
 /// Returns Ok(true) when the slice succeeded, Ok(false) when the method failed (error file written).
-pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
+pub fn run(conf: &Utf8Path, job: &str, sliceno: usize, attempt: u32) -> Result<bool> {
     crate::status::link::serve_parent();
     crate::job::slots::adopt();
     if std::env::var_os(crate::job::executor::slurm::STDERR_TO_STDOUT).is_some() {
@@ -31,7 +31,27 @@ pub fn run(conf: &Utf8Path, job: &str, sliceno: usize) -> Result<bool> {
     let path = project.job_path(&id)?;
     let setup: Setup = records::read_json(&path.join(records::SETUP))?;
     let source = std::fs::read_to_string(path.join(records::METHOD_SOURCE)).at(path.join(records::METHOD_SOURCE))?;
-    let analysis::WorkerInput { params, prepare_res } = analysis::read_input(&path)?;
+    let analysis::WorkerInput {
+        params,
+        prepare_res,
+        status,
+    } = analysis::read_input(&path)?;
+    if let Some(address) = status {
+        // Started elsewhere (Slurm): status questions come over the run's endpoint, and its end
+        // ends this worker. A run that cannot be reached fails the slice, saying where it ran.
+        if let Err(e) = crate::status::remote::serve_run(&address, job, sliceno, attempt) {
+            let outcome = WorkerOutcome::Failed {
+                message: format!(
+                    "slice {sliceno} on {} cannot reach the status endpoint of `exax run` at {e} \
+                     (set `slurm status address` to an address the nodes reach)",
+                    crate::sys::host_name()
+                ),
+                traceback: vec![],
+            };
+            analysis::write_outcome(&path, sliceno, &outcome)?;
+            return Ok(false);
+        }
+    }
     let slices = project.config.slices;
     let rt = Runtime::new(project, crate::lua::api::MODULES, true);
     let spec = JobSpec {
