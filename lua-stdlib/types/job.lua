@@ -40,6 +40,7 @@ local Job = {}
 ---@field subjobs exax.Job[] the jobs it built with `exax.subjobs`, in order
 ---@field inputs? exax.InputFile[] the input files it read (absent when none)
 ---@field result? boolean whether synthesis left a result
+---@field checksums? table<string, {len: integer, xxh3: string, stamp?: string}> per file of the job (`result.msgpack`, each listed file, each `DS/NAME/dataset.json`): its length and the xxh3-64 of every 1 MiB block as 16 hex digits each; `exax verify` checks them
 
 ---Seconds spent per phase.
 ---@class exax.ExecTime
