@@ -201,8 +201,19 @@ fn probe(stubs: &Stubs) -> BTreeMap<String, BTreeSet<String>> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = Test::new()
         .file("input/in.txt", "x\n")
-        .method("probe", include_str!("editor/probe_method.lua"))
-        .build(include_str!("editor/probe_build.lua"))
+        .method(
+            "probe",
+            &format!(
+                "{}{}",
+                include_str!("editor/probe_common.lua"),
+                include_str!("editor/probe_method.lua")
+            ),
+        )
+        .build(&format!(
+            "{}{}",
+            include_str!("editor/probe_common.lua"),
+            include_str!("editor/probe_build.lua")
+        ))
         .args(&args)
         .any_stdout()
         .run();

@@ -1,28 +1,6 @@
 -- The runtime names a job sees: the DatasetWriter, analysis_res, the job state's globals and
 -- the options of job:datasetwriter and dw:add; returned as `CLASS<TAB>name` lines.
-local lines = {}
-local function out(class, name) lines[#lines + 1] = class .. '\t' .. tostring(name) end
-local function keys(class, t)
-  for k in pairs(t) do out(class, k) end
-end
-local function members(class, v)
-  local idx = rawget(debug.getmetatable(v), '__index')
-  if type(idx) == 'table' then return keys(class, idx) end
-  for i = 1, 20 do
-    local name, up = debug.getupvalue(idx, i)
-    if not name then break end
-    if type(up) == 'table' then keys(class, up) end
-  end
-end
-local function accepted(class, f)
-  local ok, e = pcall(f)
-  assert(not ok, class .. ': an unknown option was accepted')
-  e = tostring(e)
-  local list = e:match('options: ([%w_, ]+)%)') or e:match('options are ([%w_, ]+)')
-  assert(list, class .. ': ' .. e)
-  for name in list:gmatch('[%w_]+') do out(class, name) end
-end
-
+-- (probe_common.lua's helpers come first.)
 function prepare(job)
   local dw = job:datasetwriter()
   members('exax.DatasetWriter', dw)
