@@ -22,17 +22,12 @@ pub fn dup(fd: i32) -> std::io::Result<OwnedFd> {
 
 /// Makes descriptor `target` (1 or 2) refer to the same file as `src`.
 pub fn dup2(src: BorrowedFd<'_>, target: i32) -> std::io::Result<()> {
-    loop {
-        // SAFETY: dup2 only changes the descriptor table; `src` is open for the call's duration.
-        let rc = unsafe { libc::dup2(src.as_raw_fd(), target) };
-        if rc >= 0 {
-            return Ok(());
-        }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
+    let call = || match target {
+        1 => rustix::stdio::dup2_stdout(src),
+        2 => rustix::stdio::dup2_stderr(src),
+        _ => Err(rustix::io::Errno::BADF),
+    };
+    Ok(rustix::io::retry_on_intr(call)?)
 }
 
 /// Flushes every C stdio stream (Lua's `io.write` buffers in C's `stdout`).
@@ -151,17 +146,9 @@ pub fn try_flock(file: &std::fs::File) -> std::io::Result<bool> {
 
 /// Sets or clears close-on-exec on a descriptor, so a child process inherits it or not.
 pub fn set_cloexec(fd: BorrowedFd<'_>, on: bool) -> std::io::Result<()> {
-    // SAFETY: F_GETFD/F_SETFD only read and change the descriptor flags of an open descriptor.
-    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
-    if flags < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let flags = if on { flags | libc::FD_CLOEXEC } else { flags & !libc::FD_CLOEXEC };
-    // SAFETY: as above.
-    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags) } < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    let mut flags = rustix::io::fcntl_getfd(fd)?;
+    flags.set(rustix::io::FdFlags::CLOEXEC, on);
+    Ok(rustix::io::fcntl_setfd(fd, flags)?)
 }
 
 /// Takes ownership of an inherited descriptor given by number (the worker's status link).
@@ -186,8 +173,7 @@ pub fn exit_now(code: i32) -> ! {
 /// True when `fd` is a terminal and this process is in its foreground process group, so it may
 /// change the terminal's settings and read from it without being stopped (SIGTTOU/SIGTTIN).
 pub fn is_foreground_terminal(fd: BorrowedFd<'_>) -> bool {
-    // SAFETY: isatty, tcgetpgrp and getpgrp only query; an invalid fd yields an error result.
-    unsafe { libc::isatty(fd.as_raw_fd()) == 1 && libc::tcgetpgrp(fd.as_raw_fd()) == libc::getpgrp() }
+    rustix::termios::isatty(fd) && rustix::termios::tcgetpgrp(fd).is_ok_and(|g| g == rustix::process::getpgrp())
 }
 
 /// Waits up to `timeout_ms` for `fd` to be readable (or at EOF).
@@ -204,11 +190,8 @@ pub fn poll_readable(fd: BorrowedFd<'_>, timeout_ms: i32) -> bool {
 
 /// Columns of the terminal `fd` refers to.
 pub fn terminal_width(fd: BorrowedFd<'_>) -> Option<u16> {
-    // SAFETY: winsize is plain data; TIOCGWINSZ writes into it or fails.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    // SAFETY: the pointer is to a live winsize, as TIOCGWINSZ expects.
-    let rc = unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) };
-    (rc == 0 && ws.ws_col > 0).then_some(ws.ws_col)
+    let ws = rustix::termios::tcgetwinsize(fd).ok()?;
+    (ws.ws_col > 0).then_some(ws.ws_col)
 }
 
 // ---- The terminal while `exax run` reads CTRL+T ----------------------------------------------
