@@ -193,18 +193,25 @@ struct JobRecord {
 type Records = HashMap<String, HashMap<u64, Arc<JobRecord>>>;
 static RECORDS: Mutex<Option<Records>> = Mutex::new(None);
 
-fn record(workdir: &str, n: u64, dir: &Utf8Path) -> Option<Arc<JobRecord>> {
-    if let Some(r) = RECORDS.lock().get_or_insert_with(HashMap::new).get(workdir).and_then(|m| m.get(&n)) {
-        return Some(r.clone());
-    }
-    let post = records::read_post(dir)?;
-    let setup = records::read_json::<Setup>(&dir.join(records::SETUP)).ok()?;
+/// The xxh3 of a job's method source copy, and (original path, xxh3 of the copy) of each
+/// hashed file it kept.
+fn hashes(dir: &Utf8Path, setup: &Setup) -> (u128, Vec<(String, u128)>) {
     let source = xxh3_128(&std::fs::read(dir.join(records::METHOD_SOURCE)).unwrap_or_default());
     let files = setup
         .hashed_files
         .iter()
         .map(|(copy, orig)| (orig.clone(), xxh3_128(&std::fs::read(dir.join(copy)).unwrap_or_default())))
         .collect();
+    (source, files)
+}
+
+fn record(workdir: &str, n: u64, dir: &Utf8Path) -> Option<Arc<JobRecord>> {
+    if let Some(r) = RECORDS.lock().get_or_insert_with(HashMap::new).get(workdir).and_then(|m| m.get(&n)) {
+        return Some(r.clone());
+    }
+    let post = records::read_post(dir)?;
+    let setup = records::read_json::<Setup>(&dir.join(records::SETUP)).ok()?;
+    let (source, files) = hashes(dir, &setup);
     let r = Arc::new(JobRecord {
         setup,
         post,
@@ -493,12 +500,7 @@ fn own_record(dir: &Utf8Path) -> Option<JobRecord> {
         result: None,
         checksums: Default::default(),
     });
-    let source = xxh3_128(&std::fs::read(dir.join(records::METHOD_SOURCE)).unwrap_or_default());
-    let files = setup
-        .hashed_files
-        .iter()
-        .map(|(copy, orig)| (orig.clone(), xxh3_128(&std::fs::read(dir.join(copy)).unwrap_or_default())))
-        .collect();
+    let (source, files) = hashes(dir, &setup);
     Some(JobRecord {
         setup,
         post,
