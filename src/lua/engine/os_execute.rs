@@ -23,6 +23,9 @@ fn execute(lua: &Lua, cmd: Option<mlua::String>) -> mlua::Result<MultiValue> {
         .arg("-c")
         .arg(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&cmd.as_bytes()))
         .status();
+    // A CTRL+C that ended the command ends exax: the summary thread prints and exits; the script
+    // must not go on meanwhile (it would print after the command, before the summary).
+    crate::status::interrupt::wait_if_interrupted();
     let (ok, what, code) = match status {
         Err(e) => {
             let message = lua.create_string(format!("{shell}: {e}"))?;
