@@ -355,19 +355,5 @@ fn exax_status_shows_each_running_build() {
 #[test]
 fn builds_end_when_the_run_is_killed() {
     let (mut run, _gate) = start_two_gated();
-    let out = run.stdout();
-    let pids: Vec<String> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("ready "))
-        .filter_map(|l| l.split(' ').nth(1))
-        .map(str::to_string)
-        .collect();
-    assert_eq!(pids.len(), 2, "{out}");
-    run.child.kill().unwrap();
-    let _ = run.child.wait();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while pids.iter().any(|p| std::path::Path::new(&format!("/proc/{p}")).exists()) {
-        assert!(std::time::Instant::now() < deadline, "builds {pids:?} outlived their run");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    crate::status::ready_processes_end_with_the_run(&mut run, "builds");
 }

@@ -259,6 +259,13 @@ fn two_runs_at_once_in_one_project() {
 #[test]
 fn workers_end_when_the_run_is_killed() {
     let (mut run, _gate) = start_gated(gated_project());
+    ready_processes_end_with_the_run(&mut run, "workers");
+}
+
+/// SIGKILLs `run`, whose processes each printed `ready WHAT PID`, and checks that the two
+/// processes end within 10 s (`what` names them in the failure).
+#[cfg(target_os = "linux")]
+pub fn ready_processes_end_with_the_run(run: &mut crate::test::Running, what: &str) {
     let out = run.stdout();
     let pids: Vec<String> = out
         .lines()
@@ -271,7 +278,7 @@ fn workers_end_when_the_run_is_killed() {
     let _ = run.child.wait();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while pids.iter().any(|p| std::path::Path::new(&format!("/proc/{p}")).exists()) {
-        assert!(std::time::Instant::now() < deadline, "workers {pids:?} outlived their run");
+        assert!(std::time::Instant::now() < deadline, "{what} {pids:?} outlived their run");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
