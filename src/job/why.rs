@@ -193,6 +193,21 @@ struct JobRecord {
 type Records = HashMap<String, HashMap<u64, Arc<JobRecord>>>;
 static RECORDS: Mutex<Option<Records>> = Mutex::new(None);
 
+/// A `Diff::Param` for each parameter of `was` that `kept` says is gone.
+fn removed<'a>(
+    section: &'static str,
+    was: &'a serde_json::Map<String, serde_json::Value>,
+    kept: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = Diff> + 'a {
+    was.iter().filter(move |(name, _)| !kept(name)).map(move |(name, v)| Diff::Param {
+        section,
+        name: name.clone(),
+        old: Some(lua_literal(v)),
+        new: None,
+        default: None,
+    })
+}
+
 /// The xxh3 of a job's method source copy, and (original path, xxh3 of the copy) of each
 /// hashed file it kept.
 fn hashes(dir: &Utf8Path, setup: &Setup) -> (u128, Vec<(String, u128)>) {
@@ -384,17 +399,7 @@ fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8
                 default,
             });
         }
-        for (name, v) in was {
-            if !seen.contains(&name.as_str()) {
-                out.push(Diff::Param {
-                    section,
-                    name: name.clone(),
-                    old: Some(lua_literal(v)),
-                    new: None,
-                    default: None,
-                });
-            }
-        }
+        out.extend(removed(section, was, |name| seen.contains(&name)));
     }
     // Input files (the job's own, then its subjobs').
     let input_dir = project.display_path(&project.config.input_directory);
@@ -592,17 +597,7 @@ fn job_differences(a_dir: &Utf8Path, a: &JobRecord, b_dir: &Utf8Path, b: &JobRec
                 default: None,
             });
         }
-        for (name, v) in was {
-            if !now.contains_key(name) {
-                out.push(Diff::Param {
-                    section,
-                    name: name.clone(),
-                    old: Some(lua_literal(v)),
-                    new: None,
-                    default: None,
-                });
-            }
-        }
+        out.extend(removed(section, was, |name| now.contains_key(name)));
     }
     for f in &a.post.inputs {
         let now = b.post.inputs.iter().find(|g| g.name == f.name);
