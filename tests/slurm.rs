@@ -240,6 +240,65 @@ fn a_lost_slice_runs_again_alone() {
         .run();
 }
 
+/// Slice 1 writes 20,000 rows of a dataset (past a block, so its parts are on disk) and kills
+/// its worker on the first attempt; the retry writes two rows.
+const LOSES_SLICE_1_MID_WRITE: &str = r#"
+function prepare(job)
+  local dw = job:datasetwriter()
+  dw:add('n', 'int64')
+  dw:add('s', 'unicode')
+  return dw
+end
+function analysis(sliceno, prepare_res)
+  local dw = prepare_res
+  if sliceno == 1 then
+    local f = io.open('../../../lost-once', 'r')
+    if f then f:close() else
+      io.open('../../../lost-once', 'w'):close()
+      for i = 1, 20000 do dw:write(i, 'lost' .. i) end
+      os.execute('kill -9 $PPID')
+    end
+  end
+  dw:write(sliceno * 10, 'kept')
+  dw:write(sliceno * 10 + 1, 'kept')
+end
+"#;
+
+#[test]
+fn a_lost_slice_leaves_no_dataset_files_behind() {
+    let _serial = serial();
+    if !slurm_up("lost_mid_write") {
+        return;
+    }
+    let out = Test::new()
+        .file("accelerator.conf", &slurm_conf("slurm retries: 1\n"))
+        .method("lossy", LOSES_SLICE_1_MID_WRITE)
+        .build(
+            "function main(urd)\n  for n, s in urd:build('lossy'):dataset():iterate(nil, {'n', 's'}) do io.write(n, s, ' ') end\n  print()\nend\n",
+        )
+        .stdout("0kept 1kept 10kept 11kept 20kept 21kept \n")
+        .stderr_contains("exax: slice 1 of test-0 was lost (")
+        .run();
+    // Neither the lost attempt's temporary parts nor its marker survive, and the dataset is whole.
+    let dir = out.path().join("workdirs/test/test-0/DS/default");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "dataset.json" || n.starts_with("c0.") || n.starts_with("c1.")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    Test::again(out)
+        .args(&["verify", "test-0"])
+        .stdout("1 job checked: 1 whole, 0 damaged\n")
+        .run();
+}
+
 #[test]
 fn a_method_error_fails_the_job_as_locally() {
     let _serial = serial();

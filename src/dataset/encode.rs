@@ -24,20 +24,25 @@ pub const DICT_MAX: usize = 65536;
 /// dictionary would not pay for its lookups (csvimport's unique ids, numbers, timestamps).
 pub const DICT_PROBE: u64 = 4096;
 
-/// A file written in appended blocks, created on first use, hashed as it is written.
+/// A file written in appended blocks, created on first use, hashed as it is written. It is
+/// written under a temporary name of its attempt (`dataset::attempt`) and takes its real name
+/// when the slice finishes, so that a lost attempt never leaves a half-written part behind.
 struct Part {
     name: &'static str,
     path: Utf8PathBuf,
+    temp: Utf8PathBuf,
     file: Option<File>,
     /// Boxed: the hash state is large, and a column holds up to three parts.
     sums: Box<Hasher>,
 }
 
 impl Part {
-    fn new(dir: &Utf8Path, file: &str, slice: usize, part: &'static str) -> Part {
+    fn new(dir: &Utf8Path, file: &str, slice: usize, part: &'static str, temp_suffix: &str) -> Part {
+        let path = format::part_path(dir, file, slice, part);
         Part {
             name: part,
-            path: format::part_path(dir, file, slice, part),
+            temp: Utf8PathBuf::from(format!("{path}{temp_suffix}")),
+            path,
             file: None,
             sums: Box::default(),
         }
@@ -45,7 +50,7 @@ impl Part {
 
     fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
         if self.file.is_none() {
-            self.file = Some(File::create(&self.path)?);
+            self.file = Some(File::create(&self.temp)?);
         }
         self.sums.update(bytes);
         match &mut self.file {
@@ -54,10 +59,12 @@ impl Part {
         }
     }
 
-    /// Closes the part and records it in `parts` if it was written, with its stamp.
+    /// Closes the part, gives it its real name and records it in `parts` if it was written,
+    /// with its stamp (taken after the rename, which changes the ctime).
     fn record(&mut self, parts: &mut BTreeMap<String, Sums>) -> io::Result<()> {
         if let Some(f) = self.file.take() {
             drop(f);
+            std::fs::rename(&self.temp, &self.path)?;
             let mut sums = std::mem::take(&mut *self.sums).finish();
             sums.stamp = Some(checksum::stamp(&std::fs::metadata(&self.path)?));
             parts.insert(self.name.to_string(), sums);
@@ -159,13 +166,13 @@ enum Store {
 }
 
 impl Store {
-    fn var(dir: &Utf8Path, file: &str, slice: usize) -> Store {
+    fn var(part: impl Fn(&'static str) -> Part) -> Store {
         Store::Var {
             offsets: 0u64.to_le_bytes().to_vec(),
             data: Vec::new(),
             end: 0,
-            offsets_file: Part::new(dir, file, slice, "offsets"),
-            data_file: Part::new(dir, file, slice, "data"),
+            offsets_file: part("offsets"),
+            data_file: part("data"),
         }
     }
 
@@ -198,11 +205,14 @@ pub(super) struct ColumnWriter {
     dir: Utf8PathBuf,
     pub(super) file: String,
     slice: usize,
+    temp_suffix: String,
 }
 
 impl ColumnWriter {
-    pub(super) fn new(dir: &Utf8Path, spec: &ColumnSpec, slice: usize) -> ColumnWriter {
-        let part = |p: &'static str| Part::new(dir, &spec.file, slice, p);
+    /// The writer of `spec`'s column in `slice`, its parts named with `temp_suffix` (the
+    /// attempt's) until `finish`.
+    pub(super) fn new(dir: &Utf8Path, spec: &ColumnSpec, slice: usize, temp_suffix: &str) -> ColumnWriter {
+        let part = |p: &'static str| Part::new(dir, &spec.file, slice, p, temp_suffix);
         let store = if spec.ty.width().is_some() {
             Store::Fixed {
                 buf: Vec::new(),
@@ -215,7 +225,7 @@ impl ColumnWriter {
                 codes_file: part("codes"),
             }
         } else {
-            Store::var(dir, &spec.file, slice)
+            Store::var(part)
         };
         let track = match spec.ty {
             ColType::Int32 | ColType::Int64 | ColType::Bool | ColType::Date | ColType::Datetime | ColType::Time => Track::Int {
@@ -242,7 +252,12 @@ impl ColumnWriter {
             dir: dir.to_path_buf(),
             file: spec.file.clone(),
             slice,
+            temp_suffix: temp_suffix.to_string(),
         }
+    }
+
+    fn part(&self, name: &'static str) -> Part {
+        Part::new(&self.dir, &self.file, self.slice, name, &self.temp_suffix)
     }
 
     #[inline]
@@ -363,7 +378,8 @@ impl ColumnWriter {
     /// Too many distinct values: rewrite what was written so far as plain strings.
     #[cold]
     fn dict_to_plain(&mut self) -> io::Result<()> {
-        let old = std::mem::replace(&mut self.store, Store::var(&self.dir, &self.file, self.slice));
+        let plain = Store::var(|p| self.part(p));
+        let old = std::mem::replace(&mut self.store, plain);
         let Store::Dict {
             dict,
             codes,
@@ -374,7 +390,7 @@ impl ColumnWriter {
         };
         if let Some(f) = codes_file.file.take() {
             drop(f);
-            let mut r = BufReader::new(File::open(&codes_file.path)?);
+            let mut r = BufReader::new(File::open(&codes_file.temp)?);
             let mut block = vec![0u8; 2 * BLOCK_ROWS];
             loop {
                 let n = read_full(&mut r, &mut block)?;
@@ -387,7 +403,7 @@ impl ColumnWriter {
                     break;
                 }
             }
-            std::fs::remove_file(&codes_file.path)?;
+            std::fs::remove_file(&codes_file.temp)?;
         }
         for c in codes.chunks_exact(2) {
             let code = u16::from_le_bytes([c[0], c[1]]) as usize;
@@ -450,9 +466,9 @@ impl ColumnWriter {
             Store::Dict { dict, codes_file, .. } => {
                 codes_file.record(&mut parts)?;
                 if self.rows > 0 {
-                    let bytes = dict.encode();
-                    std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), &bytes)?;
-                    parts.insert("dict".to_string(), Sums::of(&bytes));
+                    let mut dict_file = Part::new(&self.dir, &self.file, self.slice, "dict", &self.temp_suffix);
+                    dict_file.append(&dict.encode())?;
+                    dict_file.record(&mut parts)?;
                 }
                 Encoding::Dict
             }

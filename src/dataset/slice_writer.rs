@@ -1,6 +1,6 @@
 //! The writer of one slice: `SliceWriter` (a `ColumnWriter` per column, flushed every
-//! `BLOCK_ROWS` rows, recorded in `slice.<n>.json` when it finishes) and `SliceSink`, a slice
-//! filled from a thread of its own.
+//! `BLOCK_ROWS` rows, its parts under the attempt's temporary names until it finishes, then
+//! recorded in `slice.<n>.json`) and `SliceSink`, a slice filled from a thread of its own.
 
 use std::fs::OpenOptions;
 use std::io;
@@ -8,6 +8,7 @@ use std::io;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
+use super::attempt::Attempt;
 use super::cell::{normalize, Cell};
 use super::encode::{ColumnWriter, BLOCK_BYTES, BLOCK_ROWS};
 use super::format::{self, SliceColumn};
@@ -21,6 +22,9 @@ use crate::job::records;
 pub(super) struct SliceStats {
     pub(super) lines: u64,
     pub(super) columns: Vec<SliceColumn>,
+    /// The attempt that wrote it (`Attempt::describe`).
+    #[serde(default)]
+    pub(super) by: String,
 }
 
 /// The writer of one slice in this process.
@@ -32,32 +36,60 @@ pub struct SliceWriter {
     pending_bytes: usize,
     marker: Utf8PathBuf,
     dir: Utf8PathBuf,
+    me: Attempt,
 }
 
 impl SliceWriter {
-    pub(super) fn open(dir: &Utf8Path, def: &WriterDef, slice: usize) -> Result<SliceWriter> {
+    /// Opens `slice` for writing by `me`. What an earlier attempt at this slice left (its
+    /// marker, temporary parts, or even its finished record: it was lost before its worker
+    /// reported) is removed; anything else already there is a mistake of the method's.
+    pub(super) fn open(dir: &Utf8Path, def: &WriterDef, slice: usize, me: &Attempt) -> Result<SliceWriter> {
         let id = def.id();
-        if dir.join(format::slice_stats_name(slice)).exists() {
-            return Err(Error::User(format!("dataset {id}: slice {slice} was already written and finished")));
+        let stats_path = dir.join(format::slice_stats_name(slice));
+        if stats_path.exists() {
+            let stats: SliceStats = records::read_json(&stats_path)?;
+            match Attempt::parse(&stats.by) {
+                Some(earlier) if me.supersedes(&earlier, slice) => {
+                    remove_finished(dir, def, slice, &stats);
+                    std::fs::remove_file(&stats_path).at(&stats_path)?;
+                }
+                _ => return Err(Error::User(format!("dataset {id}: slice {slice} was already written and finished"))),
+            }
         }
         let marker = dir.join(format!("slice.{slice}.writing"));
-        match OpenOptions::new().write(true).create_new(true).open(&marker) {
-            Ok(_) => {}
+        let claim = || -> io::Result<()> {
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&marker)?;
+            io::Write::write_all(&mut f, me.describe().as_bytes())
+        };
+        match claim() {
+            Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(Error::User(format!(
-                    "dataset {id}: slice {slice} is already being written elsewhere (a writer passed to analysis writes slice n in analysis worker n only)"
-                )))
+                let holder = std::fs::read_to_string(&marker).unwrap_or_default();
+                match Attempt::parse(&holder) {
+                    Some(earlier) if me.supersedes(&earlier, slice) => {
+                        remove_temporary(dir, &earlier);
+                        std::fs::remove_file(&marker).at(&marker)?;
+                        claim().at(&marker)?;
+                    }
+                    _ => {
+                        return Err(Error::User(format!(
+                            "dataset {id}: slice {slice} is already being written elsewhere (a writer passed to analysis writes slice n in analysis worker n only)"
+                        )))
+                    }
+                }
             }
             Err(e) => return Err(Error::io(marker, e)),
         }
+        let suffix = me.temp_suffix();
         Ok(SliceWriter {
             slice,
             lines: 0,
-            cols: def.columns.iter().map(|c| ColumnWriter::new(dir, c, slice)).collect(),
+            cols: def.columns.iter().map(|c| ColumnWriter::new(dir, c, slice, &suffix)).collect(),
             pending_rows: 0,
             pending_bytes: 0,
             marker,
             dir: dir.to_path_buf(),
+            me: me.clone(),
         })
     }
 
@@ -108,6 +140,23 @@ impl SliceWriter {
             )));
         }
         self.lines = rows;
+        // A later attempt took the slice over (this one was given up as lost, yet ran on): its
+        // files stand, and this attempt's go.
+        let holder = std::fs::read_to_string(&self.marker).unwrap_or_default();
+        if holder != self.me.describe() {
+            remove_temporary(&self.dir, &self.me);
+            return Err(Error::User(format!(
+                "{}: slice {} was taken over by another attempt ({}); this attempt ({}) was given up",
+                self.dir,
+                self.slice,
+                if holder.is_empty() {
+                    "which has finished it"
+                } else {
+                    holder.as_str()
+                },
+                self.me.describe()
+            )));
+        }
         let mut columns = Vec::with_capacity(self.cols.len());
         for c in &mut self.cols {
             columns.push(c.finish().at(&self.dir)?);
@@ -115,10 +164,32 @@ impl SliceWriter {
         let stats = SliceStats {
             lines: self.lines,
             columns,
+            by: self.me.describe(),
         };
         records::write_json_atomic(&self.dir, &format::slice_stats_name(self.slice), &stats)?;
         let _ = std::fs::remove_file(&self.marker);
         Ok(())
+    }
+}
+
+/// Removes the temporary part files `attempt` left in `dir`.
+fn remove_temporary(dir: &Utf8Path, attempt: &Attempt) {
+    let suffix = attempt.temp_suffix();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_str().is_some_and(|n| n.ends_with(&suffix)) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Removes the parts a finished record of `slice` lists (an earlier attempt's).
+fn remove_finished(dir: &Utf8Path, def: &WriterDef, slice: usize, stats: &SliceStats) {
+    for (spec, col) in def.columns.iter().zip(&stats.columns) {
+        for part in col.parts.keys() {
+            let _ = std::fs::remove_file(format::part_path(dir, &spec.file, slice, part));
+        }
     }
 }
 

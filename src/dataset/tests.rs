@@ -465,3 +465,89 @@ fn sinks_write_column_by_column() {
     let e = sinks.pop().unwrap().finish().unwrap_err().to_string();
     assert!(e.contains("slice 0 has columns of different lengths (1 and 0 lines"), "{e}");
 }
+
+fn worker(slice: usize, attempt: u32, host: &str) -> super::attempt::Attempt {
+    super::attempt::Attempt {
+        worker: Some((slice, attempt)),
+        host: host.into(),
+        pid: 7,
+    }
+}
+
+fn files_in(dir: &Utf8Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A retry takes over what a lost attempt at its slice left: its marker and temporary parts
+/// while it wrote, or its finished record and parts when it was lost before reporting. The lost
+/// attempt, if it runs on, cannot finish over the retry's files.
+#[test]
+fn a_later_attempt_at_a_slice_takes_over_from_a_lost_one() {
+    use super::slice_writer::SliceWriter;
+    let (_d, job) = tmp();
+    let mut w = DatasetWriter::create(&job, def("r", 2)).unwrap();
+    w.add("a", ColType::Int64, false).unwrap();
+    w.add("n", ColType::Int64, true).unwrap();
+    let dir = format::dataset_dir(&job, "r");
+    let def: WriterDef = crate::job::records::read_json(&dir.join(format::WRITER)).unwrap();
+    let row = |i: i64, n: Option<i64>| [Cell::Int(i), n.map_or(Cell::None, Cell::Int)];
+
+    // Attempt 1 of slice 1 is lost mid-write: only its temporary parts exist.
+    let mut lost = SliceWriter::open(&dir, &def, 1, &worker(1, 1, "node2")).unwrap();
+    for i in 0..20_000 {
+        lost.push_row(&row(i, Some(i))).unwrap();
+    }
+    let mid = files_in(&dir);
+    assert!(mid.contains(&"c0.1.data.node2.7.tmp".to_string()), "{mid:?}");
+    assert!(!mid.contains(&"c0.1.data".to_string()), "{mid:?}");
+    // Neither another slice's worker nor the run's own process may take it.
+    let e = SliceWriter::open(&dir, &def, 1, &worker(0, 1, "node1")).err().unwrap();
+    assert!(e.to_string().contains("slice 1 is already being written elsewhere"), "{e}");
+    let e = SliceWriter::open(&dir, &def, 1, &super::attempt::current()).err().unwrap();
+    assert!(e.to_string().contains("slice 1 is already being written elsewhere"), "{e}");
+
+    // Attempt 2 takes over: the lost attempt's parts go.
+    let mut retry = SliceWriter::open(&dir, &def, 1, &worker(1, 2, "node1")).unwrap();
+    assert!(!files_in(&dir).iter().any(|f| f.ends_with(".node2.7.tmp")), "{:?}", files_in(&dir));
+    retry.push_row(&row(5, Some(50))).unwrap();
+    retry.push_row(&row(6, None)).unwrap();
+    retry.finish().unwrap();
+    // The lost attempt ran on after all: it cannot finish, and leaves nothing.
+    let e = lost.finish().err().unwrap();
+    assert!(
+        e.to_string().contains("slice 1 was taken over by another attempt (which has finished it); this attempt (analysis 1 attempt 1 on node2 pid 7) was given up"),
+        "{e}"
+    );
+
+    // Attempt 2 finished the slice but was lost before it reported; attempt 3 redoes it, and
+    // the part attempt 2 wrote that attempt 3 does not (`n`'s valid bitmap) goes too.
+    assert!(files_in(&dir).contains(&"c1.1.valid".to_string()));
+    let mut third = SliceWriter::open(&dir, &def, 1, &worker(1, 3, "node1")).unwrap();
+    assert!(!files_in(&dir).contains(&"c1.1.valid".to_string()), "{:?}", files_in(&dir));
+    assert!(!files_in(&dir).contains(&"slice.1.json".to_string()));
+    third.push_row(&row(7, Some(70))).unwrap();
+    third.finish().unwrap();
+    // A finished slice is not taken by an earlier attempt, nor by another slice's worker.
+    for who in [worker(1, 2, "node1"), worker(0, 4, "node1")] {
+        let e = SliceWriter::open(&dir, &def, 1, &who).err().unwrap();
+        assert!(e.to_string().contains("slice 1 was already written and finished"), "{e}");
+    }
+
+    let mut first = SliceWriter::open(&dir, &def, 0, &worker(0, 1, "node1")).unwrap();
+    first.push_row(&row(1, Some(10))).unwrap();
+    first.finish().unwrap();
+    std::fs::write(dir.join("c0.0.data.elsewhere.9.tmp"), b"left by a ghost").unwrap();
+    DatasetWriter::reopen(&job, "t-1", "r").unwrap().finish(&no_parent).unwrap();
+    let left = files_in(&dir);
+    assert!(!left.iter().any(|f| f.ends_with(".tmp") || f.ends_with(".writing")), "{left:?}");
+    let ds = open(&job, "r");
+    assert_eq!(ds.meta.lines, [1, 1]);
+    assert_eq!(read_all(&ds, "a", 1), ["i7"]);
+    assert_eq!(read_all(&ds, "n", 1), ["i70"]);
+    assert_eq!(read_all(&ds, "a", 0), ["i1"]);
+}

@@ -7,6 +7,7 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::attempt;
 use super::cell::{normalize, Cell, MinMax, Scalar};
 use super::format::{self, ColumnMeta, DatasetMeta, Encoding, SliceColumn, FORMAT_VERSION, META, WRITER};
 use super::hash::slice_of;
@@ -250,7 +251,8 @@ impl DatasetWriter {
         if self.done[slice] {
             return Err(format!("dataset {}: slice {slice} was already finished", self.def.id()));
         }
-        self.slices[slice] = Some(SliceWriter::open(&self.dir, &self.def, slice).map_err(|e| e.to_string())?);
+        let me = attempt::current();
+        self.slices[slice] = Some(SliceWriter::open(&self.dir, &self.def, slice, &me).map_err(|e| e.to_string())?);
         Ok(())
     }
 
@@ -285,6 +287,7 @@ impl DatasetWriter {
         }
         self.started = true;
         let mut out = Vec::with_capacity(self.def.slices);
+        let me = attempt::current();
         for slice in 0..self.def.slices {
             if self.slices[slice].is_some() || self.done[slice] {
                 return Err(Error::User(format!("dataset {}: slice {slice} was already written", self.id())));
@@ -295,7 +298,7 @@ impl DatasetWriter {
                 self.def.slices,
                 self.def.columns.clone(),
                 self.hash_col,
-                SliceWriter::open(&self.dir, &self.def, slice)?,
+                SliceWriter::open(&self.dir, &self.def, slice, &me)?,
             ));
         }
         Ok(out)
@@ -413,6 +416,15 @@ impl DatasetWriter {
         let _ = std::fs::remove_file(self.dir.join(WRITER));
         for s in 0..n {
             let _ = std::fs::remove_file(self.dir.join(format::slice_stats_name(s)));
+        }
+        // What attempts given up as lost may have left (one still running loses its file, and
+        // its rename then fails).
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_str().is_some_and(|n| n.ends_with(".tmp")) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
         }
         Ok(meta)
     }

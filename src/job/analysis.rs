@@ -29,8 +29,9 @@ pub struct WorkerInput {
     pub status: Option<crate::status::remote::Address>,
 }
 
-/// What one slice worker leaves: `.exax-tmp/analysis.<sliceno>.outcome`, written under a name of
-/// its own attempt and renamed, so that a half-written outcome never exists under the real name.
+/// What one slice worker leaves: `.exax-tmp/analysis.<sliceno>.<attempt>.outcome`, written under
+/// a temporary name (with host and pid) and renamed, so that a half-written outcome never exists
+/// under the real name, and an attempt given up as lost that ran on cannot stand for its retry.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum WorkerOutcome {
     Done {
@@ -88,8 +89,8 @@ fn input_file(job: &Utf8Path) -> Utf8PathBuf {
     temp_dir(job).join("analysis.input")
 }
 
-fn outcome_file(job: &Utf8Path, sliceno: usize) -> Utf8PathBuf {
-    temp_dir(job).join(format!("analysis.{sliceno}.outcome"))
+fn outcome_file(job: &Utf8Path, sliceno: usize, attempt: u32) -> Utf8PathBuf {
+    temp_dir(job).join(format!("analysis.{sliceno}.{attempt}.outcome"))
 }
 
 fn write_record<T: Serialize>(file: &Utf8Path, value: &T) -> Result<()> {
@@ -102,16 +103,38 @@ fn read_record<T: for<'de> Deserialize<'de>>(file: &Utf8Path) -> Result<T> {
     rmp_serde::from_slice(&bytes).map_err(|e| Error::User(format!("{file}: cannot decode: {e}")))
 }
 
+/// How many slices of a running analysis have left an outcome (for status pages).
+pub fn slices_done(job: &Utf8Path) -> usize {
+    let mut done: Vec<usize> = std::fs::read_dir(temp_dir(job))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let (slice, _attempt) = name
+                .to_str()?
+                .strip_prefix("analysis.")?
+                .strip_suffix(".outcome")?
+                .split_once('.')?;
+            slice.parse().ok()
+        })
+        .collect();
+    done.sort_unstable();
+    done.dedup();
+    done.len()
+}
+
 /// In a worker: the job's input.
 pub fn read_input(job: &Utf8Path) -> Result<WorkerInput> {
     read_record(&input_file(job))
 }
 
-/// In a worker: leave the slice's outcome, written under this attempt's own name and renamed.
-pub fn write_outcome(job: &Utf8Path, sliceno: usize, outcome: &WorkerOutcome) -> Result<()> {
+/// In a worker: leave the outcome of this attempt at the slice, written under a temporary name
+/// and renamed.
+pub fn write_outcome(job: &Utf8Path, sliceno: usize, attempt: u32, outcome: &WorkerOutcome) -> Result<()> {
     let tmp = temp_dir(job).join(format!("analysis.{sliceno}.{}.{}.tmp", crate::sys::host_name(), std::process::id()));
     write_record(&tmp, outcome)?;
-    let file = outcome_file(job, sliceno);
+    let file = outcome_file(job, sliceno, attempt);
     std::fs::rename(&tmp, &file).at(&file)
 }
 
@@ -272,7 +295,7 @@ pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -
                     slice.elapsed = Some(slice.started.elapsed().as_secs_f64());
                     // Without an outcome the attempt was lost, whatever its exit status (srun
                     // may exit 0 for a step its node took down).
-                    let lost = !outcome_file(job.path, s).exists();
+                    let lost = !outcome_file(job.path, s, slice.attempt).exists();
                     let retry = lost && first_failure.is_none() && slice.attempt <= executor.retries();
                     if retry {
                         // Not done: it runs again (and counts once, when an attempt ends).
@@ -323,7 +346,7 @@ pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -
         tails.push(slice.pump.take().map(|p| p.join().unwrap_or_default()).unwrap_or_default());
     }
     if let Some(s) = first_failure {
-        let (message, traceback) = match read_record::<WorkerOutcome>(&outcome_file(job.path, s)) {
+        let (message, traceback) = match read_record::<WorkerOutcome>(&outcome_file(job.path, s, slices[s].attempt)) {
             Ok(WorkerOutcome::Failed { message, traceback }) => (message, traceback),
             _ => (lost_reason(&mut slices[s]), vec![]),
         };
@@ -338,7 +361,7 @@ pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -
     // By slice number: the outcome file is named by it, and only a failure takes its tail.
     #[allow(clippy::needless_range_loop)]
     for s in 0..job.slices {
-        match read_record::<WorkerOutcome>(&outcome_file(job.path, s))? {
+        match read_record::<WorkerOutcome>(&outcome_file(job.path, s, slices[s].attempt))? {
             WorkerOutcome::Done { result } => results.push(result),
             WorkerOutcome::Failed { message, traceback } => {
                 return Ok(Analysis::SliceFailed {

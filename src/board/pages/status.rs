@@ -110,20 +110,7 @@ fn snapshot(board: &Board) -> Snapshot {
             return (None, None);
         };
         let slices = records::read_json::<Setup>(&dir.join(records::SETUP)).ok().map(|s| s.slices);
-        // Each slice that ended left `.exax-tmp/analysis.<sliceno>.outcome` (job/analysis.rs).
-        let done = (phase == "analysis").then(|| {
-            std::fs::read_dir(dir.join(records::TEMP_DIR)).map_or(0, |rd| {
-                rd.flatten()
-                    .filter(|e| {
-                        let name = e.file_name();
-                        let name = name.to_string_lossy();
-                        name.strip_prefix("analysis.")
-                            .and_then(|n| n.strip_suffix(".outcome"))
-                            .is_some_and(|n| n.parse::<usize>().is_ok())
-                    })
-                    .count()
-            })
-        });
+        let done = (phase == "analysis").then(|| crate::job::analysis::slices_done(&dir));
         (slices, done)
     };
     let mut rows = Vec::new();
