@@ -30,10 +30,27 @@ fn job_output_of_a_silent_job_says_so() {
         .stdout("one\n")
         .stderr("")
         .run();
-    Test::again(out)
+    let out = Test::again(out)
         .args(&["job", "test-1", "-O", "synthesis"])
         .stdout("")
         .stderr("job test-1 printed nothing in synthesis\n")
+        .run();
+    // `-O` first: a word that names no part is the job.
+    let out = Test::again(out).args(&["job", "-O", "test-1"]).stdout("one\n").stderr("").run();
+    let out = Test::again(out)
+        .args(&["job", "-O", "1", "test-1"])
+        .stdout("one\n")
+        .stderr("")
+        .run();
+    let out = Test::again(out)
+        .args(&["job", "-O", "1"])
+        .stderr("error: exax job: give the job's id, like `exax job demo-3` (`exax job --help` says more)\n")
+        .status(1)
+        .run();
+    Test::again(out)
+        .args(&["job", "-O", "test-9"])
+        .stderr_contains("test-9")
+        .status(1)
         .run();
 }
 

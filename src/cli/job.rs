@@ -1,4 +1,4 @@
-//! `exax job ID [-O [PART]] [-f FILE] [-P]`: a job's method, parameters, status, files and result;
+//! `exax job ID [-O [PART]] [-f FILE] [-P]` (`-O` may come first: `exax job -O ID`): a job's method, parameters, status, files and result;
 //! or its captured output, one of its files, or its parameters.
 
 use std::process::ExitCode;
@@ -14,7 +14,8 @@ use crate::value::Value;
 #[derive(clap::Args)]
 pub struct Args {
     /// The job id, like `demo-3`.
-    id: String,
+    #[arg(value_name = "ID")]
+    id: Option<String>,
     /// Print the job's captured output: all of it, or one PART (`prepare`, `synthesis`, a slice number).
     #[arg(short = 'O', long = "output", num_args = 0..=1, value_name = "PART")]
     output: Option<Option<String>>,
@@ -30,9 +31,28 @@ fn out(s: &str) -> Result<()> {
     super::stdout::print(s)
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+/// `-O` takes the next word as its PART, so `exax job -O demo-3` gives no ID: a word that is no
+/// part's name is the ID.
+fn job_and_part(a: &mut Args) -> Result<String> {
+    if let Some(id) = a.id.take() {
+        return Ok(id);
+    }
+    match &a.output {
+        Some(Some(p)) if p != "prepare" && p != "synthesis" && p.parse::<usize>().is_err() => {
+            let id = p.clone();
+            a.output = Some(None);
+            Ok(id)
+        }
+        _ => Err(Error::User(
+            "exax job: give the job's id, like `exax job demo-3` (`exax job --help` says more)".into(),
+        )),
+    }
+}
+
+pub fn run(mut a: Args) -> Result<ExitCode> {
     let project = Project::from_cwd()?;
-    let (id, path) = crate::urd::existing_job(&project, &a.id)?;
+    let wanted = job_and_part(&mut a)?;
+    let (id, path) = crate::urd::existing_job(&project, &wanted)?;
     let setup: Setup = records::read_json(&path.join(records::SETUP))?;
     if let Some(part) = a.output {
         let dir = path.join(records::OUTPUT_DIR);
