@@ -23,7 +23,8 @@ static CONSOLE: OnceLock<Console> = OnceLock::new();
 
 fn console() -> &'static Console {
     CONSOLE.get_or_init(|| {
-        let open = |fd| {
+        use std::os::fd::AsFd;
+        let open = |fd: std::os::fd::BorrowedFd<'_>| {
             sys::dup(fd).map(File::from).unwrap_or_else(|_| {
                 File::from(std::os::fd::OwnedFd::from(
                     File::options().write(true).open("/dev/null").expect("/dev/null"),
@@ -31,8 +32,8 @@ fn console() -> &'static Console {
             })
         };
         Console {
-            out: Mutex::new(open(1)),
-            err: Mutex::new(open(2)),
+            out: Mutex::new(open(std::io::stdout().as_fd())),
+            err: Mutex::new(open(std::io::stderr().as_fd())),
         }
     })
 }

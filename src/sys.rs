@@ -8,16 +8,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::OnceLock;
 
-/// A new descriptor for the same open file as `fd`.
-pub fn dup(fd: i32) -> std::io::Result<OwnedFd> {
-    // SAFETY: dup has no memory effects; a negative result is an error, a non-negative one is a
-    // fresh descriptor that nothing else owns, so OwnedFd may take it.
-    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
-    if new < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: see above.
-    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+/// A new descriptor (3 or above, closed on exec) for the same open file as `fd`.
+pub fn dup(fd: BorrowedFd<'_>) -> std::io::Result<OwnedFd> {
+    Ok(rustix::io::fcntl_dupfd_cloexec(fd, 3)?)
 }
 
 /// Makes descriptor `target` (1 or 2) refer to the same file as `src`.
@@ -42,14 +35,8 @@ pub fn flush_c_stdio() {
 /// elsewhere.
 pub fn anonymous_file() -> std::io::Result<std::fs::File> {
     #[cfg(target_os = "linux")]
-    {
-        // SAFETY: the name is a valid NUL-terminated C string; a non-negative result is a new
-        // descriptor owned by nobody else.
-        let fd = unsafe { libc::memfd_create(c"exax-output".as_ptr(), libc::MFD_CLOEXEC) };
-        if fd >= 0 {
-            // SAFETY: see above.
-            return Ok(std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) }));
-        }
+    if let Ok(fd) = rustix::fs::memfd_create(c"exax-output", rustix::fs::MemfdFlags::CLOEXEC) {
+        return Ok(std::fs::File::from(fd));
     }
     let path = std::env::temp_dir().join(format!("exax-output-{}-{:?}", std::process::id(), std::time::Instant::now()));
     let f = std::fs::File::options().read(true).write(true).create_new(true).open(&path)?;
@@ -130,17 +117,11 @@ fn byte_lock(file: &std::fs::File, offset: i64, call: LockCall) -> std::io::Resu
 /// belongs to the open file description, so a child that inherits the descriptor keeps it after
 /// this process closes its own copy, and it goes when the last copy is closed (the child exits).
 pub fn try_flock(file: &std::fs::File) -> std::io::Result<bool> {
-    loop {
-        // SAFETY: flock only changes the lock state of an open descriptor.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-            return Ok(true);
-        }
-        let e = std::io::Error::last_os_error();
-        match e.raw_os_error() {
-            Some(libc::EWOULDBLOCK) => return Ok(false),
-            _ if e.kind() == std::io::ErrorKind::Interrupted => {}
-            _ => return Err(e),
-        }
+    let take = || rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive);
+    match rustix::io::retry_on_intr(take) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -178,14 +159,14 @@ pub fn is_foreground_terminal(fd: BorrowedFd<'_>) -> bool {
 
 /// Waits up to `timeout_ms` for `fd` to be readable (or at EOF).
 pub fn poll_readable(fd: BorrowedFd<'_>, timeout_ms: i32) -> bool {
-    let mut p = libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let timeout = Timespec {
+        tv_sec: i64::from(timeout_ms / 1000),
+        tv_nsec: i64::from(timeout_ms % 1000) * 1_000_000,
     };
-    // SAFETY: `p` is a valid pollfd array of length 1 for the duration of the call.
-    let rc = unsafe { libc::poll(&mut p, 1, timeout_ms) };
-    rc > 0 && p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+    let ready = rustix::event::poll(&mut fds, Some(&timeout)).unwrap_or(0);
+    ready > 0 && fds[0].revents().intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR)
 }
 
 /// Columns of the terminal `fd` refers to.
@@ -295,13 +276,8 @@ pub fn write_raw(fd: i32, mut bytes: &[u8]) {
 
 /// The process's address-space limit (`ulimit -v`, RLIMIT_AS) in bytes; None when unlimited.
 pub fn address_space_limit() -> Option<usize> {
-    // SAFETY: rlimit is plain data; getrlimit fills it or fails.
-    let mut r: libc::rlimit = unsafe { std::mem::zeroed() };
-    // SAFETY: the pointer is to a live rlimit.
-    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } != 0 || r.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    usize::try_from(r.rlim_cur).ok()
+    let limit = rustix::process::getrlimit(rustix::process::Resource::As).current?;
+    usize::try_from(limit).ok()
 }
 
 /// The bytes of address space this process has mapped now (what RLIMIT_AS counts).
@@ -313,14 +289,15 @@ pub fn mapped_bytes() -> Option<usize> {
 
 /// The machine's physical memory in bytes.
 pub fn physical_memory() -> Option<usize> {
-    // SAFETY: sysconf only queries.
-    let pages = unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) };
-    usize::try_from(pages).ok().map(|p| p.saturating_mul(page_size()))
+    let info = rustix::system::sysinfo();
+    // `totalram` is a C unsigned long: u64 here, u32 on 32-bit targets.
+    #[allow(clippy::useless_conversion)]
+    let total = u64::from(info.totalram).saturating_mul(u64::from(info.mem_unit.max(1)));
+    usize::try_from(total).ok().filter(|&t| t > 0)
 }
 
 fn page_size() -> usize {
-    // SAFETY: sysconf only queries.
-    usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096)
+    rustix::param::page_size()
 }
 
 /// Puts stdin's terminal back as it was (idempotent; async-signal-safe).
@@ -484,13 +461,7 @@ pub fn on_fatal_signals(path: Option<&std::path::Path>) -> std::io::Result<()> {
 
 /// Makes writes to `fd` fail instead of block when the pipe is full (a signal handler writes to it).
 pub fn set_nonblocking(fd: BorrowedFd<'_>) -> std::io::Result<()> {
-    // SAFETY: F_GETFL/F_SETFL only read and change the status flags of an open descriptor.
-    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
-    // SAFETY: as above.
-    if flags < 0 || unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    Ok(rustix::io::ioctl_fionbio(fd, true)?)
 }
 
 /// This host's name, for names that must not collide across hosts (pids do); `localhost` when
@@ -501,14 +472,12 @@ pub fn host_name() -> &'static str {
 }
 
 fn read_host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: `buf` is writable for the length we pass, and gethostname writes at most that.
-    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if r != 0 {
-        return "localhost".to_string();
+    let name = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    if name.is_empty() {
+        "localhost".to_string()
+    } else {
+        name
     }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 /// Sends `signal` to the process `cmd` starts when the thread that starts it ends (the whole
@@ -535,40 +504,23 @@ pub fn signal_when_parent_dies(cmd: &mut std::process::Command, signal: i32) {
 
 /// Sends SIGTERM to `child` (std's `kill` sends SIGKILL).
 pub fn terminate(child: &std::process::Child) -> std::io::Result<()> {
-    // SAFETY: kill only sends a signal; `child` is not yet reaped, so its pid is still ours.
-    if unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    // `child` is not yet reaped, so its pid is still ours.
+    Ok(rustix::process::kill_process(
+        rustix::process::Pid::from_child(child),
+        rustix::process::Signal::TERM,
+    )?)
 }
 
 /// Turns on TCP keepalive on a connected socket (probes after 30 s idle, every 10 s, 3 of them),
 /// so a peer whose host vanished without closing the connection is noticed in about a minute.
 pub fn keepalive(fd: BorrowedFd<'_>) -> std::io::Result<()> {
-    let set = |level: libc::c_int, name: libc::c_int, value: libc::c_int| -> std::io::Result<()> {
-        // SAFETY: setsockopt reads `size_of::<c_int>()` bytes from a live c_int; a bad fd or
-        // option yields an error result.
-        let r = unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                level,
-                name,
-                (&value as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
-    };
-    set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1)?;
+    use rustix::net::sockopt;
+    sockopt::set_socket_keepalive(fd, true)?;
     #[cfg(target_os = "linux")]
     {
-        set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, 30)?;
-        set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, 10)?;
-        set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, 3)?;
+        sockopt::set_tcp_keepidle(fd, std::time::Duration::from_secs(30))?;
+        sockopt::set_tcp_keepintvl(fd, std::time::Duration::from_secs(10))?;
+        sockopt::set_tcp_keepcnt(fd, 3)?;
     }
     Ok(())
 }

@@ -155,8 +155,8 @@ impl Capture {
     pub fn start(file: Utf8PathBuf, echo: bool) -> std::io::Result<Capture> {
         sys::flush_c_stdio();
         let capture = sys::anonymous_file()?;
-        let saved_out = sys::dup(1)?;
-        let saved_err = sys::dup(2)?;
+        let saved_out = sys::dup(std::io::stdout().as_fd())?;
+        let saved_err = sys::dup(std::io::stderr().as_fd())?;
         sys::dup2(capture.as_fd(), 1)?;
         sys::dup2(capture.as_fd(), 2)?;
         let active = Arc::new(Mutex::new(Active {

@@ -25,7 +25,7 @@ pub struct Keys {
 impl Keys {
     /// None when stdin is not a terminal this process may read (not a tty, or in the background).
     pub fn start(on_ctrl_t: impl Fn() + Send + 'static) -> Option<Keys> {
-        let stdin = sys::dup(0).ok()?;
+        let stdin = sys::dup(std::io::stdin().as_fd()).ok()?;
         let mode = Arc::new(sys::KeyMode::enter()?);
         let mode2 = mode.clone();
         let stop = Arc::new(AtomicBool::new(false));
