@@ -174,10 +174,14 @@ impl SliceWriter {
 
 /// Removes the temporary part files `attempt` left in `dir`.
 fn remove_temporary(dir: &Utf8Path, attempt: &Attempt) {
-    let suffix = attempt.temp_suffix();
+    remove_files_ending(dir, &attempt.temp_suffix());
+}
+
+/// Removes every file in `dir` whose name ends with `suffix` (what did not matter is ignored).
+pub(super) fn remove_files_ending(dir: &Utf8Path, suffix: &str) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
-            if e.file_name().to_str().is_some_and(|n| n.ends_with(&suffix)) {
+            if e.file_name().to_str().is_some_and(|n| n.ends_with(suffix)) {
                 let _ = std::fs::remove_file(e.path());
             }
         }

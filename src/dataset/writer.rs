@@ -12,7 +12,7 @@ use super::cell::{normalize, Cell, MinMax, Scalar};
 use super::format::{self, ColumnMeta, DatasetMeta, Encoding, SliceColumn, FORMAT_VERSION, META, WRITER};
 use super::hash::slice_of;
 pub use super::slice_writer::SliceSink;
-use super::slice_writer::{SliceStats, SliceWriter};
+use super::slice_writer::{self, SliceStats, SliceWriter};
 use super::types::ColType;
 pub use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{did_you_mean, Error, IoContext, Result};
@@ -419,13 +419,7 @@ impl DatasetWriter {
         }
         // What attempts given up as lost may have left (one still running loses its file, and
         // its rename then fails).
-        if let Ok(entries) = std::fs::read_dir(&self.dir) {
-            for e in entries.flatten() {
-                if e.file_name().to_str().is_some_and(|n| n.ends_with(".tmp")) {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
+        slice_writer::remove_files_ending(&self.dir, ".tmp");
         Ok(meta)
     }
 }
