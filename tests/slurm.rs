@@ -240,24 +240,33 @@ fn a_lost_slice_runs_again_alone() {
         .run();
 }
 
-/// Slice 1 writes 20,000 rows of a dataset (past a block, so its parts are on disk) and kills
-/// its worker on the first attempt; the retry writes two rows.
+/// Slice 1, on its first attempt, writes 20,000 rows to two datasets (past a block, so its parts
+/// are on disk), saves a file whole and leaves another half written, then kills its worker. The
+/// retry writes two rows to the first dataset alone, and no files.
 const LOSES_SLICE_1_MID_WRITE: &str = r#"
 function prepare(job)
   local dw = job:datasetwriter()
   dw:add('n', 'int64')
   dw:add('s', 'unicode')
-  return dw
+  local other = job:datasetwriter({name = 'other'})
+  other:add('n', 'int64')
+  return {dw = dw, other = other}
 end
-function analysis(sliceno, prepare_res)
-  local dw = prepare_res
+function analysis(sliceno, prepare_res, job)
+  local dw, other = prepare_res.dw, prepare_res.other
   if sliceno == 1 then
     local f = io.open('../../../lost-once', 'r')
     if f then f:close() else
       io.open('../../../lost-once', 'w'):close()
-      for i = 1, 20000 do dw:write(i, 'lost' .. i) end
+      for i = 1, 20000 do dw:write(i, 'lost' .. i) other:write(i) end
+      job:save('whole', 'saved.txt')
+      local half = job:open('half.txt', 'w')
+      half:write('half of it')
+      half:flush()
       os.execute('kill -9 $PPID')
     end
+  else
+    other:write(sliceno)
   end
   dw:write(sliceno * 10, 'kept')
   dw:write(sliceno * 10 + 1, 'kept')
@@ -270,32 +279,43 @@ fn a_lost_slice_leaves_no_dataset_files_behind() {
     if !slurm_up("lost_mid_write") {
         return;
     }
+    let build = "function main(urd)\n  local j = urd:build('lossy')\n  \
+                 for n, s in j:dataset():iterate(nil, {'n', 's'}) do io.write(n, s, ' ') end\n  \
+                 for n in j:dataset('other'):iterate(nil, 'n') do io.write(n, ' ') end\n  print()\nend\n";
     let out = Test::new()
         .file("accelerator.conf", &slurm_conf("slurm retries: 1\n"))
         .method("lossy", LOSES_SLICE_1_MID_WRITE)
-        .build(
-            "function main(urd)\n  for n, s in urd:build('lossy'):dataset():iterate(nil, {'n', 's'}) do io.write(n, s, ' ') end\n  print()\nend\n",
-        )
-        .stdout("0kept 1kept 10kept 11kept 20kept 21kept \n")
+        .build(build)
+        .stdout("0kept 1kept 10kept 11kept 20kept 21kept 0 2 \n")
         .stderr_contains("exax: slice 1 of test-0 was lost (")
         .run();
-    // Neither the lost attempt's temporary parts nor its marker survive, and the dataset is whole.
-    let dir = out.path().join("workdirs/test/test-0/DS/default");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    assert!(
-        names
-            .iter()
-            .all(|n| n == "dataset.json" || n.starts_with("c0.") || n.starts_with("c1.")),
-        "{names:?}"
-    );
-    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
-    Test::again(out)
+    // Nothing the lost attempt wrote survives: no temporary parts, markers or directories of
+    // its own, in either dataset, and neither of its files.
+    for ds in ["default", "other"] {
+        let dir = out.path().join("workdirs/test/test-0/DS").join(ds);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert!(
+            names
+                .iter()
+                .all(|n| n == "dataset.json" || n.starts_with("c0.") || n.starts_with("c1.")),
+            "{ds}: {names:?}"
+        );
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{ds}: {names:?}");
+    }
+    assert!(!out.exists("workdirs/test/test-0/half.txt"));
+    assert!(!out.exists("workdirs/test/test-0/saved.txt"));
+    let out = Test::again(out)
         .args(&["verify", "test-0"])
         .stdout("1 job checked: 1 whole, 0 damaged\n")
+        .run();
+    Test::again(out)
+        .args(&["job", "test-0", "-f", "half.txt"])
+        .stderr("error: job test-0 has no file `half.txt`\n")
+        .status(1)
         .run();
 }
 

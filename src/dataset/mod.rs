@@ -1,7 +1,7 @@
 //! Datasets: typed columns split into slices, written once by a job and read through memory
 //! maps. This is plain Rust that knows nothing of Lua; `src/lua/dataset*.rs` wrap it.
 //!
-//! `types` (the column types), `attempt` (which attempt writes a slice, and its temporary names), `cell` (a value checked against a column), `datetime`, `hash`
+//! `types` (the column types), `cell` (a value checked against a column), `datetime`, `hash`
 //! (which slice a value belongs in), `format` (the files on disk), `writer` (with `writer_def`,
 //! `slice_writer` and `encode`), `reader`, `link`
 //! (datasets made of other datasets' column files), `reduce` (native sums and counts), `scan`
@@ -10,7 +10,6 @@
 //! project), and `mmap`, the only module
 //! of `dataset/` with `unsafe`.
 
-pub mod attempt;
 pub mod cell;
 pub mod datetime;
 pub mod encode;

@@ -8,13 +8,13 @@ use std::io;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
-use super::attempt::Attempt;
 use super::cell::{normalize, Cell};
 use super::encode::{ColumnWriter, BLOCK_BYTES, BLOCK_ROWS};
 use super::format::{self, SliceColumn};
 use super::hash::slice_of;
 use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{Error, IoContext, Result};
+use crate::job::attempt::Attempt;
 use crate::job::records;
 
 /// What one slice's writer recorded (`slice.<n>.json`).
@@ -34,61 +34,74 @@ pub struct SliceWriter {
     cols: Vec<ColumnWriter>,
     pending_rows: usize,
     pending_bytes: usize,
-    marker: Utf8PathBuf,
+    /// The slice's marker, for a writer that claimed it with one.
+    marker: Option<Utf8PathBuf>,
+    /// Where the parts and the record go: the dataset's directory, or the attempt's own.
+    files: Utf8PathBuf,
+    /// The dataset's directory.
     dir: Utf8PathBuf,
+    id: String,
     me: Attempt,
 }
 
 impl SliceWriter {
-    /// Opens `slice` for writing by `me`. What an earlier attempt at this slice left (its
-    /// marker, temporary parts, or even its finished record: it was lost before its worker
-    /// reported) is removed; anything else already there is a mistake of the method's.
+    /// Opens `slice` for writing by `me`. An analysis worker writing its own slice writes into
+    /// its attempt's directory (`stage_dir`), which the run moves into place when it accepts the
+    /// attempt (`commit_attempt`); any other writer claims the slice with a marker and writes its
+    /// parts under temporary names, renamed when the slice finishes.
     pub(super) fn open(dir: &Utf8Path, def: &WriterDef, slice: usize, me: &Attempt) -> Result<SliceWriter> {
         let id = def.id();
-        let stats_path = dir.join(format::slice_stats_name(slice));
-        if stats_path.exists() {
-            let stats: SliceStats = records::read_json(&stats_path)?;
-            match Attempt::parse(&stats.by) {
-                Some(earlier) if me.supersedes(&earlier, slice) => {
-                    remove_finished(dir, def, slice, &stats);
-                    std::fs::remove_file(&stats_path).at(&stats_path)?;
-                }
-                _ => return Err(Error::User(format!("dataset {id}: slice {slice} was already written and finished"))),
-            }
+        if dir.join(format::slice_stats_name(slice)).exists() {
+            return Err(Error::User(format!("dataset {id}: slice {slice} was already written and finished")));
         }
         let marker = dir.join(format!("slice.{slice}.writing"));
-        let claim = || -> io::Result<()> {
-            let mut f = OpenOptions::new().write(true).create_new(true).open(&marker)?;
-            io::Write::write_all(&mut f, me.describe().as_bytes())
+        let elsewhere = |holder: &str| {
+            Error::User(format!(
+                "dataset {id}: slice {slice} is already being written elsewhere ({}; a writer passed to analysis writes slice n in analysis worker n only)",
+                if holder.is_empty() { "by another writer" } else { holder }
+            ))
         };
-        match claim() {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&marker).unwrap_or_default();
-                match Attempt::parse(&holder) {
-                    Some(earlier) if me.supersedes(&earlier, slice) => {
-                        remove_temporary(dir, &earlier);
-                        std::fs::remove_file(&marker).at(&marker)?;
-                        claim().at(&marker)?;
-                    }
-                    _ => {
-                        return Err(Error::User(format!(
-                            "dataset {id}: slice {slice} is already being written elsewhere (a writer passed to analysis writes slice n in analysis worker n only)"
-                        )))
-                    }
+        let (files, marker, suffix) = match me.worker {
+            Some((own, attempt)) if own == slice => {
+                if marker.exists() {
+                    return Err(elsewhere(&std::fs::read_to_string(&marker).unwrap_or_default()));
                 }
+                if dir.join(format::META).exists() {
+                    return Err(given_up(&id, slice, me));
+                }
+                let stage = stage_dir(dir, slice, attempt);
+                match std::fs::create_dir(&stage) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(elsewhere(&me.describe())),
+                    Err(e) => return Err(Error::io(stage, e)),
+                }
+                (stage, None, String::new())
             }
-            Err(e) => return Err(Error::io(marker, e)),
-        }
-        let suffix = me.temp_suffix();
+            _ => {
+                let claim = || -> io::Result<()> {
+                    let mut f = OpenOptions::new().write(true).create_new(true).open(&marker)?;
+                    io::Write::write_all(&mut f, me.describe().as_bytes())
+                };
+                match claim() {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        return Err(elsewhere(&std::fs::read_to_string(&marker).unwrap_or_default()))
+                    }
+                    Err(e) => return Err(Error::io(marker, e)),
+                }
+                (dir.to_path_buf(), Some(marker), me.temp_suffix())
+            }
+        };
         Ok(SliceWriter {
             slice,
             lines: 0,
-            cols: def.columns.iter().map(|c| ColumnWriter::new(dir, c, slice, &suffix)).collect(),
+            cols: def.columns.iter().map(|c| ColumnWriter::new(&files, c, slice, &suffix)).collect(),
             pending_rows: 0,
             pending_bytes: 0,
             marker,
+            files,
             dir: dir.to_path_buf(),
+            id,
             me: me.clone(),
         })
     }
@@ -140,41 +153,84 @@ impl SliceWriter {
             )));
         }
         self.lines = rows;
-        // A later attempt took the slice over (this one was given up as lost, yet ran on): its
-        // files stand, and this attempt's go.
-        let holder = std::fs::read_to_string(&self.marker).unwrap_or_default();
-        if holder != self.me.describe() {
-            remove_temporary(&self.dir, &self.me);
-            return Err(Error::User(format!(
-                "{}: slice {} was taken over by another attempt ({}); this attempt ({}) was given up",
-                self.dir,
-                self.slice,
-                if holder.is_empty() {
-                    "which has finished it"
-                } else {
-                    holder.as_str()
-                },
-                self.me.describe()
-            )));
+        // An attempt given up as lost whose directory the run has removed: it stops here.
+        if !self.files.exists() {
+            return Err(given_up(&self.id, self.slice, &self.me));
         }
         let mut columns = Vec::with_capacity(self.cols.len());
         for c in &mut self.cols {
-            columns.push(c.finish().at(&self.dir)?);
+            columns.push(c.finish().at(&self.files)?);
         }
         let stats = SliceStats {
             lines: self.lines,
             columns,
             by: self.me.describe(),
         };
-        records::write_json_atomic(&self.dir, &format::slice_stats_name(self.slice), &stats)?;
-        let _ = std::fs::remove_file(&self.marker);
+        records::write_json_atomic(&self.files, &format::slice_stats_name(self.slice), &stats)?;
+        if let Some(m) = &self.marker {
+            let _ = std::fs::remove_file(m);
+        }
         Ok(())
     }
 }
 
-/// Removes the temporary part files `attempt` left in `dir`.
-fn remove_temporary(dir: &Utf8Path, attempt: &Attempt) {
-    remove_files_ending(dir, &attempt.temp_suffix());
+fn given_up(id: &str, slice: usize, me: &Attempt) -> Error {
+    Error::User(format!(
+        "dataset {id}: slice {slice} was given up as lost ({}); the run went on with another attempt at it",
+        me.describe()
+    ))
+}
+
+/// The directory where attempt `attempt` of analysis slice `slice` writes its part of the
+/// dataset in `dir`.
+pub fn stage_dir(dir: &Utf8Path, slice: usize, attempt: u32) -> Utf8PathBuf {
+    dir.join(format!("{STAGE}{slice}.{attempt}"))
+}
+
+const STAGE: &str = "attempt.";
+
+/// In the run, once analysis slice `slice` succeeded with attempt `attempt`: moves that
+/// attempt's part of every dataset of the job into place (with the stamps of the moved files)
+/// and removes every attempt's directory of the slice, so that nothing a lost attempt wrote,
+/// whole or not, stays. An attempt still running on loses its directory and fails.
+pub fn commit_attempt(job_dir: &Utf8Path, slice: usize, attempt: u32) -> Result<()> {
+    let writers = std::fs::read_dir(job_dir.join(format::DS_DIR)).into_iter().flatten().flatten();
+    for dir in writers.filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok()) {
+        if !dir.join(format::WRITER).is_file() {
+            continue;
+        }
+        let stage = stage_dir(&dir, slice, attempt);
+        let record = stage.join(format::slice_stats_name(slice));
+        if record.exists() {
+            let mut stats: SliceStats = records::read_json(&record)?;
+            let def: WriterDef = records::read_json(&dir.join(format::WRITER))?;
+            for (spec, col) in def.columns.iter().zip(stats.columns.iter_mut()) {
+                for (part, sums) in col.parts.iter_mut() {
+                    let to = format::part_path(&dir, &spec.file, slice, part);
+                    std::fs::rename(format::part_path(&stage, &spec.file, slice, part), &to).at(&to)?;
+                    sums.stamp = Some(crate::checksum::stamp(&std::fs::metadata(&to).at(&to)?));
+                }
+            }
+            records::write_json_atomic(&dir, &format::slice_stats_name(slice), &stats)?;
+        }
+        remove_stages(&dir, Some(slice));
+    }
+    Ok(())
+}
+
+/// Removes the attempts' directories in `dir`: of one slice, or all.
+pub(super) fn remove_stages(dir: &Utf8Path, slice: Option<usize>) {
+    let prefix = match slice {
+        Some(s) => format!("{STAGE}{s}."),
+        None => STAGE.to_string(),
+    };
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
 
 /// Removes every file in `dir` whose name ends with `suffix` (what did not matter is ignored).
@@ -184,15 +240,6 @@ pub(super) fn remove_files_ending(dir: &Utf8Path, suffix: &str) {
             if e.file_name().to_str().is_some_and(|n| n.ends_with(suffix)) {
                 let _ = std::fs::remove_file(e.path());
             }
-        }
-    }
-}
-
-/// Removes the parts a finished record of `slice` lists (an earlier attempt's).
-fn remove_finished(dir: &Utf8Path, def: &WriterDef, slice: usize, stats: &SliceStats) {
-    for (spec, col) in def.columns.iter().zip(&stats.columns) {
-        for part in col.parts.keys() {
-            let _ = std::fs::remove_file(format::part_path(dir, &spec.file, slice, part));
         }
     }
 }

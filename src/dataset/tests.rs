@@ -466,8 +466,8 @@ fn sinks_write_column_by_column() {
     assert!(e.contains("slice 0 has columns of different lengths (1 and 0 lines"), "{e}");
 }
 
-fn worker(slice: usize, attempt: u32, host: &str) -> super::attempt::Attempt {
-    super::attempt::Attempt {
+fn worker(slice: usize, attempt: u32, host: &str) -> crate::job::attempt::Attempt {
+    crate::job::attempt::Attempt {
         worker: Some((slice, attempt)),
         host: host.into(),
         pid: 7,
@@ -483,68 +483,95 @@ fn files_in(dir: &Utf8Path) -> Vec<String> {
     names
 }
 
-/// A retry takes over what a lost attempt at its slice left: its marker and temporary parts
-/// while it wrote, or its finished record and parts when it was lost before reporting. The lost
-/// attempt, if it runs on, cannot finish over the retry's files.
+/// Each attempt at an analysis slice writes into a directory of its own; the run moves the
+/// accepted attempt's part into place and removes every attempt's directory, so nothing a lost
+/// attempt wrote (half a slice, or a whole one it finished before it was lost) stays, and an
+/// attempt that runs on afterwards cannot write into the dataset.
 #[test]
-fn a_later_attempt_at_a_slice_takes_over_from_a_lost_one() {
-    use super::slice_writer::SliceWriter;
+fn the_accepted_attempt_at_a_slice_stands_and_no_other() {
+    use super::slice_writer::{commit_attempt, SliceWriter};
     let (_d, job) = tmp();
     let mut w = DatasetWriter::create(&job, def("r", 2)).unwrap();
     w.add("a", ColType::Int64, false).unwrap();
     w.add("n", ColType::Int64, true).unwrap();
+    let mut second = DatasetWriter::create(&job, def("second", 2)).unwrap();
+    second.add("x", ColType::Int64, false).unwrap();
     let dir = format::dataset_dir(&job, "r");
     let def: WriterDef = crate::job::records::read_json(&dir.join(format::WRITER)).unwrap();
+    let second_dir = format::dataset_dir(&job, "second");
+    let second_def: WriterDef = crate::job::records::read_json(&second_dir.join(format::WRITER)).unwrap();
     let row = |i: i64, n: Option<i64>| [Cell::Int(i), n.map_or(Cell::None, Cell::Int)];
 
-    // Attempt 1 of slice 1 is lost mid-write: only its temporary parts exist.
+    // Attempt 1 of slice 1 is lost mid-write; attempt 2 finished both datasets' slice 1 and was
+    // lost before it reported (with a None, so `n` has a valid bitmap); attempt 3 is accepted.
     let mut lost = SliceWriter::open(&dir, &def, 1, &worker(1, 1, "node2")).unwrap();
     for i in 0..20_000 {
         lost.push_row(&row(i, Some(i))).unwrap();
     }
-    let mid = files_in(&dir);
-    assert!(mid.contains(&"c0.1.data.node2.7.tmp".to_string()), "{mid:?}");
-    assert!(!mid.contains(&"c0.1.data".to_string()), "{mid:?}");
-    // Neither another slice's worker nor the run's own process may take it.
-    let e = SliceWriter::open(&dir, &def, 1, &worker(0, 1, "node1")).err().unwrap();
-    assert!(e.to_string().contains("slice 1 is already being written elsewhere"), "{e}");
-    let e = SliceWriter::open(&dir, &def, 1, &super::attempt::current()).err().unwrap();
-    assert!(e.to_string().contains("slice 1 is already being written elsewhere"), "{e}");
-
-    // Attempt 2 takes over: the lost attempt's parts go.
-    let mut retry = SliceWriter::open(&dir, &def, 1, &worker(1, 2, "node1")).unwrap();
-    assert!(!files_in(&dir).iter().any(|f| f.ends_with(".node2.7.tmp")), "{:?}", files_in(&dir));
-    retry.push_row(&row(5, Some(50))).unwrap();
-    retry.push_row(&row(6, None)).unwrap();
-    retry.finish().unwrap();
-    // The lost attempt ran on after all: it cannot finish, and leaves nothing.
-    let e = lost.finish().err().unwrap();
+    assert!(files_in(&dir).contains(&"attempt.1.1".to_string()), "{:?}", files_in(&dir));
+    assert!(!files_in(&dir).iter().any(|f| f.starts_with("c0.")), "{:?}", files_in(&dir));
+    let mut finished = SliceWriter::open(&dir, &def, 1, &worker(1, 2, "node1")).unwrap();
+    finished.push_row(&row(5, None)).unwrap();
+    finished.finish().unwrap();
+    let mut finished = SliceWriter::open(&second_dir, &second_def, 1, &worker(1, 2, "node1")).unwrap();
+    finished.push_row(&[Cell::Int(99)]).unwrap();
+    finished.finish().unwrap();
+    let mut third = SliceWriter::open(&dir, &def, 1, &worker(1, 3, "node1")).unwrap();
+    third.push_row(&row(7, Some(70))).unwrap();
+    third.finish().unwrap();
+    // The same attempt cannot open its slice twice, nor another slice's worker take it.
+    let e = SliceWriter::open(&dir, &def, 1, &worker(1, 3, "node1")).err().unwrap();
     assert!(
-        e.to_string().contains("slice 1 was taken over by another attempt (which has finished it); this attempt (analysis 1 attempt 1 on node2 pid 7) was given up"),
+        e.to_string()
+            .contains("slice 1 is already being written elsewhere (analysis 1 attempt 3 on node1 pid 7;"),
         "{e}"
     );
 
-    // Attempt 2 finished the slice but was lost before it reported; attempt 3 redoes it, and
-    // the part attempt 2 wrote that attempt 3 does not (`n`'s valid bitmap) goes too.
-    assert!(files_in(&dir).contains(&"c1.1.valid".to_string()));
-    let mut third = SliceWriter::open(&dir, &def, 1, &worker(1, 3, "node1")).unwrap();
-    assert!(!files_in(&dir).contains(&"c1.1.valid".to_string()), "{:?}", files_in(&dir));
-    assert!(!files_in(&dir).contains(&"slice.1.json".to_string()));
-    third.push_row(&row(7, Some(70))).unwrap();
-    third.finish().unwrap();
-    // A finished slice is not taken by an earlier attempt, nor by another slice's worker.
-    for who in [worker(1, 2, "node1"), worker(0, 4, "node1")] {
+    commit_attempt(&job, 1, 3).unwrap();
+    let after = files_in(&dir);
+    assert!(!after.iter().any(|f| f.starts_with("attempt.")), "{after:?}");
+    assert!(
+        after.contains(&"c0.1.data".to_string()) && !after.contains(&"c1.1.valid".to_string()),
+        "{after:?}"
+    );
+    // Attempt 2's slice of the second dataset went too (attempt 3 wrote none there).
+    assert_eq!(files_in(&second_dir), ["writer.json"]);
+    // Slice 1 is now taken.
+    for who in [worker(1, 1, "node2"), worker(1, 4, "node1")] {
         let e = SliceWriter::open(&dir, &def, 1, &who).err().unwrap();
         assert!(e.to_string().contains("slice 1 was already written and finished"), "{e}");
     }
+    // The lost attempt ran on after all: it cannot finish, and leaves nothing.
+    lost.push_row(&row(1, Some(1))).unwrap();
+    let e = lost.finish().err().unwrap();
+    assert!(
+        e.to_string()
+            .contains("slice 1 was given up as lost (analysis 1 attempt 1 on node2 pid 7); the run went on with another attempt at it"),
+        "{e}"
+    );
+    assert_eq!(files_in(&dir), after);
 
-    let mut first = SliceWriter::open(&dir, &def, 0, &worker(0, 1, "node1")).unwrap();
-    first.push_row(&row(1, Some(10))).unwrap();
-    first.finish().unwrap();
-    std::fs::write(dir.join("c0.0.data.elsewhere.9.tmp"), b"left by a ghost").unwrap();
+    // Slice 0 from the run's own process: a marker and temporary names, renamed at its finish.
+    let mut own = SliceWriter::open(&dir, &def, 0, &crate::job::attempt::current()).unwrap();
+    own.push_row(&row(1, Some(10))).unwrap();
+    let mid = files_in(&dir);
+    assert!(mid.contains(&"slice.0.writing".to_string()), "{mid:?}");
+    let e = SliceWriter::open(&dir, &def, 0, &worker(0, 1, "node1")).err().unwrap();
+    assert!(
+        e.to_string().contains("slice 0 is already being written elsewhere (exax on "),
+        "{e}"
+    );
+    own.finish().unwrap();
+    std::fs::write(dir.join("c0.0.data.elsewhere.9.tmp"), b"left by a writer given up").unwrap();
+    std::fs::create_dir(dir.join("attempt.0.1")).unwrap();
     DatasetWriter::reopen(&job, "t-1", "r").unwrap().finish(&no_parent).unwrap();
     let left = files_in(&dir);
-    assert!(!left.iter().any(|f| f.ends_with(".tmp") || f.ends_with(".writing")), "{left:?}");
+    assert!(
+        !left
+            .iter()
+            .any(|f| f.ends_with(".tmp") || f.ends_with(".writing") || f.starts_with("attempt.")),
+        "{left:?}"
+    );
     let ds = open(&job, "r");
     assert_eq!(ds.meta.lines, [1, 1]);
     assert_eq!(read_all(&ds, "a", 1), ["i7"]);

@@ -7,7 +7,6 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::attempt;
 use super::cell::{normalize, Cell, MinMax, Scalar};
 use super::format::{self, ColumnMeta, DatasetMeta, Encoding, SliceColumn, FORMAT_VERSION, META, WRITER};
 use super::hash::slice_of;
@@ -16,6 +15,7 @@ use super::slice_writer::{self, SliceStats, SliceWriter};
 use super::types::ColType;
 pub use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{did_you_mean, Error, IoContext, Result};
+use crate::job::attempt;
 use crate::job::records;
 
 pub struct DatasetWriter {
@@ -420,6 +420,7 @@ impl DatasetWriter {
         // What attempts given up as lost may have left (one still running loses its file, and
         // its rename then fails).
         slice_writer::remove_files_ending(&self.dir, ".tmp");
+        slice_writer::remove_stages(&self.dir, None);
         Ok(meta)
     }
 }

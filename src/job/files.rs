@@ -4,9 +4,11 @@
 //! registered names count. Temp files are deleted when the job ends unless registered.
 //!
 //! Every process of a job (the runner for prepare and synthesis, one worker per analysis slice)
-//! appends what it wrote and registered to its own log, `.exax-tmp/files.<host>.<pid>`, one JSON event a
-//! line; `finish` merges the logs when the job ends, so no registration depends on which process
-//! made it, and a crashed worker leaves everything it logged before the crash.
+//! appends what it wrote and registered to its own log, `.exax-tmp/files.<host>.<pid>` (a worker's
+//! also names its slice and attempt), one JSON event a line; `finish` merges the logs when the job
+//! ends, so no registration depends on which process made it, and a crashed worker leaves
+//! everything it logged before the crash. What an attempt given up as lost wrote goes
+//! (`drop_lost_attempts`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -153,9 +155,61 @@ pub enum Event {
     Registered { name: String, disks: Vec<String> },
 }
 
+/// This process's log: `files.<host>.<pid>`, or for an analysis worker
+/// `files.slice<s>.attempt<a>.<host>.<pid>`.
 fn log_file(job: &Utf8Path) -> Utf8PathBuf {
-    job.join(TEMP_DIR)
-        .join(format!("files.{}.{}", crate::sys::host_name(), std::process::id()))
+    let me = crate::job::attempt::current();
+    let name = match me.worker {
+        Some((slice, attempt)) => format!("{}{attempt}.{}.{}", attempt_log_prefix(slice), me.host, me.pid),
+        None => format!("files.{}.{}", me.host, me.pid),
+    };
+    job.join(TEMP_DIR).join(name)
+}
+
+fn attempt_log_prefix(slice: usize) -> String {
+    format!("files.slice{slice}.attempt")
+}
+
+fn read_log(path: &Utf8Path) -> Result<Vec<Event>> {
+    let text = std::fs::read_to_string(path).at(path)?;
+    Ok(text.lines().filter_map(|l| serde_json::from_str::<Event>(l).ok()).collect())
+}
+
+/// In the run, once analysis slice `slice` succeeded with attempt `accepted`: what other
+/// attempts at it (lost ones) wrote and no other process of the job wrote goes, whole or half
+/// written, and so do their logs.
+pub fn drop_lost_attempts(job: &Utf8Path, slice: usize, accepted: u32) -> Result<()> {
+    let dir = job.join(TEMP_DIR);
+    let prefix = attempt_log_prefix(slice);
+    let mut lost = Vec::new();
+    let mut kept = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        if !name.starts_with("files.") {
+            continue;
+        }
+        let path = dir.join(&name);
+        let attempt = name.strip_prefix(&prefix).and_then(|r| r.split('.').next()?.parse::<u32>().ok());
+        let wrote = read_log(&path)?.into_iter().filter_map(|e| match e {
+            Event::Wrote { disk, .. } => Some(disk),
+            Event::Registered { .. } => None,
+        });
+        match attempt {
+            Some(a) if a != accepted => lost.push((path, wrote.collect::<Vec<_>>())),
+            _ => kept.extend(wrote),
+        }
+    }
+    for (log, wrote) in lost {
+        for disk in wrote.iter().filter(|d| !kept.contains(*d)) {
+            let p = job.join(disk);
+            match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(p, e)),
+                _ => {}
+            }
+        }
+        std::fs::remove_file(&log).at(&log)?;
+    }
+    Ok(())
 }
 
 /// Appends one event to this process's registration log of the job at `job`.
@@ -222,9 +276,7 @@ impl Registrations {
             if !name.starts_with("files.") {
                 continue;
             }
-            let path = dir.join(&name);
-            let text = std::fs::read_to_string(&path).at(&path)?;
-            events.extend(text.lines().filter_map(|l| serde_json::from_str::<Event>(l).ok()));
+            events.extend(read_log(&dir.join(&name))?);
         }
         Ok(Registrations::from_events(&events))
     }

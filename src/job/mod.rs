@@ -3,6 +3,7 @@
 //! questions asked of finished jobs (why built, gc).
 
 pub mod analysis;
+pub mod attempt;
 pub mod builder;
 pub mod capture;
 pub mod diff;

@@ -19,7 +19,7 @@ use crate::value::Value;
 pub fn run(conf: &Utf8Path, job: &str, sliceno: usize, attempt: u32) -> Result<bool> {
     crate::status::link::serve_parent();
     crate::job::slots::adopt();
-    crate::dataset::attempt::set_worker(sliceno, attempt);
+    crate::job::attempt::set_worker(sliceno, attempt);
     if std::env::var_os(crate::job::executor::slurm::STDERR_TO_STDOUT).is_some() {
         // Under srun: one stream keeps the order of stdout and stderr, and srun's stderr is srun's.
         std::env::remove_var(crate::job::executor::slurm::STDERR_TO_STDOUT);
