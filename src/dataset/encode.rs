@@ -451,8 +451,12 @@ impl ColumnWriter {
                 codes_file.record(&mut parts)?;
                 if self.rows > 0 {
                     let bytes = dict.encode();
-                    std::fs::write(format::part_path(&self.dir, &self.file, self.slice, "dict"), &bytes)?;
-                    parts.insert("dict".to_string(), Sums::of(&bytes));
+                    let path = format::part_path(&self.dir, &self.file, self.slice, "dict");
+                    std::fs::write(&path, &bytes)?;
+                    // Stamped like every other part, so a reuse need not hash it.
+                    let mut sums = Sums::of(&bytes);
+                    sums.stamp = Some(checksum::stamp(&std::fs::metadata(&path)?));
+                    parts.insert("dict".to_string(), sums);
                 }
                 Encoding::Dict
             }

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod builder;
 pub mod capture;
+pub mod damage;
 pub mod diff;
 pub mod executor;
 pub mod files;
