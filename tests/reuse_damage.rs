@@ -83,7 +83,10 @@ fn a_chmod_ed_intact_job_is_still_reused() {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     Test::again(out)
-        .build(&format!("{}\nlocal m = main\nfunction main(urd) m(urd) print(urd:build('mk'):load()) end", READ))
+        .build(&format!(
+            "{}\nlocal m = main\nfunction main(urd) m(urd) print(urd:build('mk'):load()) end",
+            READ
+        ))
         .stdout("12505000.0\t58893\ndone\n")
         .stderr("reused test-0 mk\nreused test-0 mk\nbuild.lua: 0 jobs built, 2 reused in TIME\n")
         .run();
@@ -172,7 +175,9 @@ fn a_dataset_with_many_slices_is_reused_and_every_part_is_checked() {
     Test::again(out)
         .build(WIDE_BUILD)
         .stdout("test-1\t45\n")
-        .stderr("built  test-1 wide (TIME; job test-0 not whole: DS/default/c11.14.data damaged)\nbuild.lua: 1 job built, 0 reused in TIME\n")
+        .stderr(
+            "built  test-1 wide (TIME; job test-0 not whole: DS/default/c11.14.data damaged)\nbuild.lua: 1 job built, 0 reused in TIME\n",
+        )
         .run();
 }
 
@@ -201,8 +206,15 @@ fn the_stamps_recorded_are_the_files_stamps() {
     assert_eq!(parts, 6);
     let post: serde_json::Value = serde_json::from_str(&out.read("workdirs/test/test-0/post.json")).unwrap();
     let sums = post["checksums"].as_object().unwrap();
-    assert_eq!(sums.keys().collect::<Vec<_>>(), ["DS/default/dataset.json", "result.msgpack", "saved"]);
+    assert_eq!(
+        sums.keys().collect::<Vec<_>>(),
+        ["DS/default/dataset.json", "result.msgpack", "saved"]
+    );
     for (name, s) in sums {
-        assert_eq!(s["stamp"].as_str(), Some(stamp(&format!("workdirs/test/test-0/{name}")).as_str()), "{name}");
+        assert_eq!(
+            s["stamp"].as_str(),
+            Some(stamp(&format!("workdirs/test/test-0/{name}")).as_str()),
+            "{name}"
+        );
     }
 }

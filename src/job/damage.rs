@@ -119,14 +119,16 @@ pub fn find(dir: &Utf8Path, post: &Post, depth: Depth) -> Option<Damage> {
         // A job from before checksums: a dataset of it is refused as of an older format.
         datasets.extend(format::dataset_names(dir).into_iter().map(|n| (n, None)));
     }
-    datasets
-        .into_iter()
-        .find_map(|(name, sums)| dataset(dir, &name, sums, depth))
+    datasets.into_iter().find_map(|(name, sums)| dataset(dir, &name, sums, depth))
 }
 
 /// `DS/<name>/dataset.json` → `<name>`.
 fn dataset_of(file: &str) -> Option<String> {
-    let name = file.strip_prefix(DS_DIR)?.strip_prefix('/')?.strip_suffix(META)?.strip_suffix('/')?;
+    let name = file
+        .strip_prefix(DS_DIR)?
+        .strip_prefix('/')?
+        .strip_suffix(META)?
+        .strip_suffix('/')?;
     (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
 }
 

@@ -322,7 +322,11 @@ pub fn explain(
             // Only a job with the key asked for could have been reused: its damage is what kept
             // it from that, so it is looked for as a reuse does. Of the others, what a `stat`
             // shows is told, and nothing is hashed.
-            let depth = if ReuseKey::parse(&rec.post.hash) == Some(key) { Depth::Hash } else { Depth::Stat };
+            let depth = if ReuseKey::parse(&rec.post.hash) == Some(key) {
+                Depth::Hash
+            } else {
+                Depth::Stat
+            };
             Nearest {
                 id,
                 diffs: differences(project, decl, params, (&dir, depth), &rec.setup, &rec.post),
