@@ -194,11 +194,14 @@ impl Hasher {
     }
 }
 
-/// The sums of the file at `path`, read a block at a time.
+/// The sums of the file at `path`, read a block at a time, with its `stamp` taken as it was
+/// opened: a write while or after it is read changes the ctime, so the stamp never vouches for
+/// bytes that were not hashed.
 pub fn of_file(path: &std::path::Path) -> io::Result<Sums> {
     let mut f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
     let mut h = Hasher::new();
-    let mut buf = vec![0u8; BLOCK as usize];
+    let mut buf = vec![0u8; meta.len().clamp(1, BLOCK) as usize];
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
@@ -206,7 +209,9 @@ pub fn of_file(path: &std::path::Path) -> io::Result<Sums> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finish())
+    let mut sums = h.finish();
+    sums.stamp = Some(stamp(&meta));
+    Ok(sums)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::test::{Output, Test};
 /// `n` (number: floats, so it has an `isfloat` part), `u` (5,000 distinct strings: plain, so
 /// `offsets` and `data`), `d` (three distinct strings: dictionary, `codes` and `dict`), all in
 /// slice 0; a saved file and a result.
-const MK: &str = "
+pub const MK: &str = "
 options = {k = 0}
 function synthesis(job)
   local dw = job:datasetwriter()
@@ -20,7 +20,8 @@ function synthesis(job)
 end
 ";
 
-const READ: &str = "
+/// Builds (or reuses) `mk` and reads its dataset.
+pub const READ: &str = "
 function main(urd)
   local j = urd:build('mk')
   local total, chars = 0, 0
@@ -29,17 +30,34 @@ function main(urd)
 end
 ";
 
-const LOAD: &str = "
+/// Reads the dataset of the `mk` job that `first` recorded in urd list `l`, without building:
+/// a damaged job is not reused (`tests/reuse_damage.rs`), so reading it needs its id.
+const READ_IT: &str = "
 function main(urd)
-  local j = urd:build('mk')
+  local j = urd:peek_latest('l').joblist:get('mk')
+  local total, chars = 0, 0
+  for n, u, d in j:dataset():iterate(nil, {'n', 'u', 'd'}) do total = total + n; chars = chars + #u + #d end
+  print(total, chars)
+end
+";
+
+/// Loads the result and the saved file of the `mk` job in urd list `l`.
+const LOAD_IT: &str = "
+function main(urd)
+  local j = urd:peek_latest('l').joblist:get('mk')
   print(j:load(), #j:load('saved'))
 end
 ";
 
-const DS: &str = "workdirs/test/test-0/DS/default";
+pub const DS: &str = "workdirs/test/test-0/DS/default";
 
-fn first() -> Output {
-    Test::new().method("mk", MK).build(READ).stdout("12505000.0\t58893\n").run()
+/// test-0, built in urd session `l`.
+pub fn first() -> Output {
+    let out = Test::new()
+        .method("mk", MK)
+        .build("function main(urd) urd:begin('l', '2024-01-01') urd:build('mk') urd:finish('l') end")
+        .run();
+    Test::again(out).build(READ).stdout("12505000.0\t58893\n").run()
 }
 
 fn dir(out: &Output) -> String {
@@ -47,7 +65,7 @@ fn dir(out: &Output) -> String {
 }
 
 /// Writes `bytes` over the file `rel` at `at`.
-fn overwrite(out: &Output, rel: &str, at: usize, bytes: &[u8]) {
+pub fn overwrite(out: &Output, rel: &str, at: usize, bytes: &[u8]) {
     let p = out.path().join(rel);
     let mut data = std::fs::read(&p).unwrap();
     data[at..at + bytes.len()].copy_from_slice(bytes);
@@ -55,7 +73,7 @@ fn overwrite(out: &Output, rel: &str, at: usize, bytes: &[u8]) {
 }
 
 fn read_error(line: &str) -> String {
-    format!("reused test-0 mk\nerror: build.lua:4: {line}\n  traceback:\n    build.lua:4: in function 'main'\n")
+    format!("error: build.lua:4: {line}\n  traceback:\n    build.lua:4: in function 'main'\n")
 }
 
 #[test]
@@ -64,7 +82,7 @@ fn deleted_isfloat_is_an_error_naming_the_file() {
     std::fs::remove_file(out.path().join(DS).join("c0.0.isfloat")).unwrap();
     let d = dir(&out);
     Test::again(out)
-        .build(READ)
+        .build(READ_IT)
         .status(1)
         .stderr(&read_error(&format!(
             "dataset test-0/default, column `n`, slice 0: {d}/{DS}/c0.0.isfloat is damaged: the file is missing"
@@ -81,7 +99,7 @@ fn bytes_0xff_over_a_unicode_column_are_an_error() {
     let clean = std::fs::read(&data).unwrap();
     overwrite(&out, &format!("{DS}/c1.0.data"), 0, &[0xff; 4]);
     let out = Test::again(out)
-        .build(READ)
+        .build(READ_IT)
         .status(1)
         .stderr(&read_error(&format!(
             "reading a dataset: dataset test-0/default, column `u`, slice 0: {d}/{DS}/c1.0.data is damaged: bytes 0 to 48893 do not match their checksum"
@@ -91,7 +109,7 @@ fn bytes_0xff_over_a_unicode_column_are_an_error() {
     // Dictionary strings: the dictionary, checked whole when the column is opened.
     overwrite(&out, &format!("{DS}/c2.0.dict"), 40, &[0xff; 2]);
     Test::again(out)
-        .build(READ)
+        .build(READ_IT)
         .status(1)
         .stderr(&read_error(&format!(
             "dataset test-0/default, column `d`, slice 0: {d}/{DS}/c2.0.dict is damaged: bytes 0 to 46 do not match their checksum"
@@ -107,7 +125,7 @@ fn truncated_column_file_is_an_error_naming_the_file() {
     let f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
     f.set_len(20_000).unwrap();
     Test::again(out)
-        .build(READ)
+        .build(READ_IT)
         .status(1)
         .stderr(&read_error(&format!(
             "dataset test-0/default, column `n`, slice 0: {d}/{DS}/c0.0.data is damaged: it has 20000 bytes, 40000 were written"
@@ -115,7 +133,8 @@ fn truncated_column_file_is_an_error_naming_the_file() {
         .run();
 }
 
-/// A file whose ctime changed (here by chmod) is hashed as it is read: intact, it reads the same.
+/// A file whose ctime changed (here by chmod) is hashed as the job is reused and as it is read:
+/// intact, it is reused and reads the same.
 #[test]
 fn a_changed_but_intact_file_reads_the_same() {
     use std::os::unix::fs::PermissionsExt;
@@ -125,32 +144,36 @@ fn a_changed_but_intact_file_reads_the_same() {
         let p = e.unwrap().path();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    Test::again(out).build(READ).stdout("12505000.0\t58893\n").run();
+    Test::again(out)
+        .build(READ)
+        .stdout("12505000.0\t58893\n")
+        .stderr("reused test-0 mk\nbuild.lua: 0 jobs built, 1 reused in TIME\n")
+        .run();
 }
 
 #[test]
 fn altered_result_and_saved_file_are_load_errors() {
     let out = first();
-    let out = Test::again(out).build(LOAD).stdout("done\t2\n").run();
+    let out = Test::again(out).build(LOAD_IT).stdout("done\t2\n").run();
     // `done` as MessagePack is a4 'd' 'o' 'n' 'e': `xone` is still a valid result.
     overwrite(&out, "workdirs/test/test-0/result.msgpack", 1, b"x");
     let load_error = |file: &str, len: usize| {
         format!(
-            "reused test-0 mk\nerror: build.lua:3: job:load: job test-0 is damaged: its file {file}: bytes 0 to {len} do not match their checksum (`exax verify test-0` checks it whole)\n  traceback:\n    build.lua:3: in function 'main'\n"
+            "error: build.lua:3: job:load: job test-0 is damaged: its file {file}: bytes 0 to {len} do not match their checksum (`exax verify test-0` checks it whole)\n  traceback:\n    build.lua:3: in function 'main'\n"
         )
     };
     let out = Test::again(out)
-        .build(LOAD)
+        .build(LOAD_IT)
         .status(1)
         .stderr(&load_error("result.msgpack", 5))
         .run();
     overwrite(&out, "workdirs/test/test-0/result.msgpack", 1, b"d");
-    let out = Test::again(out).build(LOAD).stdout("done\t2\n").run();
+    let out = Test::again(out).build(LOAD_IT).stdout("done\t2\n").run();
     // [1, 2] as MessagePack is 92 01 02: 92 01 03 would load as {1, 3}.
     let saved = std::fs::read(out.path().join("workdirs/test/test-0/saved")).unwrap();
     assert_eq!(saved, [0x92, 1, 2]);
     overwrite(&out, "workdirs/test/test-0/saved", 2, b"\x03");
-    Test::again(out).build(LOAD).status(1).stderr(&load_error("saved", 3)).run();
+    Test::again(out).build(LOAD_IT).status(1).stderr(&load_error("saved", 3)).run();
 }
 
 #[test]

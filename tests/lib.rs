@@ -40,6 +40,7 @@ mod output;
 mod parallel;
 mod required;
 mod reuse;
+mod reuse_damage;
 mod shipped;
 mod slurm;
 mod sort;

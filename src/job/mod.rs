@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod attempt;
 pub mod builder;
 pub mod capture;
+pub mod damage;
 pub mod diff;
 pub mod executor;
 pub mod files;

@@ -2,6 +2,7 @@
 //! checked against each job's post.json and the input files it and its subjobs read.
 
 use crate::error::Result;
+use crate::job::damage::{Damage, Depth};
 use crate::job::id::JobId;
 use crate::job::records::{self, Post};
 use crate::job::reuse_key::ReuseKey;
@@ -30,29 +31,17 @@ pub fn find(project: &Project, key: ReuseKey) -> Result<Option<JobId>> {
 /// True when the job directory has a complete post.json for exactly this key, is whole (`damage`)
 /// and the input files it and its subjobs read are unchanged.
 pub fn reusable(project: &Project, dir: &camino::Utf8Path, key: ReuseKey) -> bool {
-    records::read_post(dir)
-        .is_some_and(|post| ReuseKey::parse(&post.hash) == Some(key) && damage(dir, &post).is_none() && inputs_unchanged(project, &post, 0))
+    records::read_post(dir).is_some_and(|post| {
+        ReuseKey::parse(&post.hash) == Some(key) && damage(dir, &post, Depth::Hash).is_none() && inputs_unchanged(project, &post, 0)
+    })
 }
 
-/// What makes a finished job not whole, cheaply (no file is hashed): setup.json that does not
-/// parse, a result file post.json says exists that cannot be opened, a listed file that cannot be
-/// opened, a result, listed file or `dataset.json` whose length is not the one post.json
-/// recorded. None for a whole job. (Column files are checked as they are read.)
-pub fn damage(dir: &camino::Utf8Path, post: &Post) -> Option<String> {
-    if let Err(e) = records::read_json::<records::Setup>(&dir.join(records::SETUP)) {
-        return Some(match e {
-            crate::error::Error::Io { .. } => format!("{} missing", records::SETUP),
-            _ => format!("{} damaged", records::SETUP),
-        });
-    }
-    let opens = |name: &str| std::fs::File::open(dir.join(name)).is_ok();
-    if post.result == Some(true) && !opens(records::RESULT) {
-        return Some(format!("{} missing", records::RESULT));
-    }
-    if let Some(d) = post.files.iter().find(|f| !opens(f)).map(|f| format!("{f} missing")) {
-        return Some(d);
-    }
-    crate::job::verify::sizes(dir, post)
+/// What makes a finished job not whole (`job::damage::find`): setup.json that does not parse, a
+/// result or listed file that is gone, and any file post.json or a dataset.json recorded (the
+/// result, saved files, dataset.json, every column part the job holds) whose length differs, or
+/// whose stamp changed and (`Depth::Hash`) whose bytes no longer match. None for a whole job.
+pub fn damage(dir: &camino::Utf8Path, post: &Post, depth: Depth) -> Option<Damage> {
+    crate::job::damage::find(dir, post, depth)
 }
 
 /// The input files recorded in `post` (and in its subjobs' post.json, recursively) are unchanged.

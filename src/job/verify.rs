@@ -1,8 +1,8 @@
 //! Whether a finished job is whole, against the checksums written with it: `post.json` records
 //! the length and block hashes (`checksum::Sums`) of the result, of every file the job listed and
 //! of each dataset's `dataset.json` (`record`); each dataset records its column files'. `job` checks
-//! a job whole (for `exax verify`); `check_read` checks one file as `job:load` reads it; `sizes`
-//! is the cheap test a reuse makes (lengths only, nothing hashed).
+//! a job whole (for `exax verify`); `check_read` checks one file as `job:load` reads it. The
+//! cheap test a reuse makes (a `stat` per file) is `job::damage`.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::job::records::{self, Post, RESULT};
 
 /// The checksums to record in post.json: the result (when there is one), each listed file and
-/// each finished dataset's `dataset.json`. A file that cannot be read is left out (a reuse then
-/// finds it missing).
+/// each finished dataset's `dataset.json`, each with its stamp (so a reuse need not hash it
+/// while the stamp is unchanged). A file that cannot be read is left out (a reuse then finds
+/// it missing).
 pub fn record(dir: &Utf8Path, files: &[String]) -> BTreeMap<String, Sums> {
     let mut names: Vec<String> = files.to_vec();
     names.push(RESULT.to_string());
@@ -44,18 +45,6 @@ pub fn check_read(dir: &Utf8Path, job: &str, name: &str, bytes: &[u8]) -> Result
         }),
         None => Ok(()),
     }
-}
-
-/// The first file whose length differs from what post.json recorded (or that is gone), as
-/// `NAME damaged`/`NAME missing`: what a reuse checks, by `stat` alone.
-pub fn sizes(dir: &Utf8Path, post: &Post) -> Option<String> {
-    post.checksums
-        .iter()
-        .find_map(|(name, sums)| match std::fs::metadata(dir.join(name)) {
-            Ok(m) if m.len() == sums.len => None,
-            Ok(_) => Some(format!("{name} damaged")),
-            Err(_) => Some(format!("{name} missing")),
-        })
 }
 
 /// What `job` found.

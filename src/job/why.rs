@@ -13,10 +13,12 @@ use parking_lot::Mutex;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::error::Result;
+use crate::job::damage::{Damage, Depth};
 use crate::job::diff;
 use crate::job::id::JobId;
 use crate::job::inputs::InputChange;
 use crate::job::records::{self, Setup};
+use crate::job::reuse_key::ReuseKey;
 use crate::json;
 use crate::method::{MethodDecl, Params};
 use crate::project::Project;
@@ -62,7 +64,7 @@ pub enum Diff {
     /// The job is not whole (`reuse::damage`), so it cannot be reused.
     Damaged {
         job: String,
-        what: String,
+        damage: Damage,
     },
 }
 
@@ -82,7 +84,7 @@ impl Diff {
             Diff::Input { input_dir, change } => {
                 format!("input changed: {}/{}", input_dir.trim_end_matches('/'), change.was.name)
             }
-            Diff::Damaged { job, what } => format!("job {job} not whole: {what}"),
+            Diff::Damaged { job, damage } => format!("job {job} not whole: {}", damage.short()),
         }
     }
 
@@ -97,7 +99,7 @@ impl Diff {
                 None => format!("  {}\n", self.short()),
             },
             Diff::Input { input_dir, change } => format!("  input file {}\n", change.describe(input_dir)),
-            Diff::Damaged { .. } => format!("  {}\n", self.short()),
+            Diff::Damaged { job, damage } => format!("  job {job} not whole: {}\n", damage.long()),
         }
     }
 }
@@ -316,9 +318,19 @@ pub fn explain(
     let nearest = found
         .into_iter()
         .take(limit)
-        .map(|(_, _, id, dir, rec)| Nearest {
-            id,
-            diffs: differences(project, decl, params, &dir, &rec.setup, &rec.post),
+        .map(|(_, _, id, dir, rec)| {
+            // Only a job with the key asked for could have been reused: its damage is what kept
+            // it from that, so it is looked for as a reuse does. Of the others, what a `stat`
+            // shows is told, and nothing is hashed.
+            let depth = if ReuseKey::parse(&rec.post.hash) == Some(key) {
+                Depth::Hash
+            } else {
+                Depth::Stat
+            };
+            Nearest {
+                id,
+                diffs: differences(project, decl, params, (&dir, depth), &rec.setup, &rec.post),
+            }
         })
         .collect();
     Ok(Explanation {
@@ -331,11 +343,18 @@ pub fn explain(
     })
 }
 
-fn differences(project: &Project, decl: &MethodDecl, params: &Params, dir: &Utf8Path, setup: &Setup, post: &records::Post) -> Vec<Diff> {
+fn differences(
+    project: &Project,
+    decl: &MethodDecl,
+    params: &Params,
+    (dir, depth): (&Utf8Path, Depth),
+    setup: &Setup,
+    post: &records::Post,
+) -> Vec<Diff> {
     let mut out = Vec::new();
     let id = &setup.jobid;
-    if let Some(what) = crate::job::reuse::damage(dir, post) {
-        out.push(Diff::Damaged { job: id.clone(), what });
+    if let Some(damage) = crate::job::reuse::damage(dir, post, depth) {
+        out.push(Diff::Damaged { job: id.clone(), damage });
     }
     let old_source = std::fs::read_to_string(dir.join(records::METHOD_SOURCE)).unwrap_or_default();
     if old_source != decl.source.source {

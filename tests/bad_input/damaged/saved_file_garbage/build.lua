@@ -1,1 +1,1 @@
-function main(urd) print(urd:build('m'):load('data')) end
+function main(urd) print(urd:peek_latest('l').joblist:get('m'):load('data')) end
