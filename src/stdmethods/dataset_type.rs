@@ -703,11 +703,9 @@ impl Job<'_> {
         let comma = self.opts.numeric_comma;
         let done = st
             .reader
-            .for_each_var(rows[0], rows.len(), |_, v| {
-                match v.and_then(|v| spec.convert(v, scratch, comma)) {
-                    Some(cell) if out.push(cell) => Ok(()),
-                    _ => Err(()),
-                }
+            .for_each_var(rows[0], rows.len(), |_, v| match v.and_then(|v| spec.convert(v, scratch, comma)) {
+                Some(cell) if out.push(cell) => Ok(()),
+                _ => Err(()),
             })
             .map_err(io)?;
         Ok(done.is_ok())
@@ -978,7 +976,9 @@ impl Job<'_> {
                         self.convert(ci, st, src, &rows, &mut scratch, &mut stats)?;
                     }
                 }
-                let any_bad = states.iter().any(|st| !st.direct_ok && st.slots.iter().any(|s| matches!(s, Slot::Bad)));
+                let any_bad = states
+                    .iter()
+                    .any(|st| !st.direct_ok && st.slots.iter().any(|s| matches!(s, Slot::Bad)));
                 if any_bad {
                     // Rows are dropped: every column as slots, written row by row.
                     for (ci, st) in states.iter_mut().enumerate() {

@@ -634,20 +634,31 @@ pub(crate) fn import(ctx: &Ctx, s: &Settings, buf: &[u8], target: &Target) -> Re
         Some(w) => w.sinks()?.into_iter().map(Some).collect(),
         None => (0..slices).map(|_| None).collect(),
     };
+    let finished = &AtomicU64::new(0);
     let results: Vec<std::result::Result<(), Fail>> = std::thread::scope(|scope| {
         let job = &job;
+        let me = std::thread::current();
         let handles: Vec<_> = main_sinks
             .iter_mut()
             .zip(bad_sinks.iter_mut())
             .zip(skipped_sinks.iter_mut())
-            .map(|((m, b), k)| scope.spawn(move || job.slice(m.slice(), m, b.as_mut(), k.as_mut())))
+            .map(|((m, b), k)| {
+                let me = me.clone();
+                scope.spawn(move || {
+                    let r = job.slice(m.slice(), m, b.as_mut(), k.as_mut());
+                    // Wakes the progress loop, which would otherwise sleep on after the end.
+                    finished.fetch_add(1, Ordering::Release);
+                    me.unpark();
+                    r
+                })
+            })
             .collect();
         let mut done = false;
         while !done {
-            done = handles.iter().all(|h| h.is_finished());
+            done = finished.load(Ordering::Acquire) == handles.len() as u64 || handles.iter().all(|h| h.is_finished());
             progress.set(pos.load(Ordering::Relaxed) >> 20);
             if !done {
-                std::thread::sleep(std::time::Duration::from_millis(20));
+                std::thread::park_timeout(std::time::Duration::from_millis(20));
             }
         }
         handles
