@@ -201,6 +201,8 @@ pub(super) struct ColumnWriter {
     isfloat: Option<Bitmap>,
     track: Track,
     pub(super) rows: u64,
+    /// `rows` at the last flush (column-at-a-time writing flushes each column on its own).
+    flushed_rows: u64,
     has_none: bool,
     dir: Utf8PathBuf,
     pub(super) file: String,
@@ -248,6 +250,7 @@ impl ColumnWriter {
             isfloat: (spec.ty == ColType::Number).then(|| Bitmap::new(part("isfloat"), false)),
             track,
             rows: 0,
+            flushed_rows: 0,
             has_none: false,
             dir: dir.to_path_buf(),
             file: spec.file.clone(),
@@ -450,7 +453,110 @@ impl ColumnWriter {
         if let Some(b) = &mut self.isfloat {
             b.flush()?;
         }
+        self.flushed_rows = self.rows;
         Ok(())
+    }
+
+    /// Column-at-a-time writing: flushes when `BLOCK_ROWS` rows or `BLOCK_BYTES` of strings
+    /// are buffered.
+    #[inline]
+    pub(super) fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.rows - self.flushed_rows >= BLOCK_ROWS as u64 || self.pending_bytes() >= BLOCK_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Appends one string value (a string or bytes column, already checked): `push` without
+    /// the dispatch on the cell.
+    #[inline]
+    pub(super) fn push_str(&mut self, b: &[u8]) -> io::Result<()> {
+        let row = self.rows;
+        self.rows += 1;
+        if let Some(v) = &mut self.valid {
+            v.push(true, row);
+        }
+        match &mut self.store {
+            Store::Dict { dict, codes, .. } => {
+                let before = dict.len();
+                let code = dict.intern(b);
+                if code as usize >= DICT_MAX && code as usize == before {
+                    self.dict_to_plain()?;
+                    self.store.push_var(b);
+                } else {
+                    codes.extend_from_slice(&(code as u16).to_le_bytes());
+                    if row + 1 == DICT_PROBE && dict.len() as u64 > DICT_PROBE / 2 {
+                        self.dict_to_plain()?;
+                    }
+                }
+            }
+            store => store.push_var(b),
+        }
+        Ok(())
+    }
+
+    /// Appends values of an 8-byte integer column (int64, datetime, time), already checked.
+    pub(super) fn push_i64s(&mut self, vals: &[i64]) {
+        let Store::Fixed { buf, .. } = &mut self.store else { return };
+        buf.reserve(vals.len() * 8);
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for &v in vals {
+            buf.extend_from_slice(&v.to_le_bytes());
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if !vals.is_empty() {
+            self.track_int(lo);
+            self.track_int(hi);
+        }
+        self.push_valid(vals.len());
+    }
+
+    /// Appends values of a float64 column.
+    pub(super) fn push_f64s(&mut self, vals: &[f64]) {
+        let Store::Fixed { buf, .. } = &mut self.store else { return };
+        buf.reserve(vals.len() * 8);
+        let (mut lo, mut hi, mut any) = (f64::INFINITY, f64::NEG_INFINITY, false);
+        for &x in vals {
+            buf.extend_from_slice(&x.to_le_bytes());
+            lo = lo.min(x);
+            hi = hi.max(x);
+            any |= !x.is_nan();
+        }
+        if let Track::Float { lo: l, hi: h, any: a } = &mut self.track {
+            *l = l.min(lo);
+            *h = h.max(hi);
+            *a |= any;
+        }
+        self.push_valid(vals.len());
+    }
+
+    /// Appends values of a date column.
+    pub(super) fn push_dates(&mut self, vals: &[i32]) {
+        let Store::Fixed { buf, .. } = &mut self.store else { return };
+        buf.reserve(vals.len() * 4);
+        let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+        for &d in vals {
+            buf.extend_from_slice(&d.to_le_bytes());
+            lo = lo.min(d);
+            hi = hi.max(d);
+        }
+        if !vals.is_empty() {
+            self.track_int(lo as i64);
+            self.track_int(hi as i64);
+        }
+        self.push_valid(vals.len());
+    }
+
+    /// The rows and `valid` bits of `n` values that are not None.
+    #[inline]
+    fn push_valid(&mut self, n: usize) {
+        if let Some(v) = &mut self.valid {
+            for i in 0..n as u64 {
+                v.push(true, self.rows + i);
+            }
+        }
+        self.rows += n as u64;
     }
 
     pub(super) fn finish(&mut self) -> io::Result<SliceColumn> {

@@ -12,6 +12,7 @@ use super::cell::{normalize, Cell};
 use super::encode::{ColumnWriter, BLOCK_BYTES, BLOCK_ROWS};
 use super::format::{self, SliceColumn};
 use super::hash::slice_of;
+use super::types::ColType;
 use super::writer_def::{ColumnSpec, WriterDef};
 use crate::error::{Error, IoContext, Result};
 use crate::job::attempt::Attempt;
@@ -269,8 +270,9 @@ impl SliceSink {
         self.writer.slice
     }
 
+    /// Lines written so far (rows, or values of the first column when written column-wise).
     pub fn lines(&self) -> u64 {
-        self.writer.lines
+        self.writer.cols.first().map_or(self.writer.lines, |c| c.rows)
     }
 
     /// Checks, normalizes and appends one row (one cell per column, in `add` order). The error
@@ -303,6 +305,71 @@ impl SliceSink {
         self.writer
             .push_cell(col, cell)
             .map_err(|e| format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir))
+    }
+
+    fn io_error(&self, e: io::Error) -> String {
+        format!("dataset {}, slice {}: writing {}: {e}", self.id, self.writer.slice, self.writer.dir)
+    }
+
+    /// The type of column `col`, when it is not the hashlabel (whose values must be checked
+    /// one by one).
+    #[inline]
+    fn plain_type(&self, col: usize) -> Option<ColType> {
+        if self.hash_col == Some(col) {
+            return None;
+        }
+        self.specs.get(col).map(|s| s.ty)
+    }
+
+    /// Column-at-a-time writing of one string value: `write_cell` with `Cell::Bytes(b)`,
+    /// without the general dispatch when column `col` takes it as it is.
+    #[inline]
+    pub fn write_bytes(&mut self, col: usize, b: &[u8]) -> std::result::Result<(), String> {
+        let ok = match self.plain_type(col) {
+            Some(ColType::Bytes) => true,
+            Some(ColType::Ascii) => b.is_ascii(),
+            Some(ColType::Unicode) => b.is_ascii() || std::str::from_utf8(b).is_ok(),
+            _ => false,
+        };
+        if !ok {
+            return self.write_cell(col, &mut Cell::Bytes(b));
+        }
+        let c = &mut self.writer.cols[col];
+        match c.push_str(b).and_then(|()| c.maybe_flush()) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.io_error(e)),
+        }
+    }
+
+    /// Column-at-a-time writing of integers: `write_cell` with `Cell::Int` for each, in one
+    /// append when column `col` is an int64 column.
+    pub fn write_i64s(&mut self, col: usize, vals: &[i64]) -> std::result::Result<(), String> {
+        if self.plain_type(col) != Some(ColType::Int64) {
+            return vals.iter().try_for_each(|&v| self.write_cell(col, &mut Cell::Int(v)));
+        }
+        let c = &mut self.writer.cols[col];
+        c.push_i64s(vals);
+        c.maybe_flush().map_err(|e| self.io_error(e))
+    }
+
+    /// As `write_i64s`, for floats (`Cell::Float`) and a float64 column.
+    pub fn write_f64s(&mut self, col: usize, vals: &[f64]) -> std::result::Result<(), String> {
+        if self.plain_type(col) != Some(ColType::Float64) {
+            return vals.iter().try_for_each(|&x| self.write_cell(col, &mut Cell::Float(x)));
+        }
+        let c = &mut self.writer.cols[col];
+        c.push_f64s(vals);
+        c.maybe_flush().map_err(|e| self.io_error(e))
+    }
+
+    /// As `write_i64s`, for dates (`Cell::Date`) and a date column.
+    pub fn write_dates(&mut self, col: usize, vals: &[i32]) -> std::result::Result<(), String> {
+        if self.plain_type(col) != Some(ColType::Date) {
+            return vals.iter().try_for_each(|&d| self.write_cell(col, &mut Cell::Date(d)));
+        }
+        let c = &mut self.writer.cols[col];
+        c.push_dates(vals);
+        c.maybe_flush().map_err(|e| self.io_error(e))
     }
 
     /// Normalizes `cell` for column `col`; under a hashlabel, its value must belong in this

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use super::typing::TypeSpec;
+use super::typing::{Conv, TypeSpec};
 use super::{Ctx, Opts};
 use crate::dataset::cell::Cell;
 use crate::dataset::format::{self, ColumnMeta};
@@ -562,6 +562,49 @@ struct ColState {
     slots: Vec<Slot>,
     data: Vec<u8>,
     block: Block,
+    /// For a typed int64, float64 or date column: the block's values as stored, when every one
+    /// converted (`direct_ok`); then `slots` is not filled.
+    direct: Option<Direct>,
+    direct_ok: bool,
+}
+
+/// A block of one typed column converted straight to the values the column stores.
+enum Direct {
+    I64(Vec<i64>),
+    F64(Vec<f64>),
+    Date(Vec<i32>),
+}
+
+impl Direct {
+    /// The buffer for a column of this type spec, when it has one.
+    fn for_spec(spec: &TypeSpec) -> Option<Direct> {
+        match (&spec.conv, spec.ty) {
+            (Conv::Int { int32: false, .. }, ColType::Int64) => Some(Direct::I64(Vec::with_capacity(BLOCK))),
+            (Conv::Float { f32: false, .. }, ColType::Float64) => Some(Direct::F64(Vec::with_capacity(BLOCK))),
+            (Conv::Stamp { .. }, ColType::Date) => Some(Direct::Date(Vec::with_capacity(BLOCK))),
+            _ => None,
+        }
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Direct::I64(v) => v.clear(),
+            Direct::F64(v) => v.clear(),
+            Direct::Date(v) => v.clear(),
+        }
+    }
+
+    /// Appends a converted value; false when it is not of this column's kind (None, say).
+    #[inline]
+    fn push(&mut self, cell: Cell) -> bool {
+        match (self, cell) {
+            (Direct::I64(v), Cell::Int(x)) => v.push(x),
+            (Direct::F64(v), Cell::Float(x)) => v.push(x),
+            (Direct::Date(v), Cell::Date(x)) => v.push(x),
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl Job<'_> {
@@ -598,6 +641,8 @@ impl Job<'_> {
                 slots: Vec::with_capacity(BLOCK),
                 data: Vec::new(),
                 block: Block::default(),
+                direct: c.spec.as_ref().filter(|_| c.how == How::Typed).and_then(Direct::for_spec),
+                direct_ok: false,
             });
         }
         Ok(out)
@@ -619,6 +664,51 @@ impl Job<'_> {
             "dataset_type: reading {} column `{column}` slice {slice}: {e}",
             self.ds.id()
         ))
+    }
+
+    /// Converts column `ci` of `rows` (consecutive) straight into `st.direct`; false (and
+    /// nothing to use) when the column has no such buffer or a value does not convert, which
+    /// `convert` then handles.
+    fn convert_direct(&self, ci: usize, st: &mut ColState, slice: usize, rows: &[u64], scratch: &mut Vec<u8>) -> Result<bool> {
+        let c = self.cols[ci];
+        let (Some(spec), Some(out)) = (&c.spec, &mut st.direct) else {
+            return Ok(false);
+        };
+        let consecutive = rows.last().zip(rows.first()).is_some_and(|(l, f)| l - f + 1 == rows.len() as u64);
+        if !consecutive {
+            return Ok(false);
+        }
+        out.clear();
+        let io = |e: std::io::Error| self.read_error(&c.name, slice, e);
+        if st.dict.is_some() {
+            st.reader.read_block(rows[0], rows.len(), &mut st.block).map_err(io)?;
+            let Values::Code(codes) = &st.block.values else {
+                return Ok(false);
+            };
+            for (i, &k) in codes.iter().enumerate() {
+                let ok = !st.block.is_none(i)
+                    && match st.cache.get(k as usize) {
+                        Some(Slot::Val(cell)) => out.push(*cell),
+                        _ => false,
+                    };
+                if !ok {
+                    return Ok(false);
+                }
+            }
+            return Ok(codes.len() == rows.len());
+        }
+        if !st.reader.is_plain_var() {
+            return Ok(false);
+        }
+        let comma = self.opts.numeric_comma;
+        let done = st
+            .reader
+            .for_each_var(rows[0], rows.len(), |_, v| match v.and_then(|v| spec.convert(v, scratch, comma)) {
+                Some(cell) if out.push(cell) => Ok(()),
+                _ => Err(()),
+            })
+            .map_err(io)?;
+        Ok(done.is_ok())
     }
 
     /// Converts column `ci` of `rows` (of source slice `slice`) into `st.slots`.
@@ -881,9 +971,27 @@ impl Job<'_> {
                     continue;
                 }
                 for (ci, st) in states.iter_mut().enumerate() {
-                    self.convert(ci, st, src, &rows, &mut scratch, &mut stats)?;
+                    st.direct_ok = targets.is_none() && self.convert_direct(ci, st, src, &rows, &mut scratch)?;
+                    if !st.direct_ok {
+                        self.convert(ci, st, src, &rows, &mut scratch, &mut stats)?;
+                    }
                 }
-                self.write_block(&mut states, src, &rows, sink, bad.as_deref_mut(), &mut stats)?;
+                let any_bad = states
+                    .iter()
+                    .any(|st| !st.direct_ok && st.slots.iter().any(|s| matches!(s, Slot::Bad)));
+                if any_bad {
+                    // Rows are dropped: every column as slots, written row by row.
+                    for (ci, st) in states.iter_mut().enumerate() {
+                        if st.direct_ok {
+                            st.direct_ok = false;
+                            self.convert(ci, st, src, &rows, &mut scratch, &mut stats)?;
+                        }
+                    }
+                    self.write_block(&mut states, src, &rows, sink, bad.as_deref_mut(), &mut stats)?;
+                } else {
+                    write_columns(&states, sink).map_err(|e| Error::User(format!("dataset_type: {e}")))?;
+                    stats.lines += rows.len() as u64;
+                }
                 if targets.is_none() {
                     progress.set(self.done.fetch_add(rows.len() as u64, Ordering::Relaxed) + rows.len() as u64);
                 }
@@ -970,6 +1078,26 @@ impl SliceStats {
             defaulted: vec![0; n],
         }
     }
+}
+
+/// Writes a block in which every row is good, a column at a time.
+fn write_columns(states: &[ColState], sink: &mut SliceSink) -> std::result::Result<(), String> {
+    for (ci, st) in states.iter().enumerate() {
+        match (&st.direct, st.direct_ok) {
+            (Some(Direct::I64(v)), true) => sink.write_i64s(ci, v)?,
+            (Some(Direct::F64(v)), true) => sink.write_f64s(ci, v)?,
+            (Some(Direct::Date(v)), true) => sink.write_dates(ci, v)?,
+            _ => {
+                for s in &st.slots {
+                    match slot_cell(s, st) {
+                        Cell::Bytes(b) => sink.write_bytes(ci, b)?,
+                        mut cell => sink.write_cell(ci, &mut cell)?,
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[inline]

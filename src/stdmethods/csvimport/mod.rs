@@ -393,12 +393,6 @@ struct Job<'a> {
     pos: &'a AtomicU64,
 }
 
-/// Reuses a vector's memory for cells that borrow from something else.
-fn recycle<'b>(mut v: Vec<Cell<'_>>) -> Vec<Cell<'b>> {
-    v.clear();
-    v.into_iter().map(|_| Cell::None).collect()
-}
-
 impl Job<'_> {
     fn fail(&self, lineno: u64, message: String) -> Fail {
         self.failed_at.fetch_min(lineno, Ordering::Relaxed);
@@ -424,7 +418,6 @@ impl Job<'_> {
         let mut st = Scratch {
             spans: Vec::new(),
             bytes: Vec::new(),
-            cells: Vec::with_capacity(self.keep.len() + 1),
         };
 
         let write_skipped = |sink: &mut SliceSink, lineno: u64, data: &[u8]| sink.write(&mut [Cell::Int(lineno as i64), Cell::Bytes(data)]);
@@ -506,15 +499,15 @@ impl Job<'_> {
             .and_then(|()| check_count(&st.spans, self.ncols, self.s.allow_extra_empty, rec.is_empty()));
         match parsed {
             Ok(()) => {
-                let mut cells = recycle(std::mem::take(&mut st.cells));
-                for &k in &self.keep {
-                    cells.push(Cell::Bytes(st.spans[k].get(rec, &st.bytes)));
+                // A column at a time: every column is bytes, so no value can be refused.
+                for (col, &k) in self.keep.iter().enumerate() {
+                    main.write_bytes(col, st.spans[k].get(rec, &st.bytes))
+                        .map_err(|e| self.write_err(this, e))?;
                 }
                 if self.s.lineno_label.is_some() {
-                    cells.push(Cell::Int(this as i64));
+                    main.write_cell(self.keep.len(), &mut Cell::Int(this as i64))
+                        .map_err(|e| self.write_err(this, e))?;
                 }
-                main.write(&mut cells).map_err(|e| self.write_err(this, e))?;
-                st.cells = recycle(cells);
                 Ok(())
             }
             Err(why) => match bad {
@@ -535,7 +528,6 @@ struct Scratch {
     spans: Vec<Span>,
     /// Unquoted copies of fields with doubled quotes.
     bytes: Vec<u8>,
-    cells: Vec<Cell<'static>>,
 }
 
 /// Where an import goes: its main dataset, the names of its `bad` and `skipped` datasets, and
@@ -642,20 +634,31 @@ pub(crate) fn import(ctx: &Ctx, s: &Settings, buf: &[u8], target: &Target) -> Re
         Some(w) => w.sinks()?.into_iter().map(Some).collect(),
         None => (0..slices).map(|_| None).collect(),
     };
+    let finished = &AtomicU64::new(0);
     let results: Vec<std::result::Result<(), Fail>> = std::thread::scope(|scope| {
         let job = &job;
+        let me = std::thread::current();
         let handles: Vec<_> = main_sinks
             .iter_mut()
             .zip(bad_sinks.iter_mut())
             .zip(skipped_sinks.iter_mut())
-            .map(|((m, b), k)| scope.spawn(move || job.slice(m.slice(), m, b.as_mut(), k.as_mut())))
+            .map(|((m, b), k)| {
+                let me = me.clone();
+                scope.spawn(move || {
+                    let r = job.slice(m.slice(), m, b.as_mut(), k.as_mut());
+                    // Wakes the progress loop, which would otherwise sleep on after the end.
+                    finished.fetch_add(1, Ordering::Release);
+                    me.unpark();
+                    r
+                })
+            })
             .collect();
         let mut done = false;
         while !done {
-            done = handles.iter().all(|h| h.is_finished());
+            done = finished.load(Ordering::Acquire) == handles.len() as u64 || handles.iter().all(|h| h.is_finished());
             progress.set(pos.load(Ordering::Relaxed) >> 20);
             if !done {
-                std::thread::sleep(std::time::Duration::from_millis(20));
+                std::thread::park_timeout(std::time::Duration::from_millis(20));
             }
         }
         handles

@@ -373,24 +373,40 @@ fn decimal_fast(v: &[u8]) -> Option<i64> {
         Some(b'-') => (true, &v[1..]),
         _ => (false, v),
     };
-    if d.is_empty() || d.len() > 18 {
-        return None;
-    }
-    let mut acc = 0u64;
-    let mut d = d;
-    while let Some((chunk, rest)) = d.split_first_chunk::<8>() {
-        acc = acc * 100_000_000 + eight_digits(u64::from_le_bytes(*chunk))?;
-        d = rest;
-    }
-    for &c in d {
-        let x = c.wrapping_sub(b'0');
-        if x > 9 {
-            return None;
+    let acc = match d.len() {
+        0 => return None,
+        1..=16 => digits16(d)?,
+        17..=18 => {
+            let (hi, lo) = d.split_at(d.len() - 16);
+            digits16(hi)? * 10_000_000_000_000_000 + digits16(lo)?
         }
-        acc = acc * 10 + x as u64;
-    }
+        _ => return None,
+    };
     let acc = acc as i64;
     Some(if neg { -acc } else { acc })
+}
+
+/// At most 16 ASCII digits as a number (none: 0), or None if a byte is not a digit: one or two
+/// `eight_digits`, the shorter run padded with leading zeros.
+#[inline(always)]
+fn digits16(d: &[u8]) -> Option<u64> {
+    // At most 8 bytes shifted in from the top over ASCII zeros (no call to memcpy).
+    let padded = |d: &[u8]| {
+        let mut w = 0x3030_3030_3030_3030u64;
+        for &c in d {
+            w = (w >> 8) | ((c as u64) << 56);
+        }
+        w
+    };
+    match d.len() {
+        0 => Some(0),
+        1..=8 => eight_digits(padded(d)),
+        9..=16 => {
+            let (hi, lo) = d.split_at(d.len() - 8);
+            Some(eight_digits(padded(hi))? * 100_000_000 + eight_digits(padded(lo))?)
+        }
+        _ => None,
+    }
 }
 
 /// Eight ASCII digits (first digit in the lowest byte) as a number, or None if any byte is not
@@ -416,25 +432,16 @@ fn f64_fast(v: &[u8]) -> Option<f64> {
         Some(b'-') => (true, &v[1..]),
         _ => (false, v),
     };
-    let (mut m, mut nd, mut frac, mut i) = (0u64, 0usize, 0usize, 0usize);
-    while i < s.len() && s[i].is_ascii_digit() {
-        m = m.wrapping_mul(10).wrapping_add((s[i] - b'0') as u64);
-        nd += 1;
-        i += 1;
-    }
-    if i < s.len() && s[i] == b'.' {
-        i += 1;
-        while i < s.len() && s[i].is_ascii_digit() {
-            m = m.wrapping_mul(10).wrapping_add((s[i] - b'0') as u64);
-            nd += 1;
-            frac += 1;
-            i += 1;
-        }
-    }
-    if i != s.len() || nd == 0 || nd > 15 {
+    let (int, frac) = match s.iter().position(|&c| c == b'.') {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, &s[s.len()..]),
+    };
+    let nd = int.len() + frac.len();
+    if nd == 0 || nd > 15 {
         return None;
     }
-    let x = m as f64 / POW10[frac];
+    let m = digits16(int)? * 10u64.pow(frac.len() as u32) + digits16(frac)?;
+    let x = m as f64 / POW10[frac.len()];
     Some(if neg { -x } else { x })
 }
 

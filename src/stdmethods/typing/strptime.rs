@@ -167,6 +167,12 @@ fn fast_path(fast: Fast, v: &[u8], kind: Kind) -> Option<(i64, usize)> {
         day: d2(v, 8)?,
         ..Parts::default()
     };
+    if fast == Fast::Ymd && kind == Kind::Date {
+        // `encode` without building its error message: an invalid date is None either way.
+        let (y, m, d) = (p.year, p.month, p.day);
+        let valid = (1..=9999).contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= datetime::days_in_month(y, m);
+        return valid.then(|| (datetime::days_from_civil(y, m, d), n));
+    }
     if fast == Fast::YmdHms {
         if v[10] != b' ' || v[13] != b':' || v[16] != b':' {
             return None;
