@@ -53,3 +53,4 @@ mod values;
 mod whole;
 mod why;
 mod workdir;
+mod write_path;
