@@ -146,10 +146,10 @@ end
 
 #[test]
 fn every_state_counts_the_gc_floor() {
-    // 1 MiB that Lua counts and never touches (src/lua/engine/gc_floor.rs).
+    // 960 KiB that Lua counts and never touches (src/lua/engine/gc_floor.rs).
     Test::new()
-        .method("m", "function synthesis()\n  return collectgarbage('count') >= 1024\nend")
-        .build("function main(urd)\n  print(collectgarbage('count') >= 1024, urd:build('m'):load())\nend")
+        .method("m", "function synthesis()\n  return collectgarbage('count') >= 960\nend")
+        .build("function main(urd)\n  print(collectgarbage('count') >= 960, urd:build('m'):load())\nend")
         .stdout("true\ttrue\n")
         .run();
 }
