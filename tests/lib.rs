@@ -54,3 +54,4 @@ mod values;
 mod whole;
 mod why;
 mod workdir;
+mod write_path;

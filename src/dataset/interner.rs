@@ -6,8 +6,11 @@ use xxhash_rust::xxh3::xxh3_64;
 const EMPTY: u32 = u32::MAX;
 /// Entries in the cache keyed by the address of the bytes (see `intern`).
 const RECENT: usize = 1024;
-/// Entries (a power of two) in the cache of short strings keyed by their content.
-const SHORT_BITS: u32 = 11;
+/// Entries (a power of two) in the cache of short strings keyed by their content, at first; it
+/// doubles while it holds more than a quarter as many entries as the dictionary has values (up
+/// to `SHORT_MAX_BITS`), so values that hash alike seldom share a pair of entries.
+const SHORT_BITS: u32 = 8;
+const SHORT_MAX_BITS: u32 = 14;
 
 /// A string of at most 16 bytes, as two words that (with its length) determine it exactly.
 #[derive(Clone, Copy, Default)]
@@ -28,6 +31,8 @@ pub struct Interner {
     /// compares, with no hashing, whether or not the caller's buffer moved (Lua re-creates a
     /// string that was collected at a new address).
     short: Vec<ShortEntry>,
+    /// log2 of `short.len()`.
+    short_bits: u32,
     slots: Vec<u32>,
     hashes: Vec<u64>,
     /// End offset of each value in `bytes`.
@@ -46,6 +51,7 @@ impl Interner {
                 };
                 1 << SHORT_BITS
             ],
+            short_bits: SHORT_BITS,
             slots: vec![EMPTY; 64],
             ..Default::default()
         }
@@ -67,18 +73,22 @@ impl Interner {
         if b.len() <= 16 {
             let (k0, k1) = short_key(b);
             let len = b.len() as u32;
-            let mixed = (k0 ^ k1.rotate_left(29))
-                .wrapping_add(len as u64)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let i = (mixed >> (64 - SHORT_BITS)) as usize;
-            if let Some(e) = self.short.get(i) {
-                if e.code != EMPTY && e.k0 == k0 && e.k1 == k1 && e.len == len {
-                    return e.code;
+            // Two ways: a string is looked for in the pair of entries its hash picks, so two
+            // values that hash alike do not take turns evicting each other.
+            let i = short_index(k0, k1, len, self.short_bits);
+            let pair = i & !1;
+            for j in [pair, pair | 1] {
+                if let Some(e) = self.short.get(j) {
+                    if e.code != EMPTY && e.k0 == k0 && e.k1 == k1 && e.len == len {
+                        return e.code;
+                    }
                 }
             }
             let code = self.intern_hashed(b);
-            if let Some(e) = self.short.get_mut(i) {
-                *e = ShortEntry { k0, k1, len, code };
+            if self.ends.len() * 4 > self.short.len() && self.short_bits < SHORT_MAX_BITS {
+                self.grow_short();
+            } else {
+                self.remember_short(ShortEntry { k0, k1, len, code });
             }
             return code;
         }
@@ -94,6 +104,49 @@ impl Interner {
             *e = (addr, code);
         }
         code
+    }
+
+    /// Puts `e` in its pair of short entries: an empty one, else the one its hash picks.
+    #[inline]
+    fn remember_short(&mut self, e: ShortEntry) {
+        let i = short_index(e.k0, e.k1, e.len, self.short_bits);
+        let pair = i & !1;
+        let at = if self.short.get(pair).is_some_and(|x| x.code == EMPTY) {
+            pair
+        } else if self.short.get(pair | 1).is_some_and(|x| x.code == EMPTY) {
+            pair | 1
+        } else {
+            i
+        };
+        if let Some(slot) = self.short.get_mut(at) {
+            *slot = e;
+        }
+    }
+
+    /// Doubles the short cache and fills it with every short value.
+    #[cold]
+    fn grow_short(&mut self) {
+        self.short_bits += 1;
+        self.short = vec![
+            ShortEntry {
+                code: EMPTY,
+                ..Default::default()
+            };
+            1 << self.short_bits
+        ];
+        for code in 0..self.ends.len() {
+            let b = self.get(code);
+            if b.len() <= 16 {
+                let (k0, k1) = short_key(b);
+                let len = b.len() as u32;
+                self.remember_short(ShortEntry {
+                    k0,
+                    k1,
+                    len,
+                    code: code as u32,
+                });
+            }
+        }
     }
 
     fn intern_hashed(&mut self, b: &[u8]) -> u32 {
@@ -146,6 +199,15 @@ impl Interner {
         out.extend_from_slice(&self.bytes);
         out
     }
+}
+
+/// The entry of the short cache (of `1 << bits` entries) for a short string's key.
+#[inline(always)]
+fn short_index(k0: u64, k1: u64, len: u32, bits: u32) -> usize {
+    let mixed = (k0 ^ k1.rotate_left(29))
+        .wrapping_add(len as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - bits)) as usize
 }
 
 /// Two words that, with the length, determine a string of at most 16 bytes: its first and last

@@ -237,12 +237,31 @@ impl DatasetWriter {
         if self.slices[slice].is_none() {
             self.open_slice(slice)?;
         }
-        match &mut self.slices[slice] {
-            Some(sw) => match sw.push_row(cells) {
+        self.push_checked(slice, cells)
+    }
+
+    /// The slice every row goes to when a row needs no checks beyond its cells' own: the
+    /// writer has had its first row, is not finished, has no hashlabel and no json column, and
+    /// its slice (fixed or set) is open. Then a row whose cells `normalize` leaves as they are
+    /// (one per column) may go straight to `push_checked`; `write` does the same with it.
+    #[inline]
+    pub fn direct_slice(&self) -> Option<usize> {
+        if !self.started || self.finished || self.hash_col.is_some() || self.has_json {
+            return None;
+        }
+        let s = self.current?;
+        self.slices.get(s)?.as_ref().map(|_| s)
+    }
+
+    /// Appends a row of normalized cells, one per column, to the open slice `slice`.
+    #[inline]
+    pub fn push_checked(&mut self, slice: usize, cells: &[Cell]) -> std::result::Result<(), String> {
+        match self.slices.get_mut(slice) {
+            Some(Some(sw)) => match sw.push_row(cells) {
                 Ok(()) => Ok(()),
                 Err(e) => Err(format!("dataset {}, slice {slice}: writing {}: {e}", self.def.id(), self.dir)),
             },
-            None => Err(format!("dataset {}: slice {slice} could not be opened", self.def.id())),
+            _ => Err(format!("dataset {}: slice {slice} could not be opened", self.def.id())),
         }
     }
 

@@ -29,6 +29,7 @@ pub fn new(rt: Rc<Runtime>, role: Role) -> mlua::Result<Lua> {
     if let Some(budget) = crate::memory::lua_budget() {
         lua.set_memory_limit(budget)?;
     }
+    crate::lua::engine::gc_floor::install(&lua)?;
     lua.set_app_data(rt);
     install_searchers(&lua)?;
     for register in modules {

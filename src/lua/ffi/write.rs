@@ -127,6 +127,39 @@ unsafe fn cell_for<'a>(l: *mut lua_State, idx: c_int, ty: ColType) -> Cell<'a> {
     }
 }
 
+/// The Lua value at `idx` as the cell `normalize` would make of it for a column of type `ty`
+/// (and leave as it is), or None when only the general path can tell: nil, a value of another
+/// type, a number out of range, a string the column cannot hold, a type without a direct read.
+///
+/// # Safety
+///
+/// As `cell_at`.
+#[inline(always)]
+unsafe fn direct_cell<'a>(l: *mut lua_State, idx: c_int, ty: ColType) -> Option<Cell<'a>> {
+    // SAFETY: each read checks the exact type before converting, so nothing coerces or raises.
+    unsafe {
+        match ty {
+            ColType::Int64 if ffi::lua_isinteger(l, idx) != 0 => Some(Cell::Int(ffi::lua_tointegerx(l, idx, std::ptr::null_mut()))),
+            ColType::Int32 if ffi::lua_isinteger(l, idx) != 0 => {
+                let v = ffi::lua_tointegerx(l, idx, std::ptr::null_mut());
+                i32::try_from(v).is_ok().then_some(Cell::Int(v))
+            }
+            ColType::Number if ffi::lua_isinteger(l, idx) != 0 => Some(Cell::Int(ffi::lua_tointegerx(l, idx, std::ptr::null_mut()))),
+            // An integer becomes the float `normalize` makes of it (the same C conversion).
+            ColType::Float64 | ColType::Number if ffi::lua_type(l, idx) == ffi::LUA_TNUMBER => {
+                Some(Cell::Float(ffi::lua_tonumberx(l, idx, std::ptr::null_mut())))
+            }
+            ColType::Unicode => string_at(l, idx)
+                .filter(|b| b.is_ascii() || std::str::from_utf8(b).is_ok())
+                .map(Cell::Bytes),
+            ColType::Ascii => string_at(l, idx).filter(|b| b.is_ascii()).map(Cell::Bytes),
+            ColType::Bytes => string_at(l, idx).map(Cell::Bytes),
+            ColType::Bool if ffi::lua_type(l, idx) == ffi::LUA_TBOOLEAN => Some(Cell::Bool(ffi::lua_toboolean(l, idx) != 0)),
+            _ => None,
+        }
+    }
+}
+
 /// The Lua value at `idx` as a cell for a column of type `ty`.
 ///
 /// # Safety
@@ -241,6 +274,28 @@ unsafe fn write_row(l: *mut lua_State) -> Result<(), String> {
             .try_borrow_mut()
             .map_err(|_| "write: the dataset writer is busy (write called from inside another writer call?)".to_string())?;
         let n = (ffi::lua_gettop(l) - 1).max(0) as usize;
+        // The usual row: every value already what its column holds, in a writer with nothing
+        // else to check. Anything else (or a row with a value that is not) takes the general
+        // path below, which reads the row again and gives the errors.
+        if let Some(slice) = w.direct_slice() {
+            let cols = w.columns();
+            if n == cols.len() && n <= SMALL {
+                let mut cells = [Cell::None; SMALL];
+                let mut all = true;
+                for (i, (cell, c)) in cells.iter_mut().zip(cols).enumerate() {
+                    match direct_cell(l, i as c_int + 2, c.ty) {
+                        Some(v) => *cell = v,
+                        None => {
+                            all = false;
+                            break;
+                        }
+                    }
+                }
+                if all {
+                    return w.push_checked(slice, &cells[..n]);
+                }
+            }
+        }
         let json_cols: Vec<usize> = if w.has_json() {
             (0..n.min(w.columns().len()))
                 .filter(|&i| w.columns()[i].ty == ColType::Json)
