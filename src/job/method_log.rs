@@ -56,11 +56,16 @@ impl MethodLog {
     }
 }
 
-/// `<number> <method>`, exactly (a method name has no spaces); anything else is ignored.
+/// `<number> <method>`, exactly (a method name is letters, digits, `_` and `-`); anything else is
+/// ignored.
 fn parse_line(line: &[u8]) -> Option<(u64, &str)> {
     let line = std::str::from_utf8(line).ok()?;
     let (n, method) = line.split_once(' ')?;
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || !crate::project::valid_method_name(method) {
+    if n.is_empty()
+        || !n.bytes().all(|b| b.is_ascii_digit())
+        || method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return None;
     }
     Some((n.parse().ok()?, method))
