@@ -201,7 +201,10 @@ pub fn of_file(path: &std::path::Path) -> io::Result<Sums> {
     let mut f = std::fs::File::open(path)?;
     let meta = f.metadata()?;
     let mut h = Hasher::new();
-    let mut buf = vec![0u8; meta.len().clamp(1, BLOCK) as usize];
+    // A small file (a job's result is often a few bytes) gets a buffer its size: zeroing a whole
+    // block per file cost more than the rest of recording a trivial job's checksums. One byte
+    // more than the length, so the read that finds the end needs no second buffer.
+    let mut buf = vec![0u8; meta.len().saturating_add(1).min(BLOCK) as usize];
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {

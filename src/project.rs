@@ -11,6 +11,7 @@ use crate::embedded;
 use crate::error::{did_you_mean, Error, IoContext, Result};
 use crate::job::id::JobId;
 use crate::job::lock::BuildLocks;
+use crate::job::method_log::MethodLog;
 use crate::job::reuse_index::ReuseIndex;
 use crate::job::workdir::Workdir;
 
@@ -27,13 +28,25 @@ pub struct Project {
 }
 
 /// The methods of the jobs of one workdir seen so far (setup.json never changes).
-#[derive(Default)]
 struct JobMethods {
+    /// The workdir's `.job-methods`, read on the first look instead of every setup.json.
+    log: MethodLog,
     listed: bool,
     /// The lowest job number not seen yet (not `max + 1`: a workdir listed while empty must
     /// still find job 0).
     next: u64,
     methods: HashMap<String, Vec<u64>>,
+}
+
+impl JobMethods {
+    fn new(wd: &Workdir) -> Self {
+        JobMethods {
+            log: MethodLog::new(wd),
+            listed: false,
+            next: 0,
+            methods: HashMap::new(),
+        }
+    }
 }
 
 /// Where a method's source lives.
@@ -86,10 +99,11 @@ impl Project {
     }
 
     /// The numbers of the jobs in `wd` whose setup.json names `method`, oldest first (finished
-    /// or not). Each setup.json is read once per process.
+    /// or not). Each job's method is learnt once per process, from the workdir's method log or
+    /// (for a job the log lacks) its setup.json.
     pub fn jobs_of_method(&self, wd: &Workdir, method: &str) -> Vec<u64> {
         let mut all = self.job_methods.lock();
-        let known = all.entry(wd.name.clone()).or_default();
+        let known = all.entry(wd.name.clone()).or_insert_with(|| JobMethods::new(wd));
         // The first look lists the workdir; later ones look only above the highest number seen
         // (numbers are allocated upwards), so a run of many builds does not list it each time.
         let (fresh, listing): (Vec<u64>, bool) = if known.listed {
@@ -98,19 +112,44 @@ impl Project {
             known.listed = true;
             (wd.job_numbers().unwrap_or_default(), true)
         };
+        let logged = if listing { known.log.read() } else { HashMap::new() };
         for n in fresh {
-            let setup = crate::job::records::read_json::<crate::job::records::Setup>(&wd.job_path(n).join(crate::job::records::SETUP));
-            match setup {
-                Ok(setup) => known.methods.entry(setup.method).or_default().push(n),
-                // A job another process has only just allocated: looked at again next time.
-                Err(_) if !listing => break,
-                Err(_) => {}
+            match logged.get(&n) {
+                Some(m) => known.methods.entry(m.clone()).or_default().push(n),
+                None => {
+                    let path = wd.job_path(n).join(crate::job::records::SETUP);
+                    match crate::job::records::read_json::<crate::job::records::Setup>(&path) {
+                        Ok(setup) => {
+                            if listing {
+                                // A job the log lacks: the next process finds it there.
+                                known.log.append(n, &setup.method);
+                            }
+                            known.methods.entry(setup.method).or_default().push(n);
+                        }
+                        // A job another process has only just allocated: looked at again next time.
+                        Err(_) if !listing => break,
+                        Err(_) => {}
+                    }
+                }
             }
             known.next = known.next.max(n + 1);
         }
         let mut out = known.methods.get(method).cloned().unwrap_or_default();
         out.sort_unstable();
         out
+    }
+
+    /// Records the method of a job this process has just allocated in `wd` (before its
+    /// setup.json exists): in the workdir's method log, and here, so `jobs_of_method` need not
+    /// read its setup.json back.
+    pub fn record_job_method(&self, wd: &Workdir, number: u64, method: &str) {
+        let mut all = self.job_methods.lock();
+        let known = all.entry(wd.name.clone()).or_insert_with(|| JobMethods::new(wd));
+        known.log.append(number, method);
+        if known.listed && known.next == number {
+            known.methods.entry(method.to_string()).or_default().push(number);
+            known.next = number + 1;
+        }
     }
 
     pub fn workdir(&self, name: &str) -> Result<&Workdir> {

@@ -95,7 +95,19 @@ pub fn build(project: &Project, req: BuildRequest, runner: &dyn JobRunner) -> Re
     let wd = project.workdir(req.workdir.as_deref().unwrap_or(&project.config.target_workdir))?;
     wd.ensure(project.config.slices)?;
     // Explained before the new job exists (it would be its own nearest job); best effort.
-    let why = crate::job::why::explain(project, req.decl, &req.params, req.force, (1, REASON_COMPARED)).ok();
+    let why = if req.force {
+        crate::job::why::explain(project, req.decl, &req.params, true, (1, REASON_COMPARED)).ok()
+    } else {
+        // Just looked up under the lock: nothing to reuse.
+        Some(crate::job::why::explain_with(
+            project,
+            req.decl,
+            &req.params,
+            false,
+            None,
+            (1, REASON_COMPARED),
+        ))
+    };
     BUILDING.lock().push(key);
     let result = run_new(project, wd, key, &req, runner, &lock);
     BUILDING.lock().retain(|k| *k != key);
@@ -203,6 +215,7 @@ fn run_new(
         section(&req.params.jobs, "jobs")?,
     );
     let id = wd.allocate()?;
+    project.record_job_method(wd, id.number, req.decl.name());
     lock.announce(&format!("{id} {}", req.decl.name()));
     let path = wd.job_path(id.number);
     std::fs::write(path.join(records::METHOD_SOURCE), &req.decl.source.source).at(path.join(records::METHOD_SOURCE))?;
@@ -266,6 +279,7 @@ fn run_new(
     };
     records::write_json_atomic(&path, records::POST, &post)?;
     project.with_index(wd, |index| index.append(key, id.number))?;
+    crate::job::why::remember(&wd.name, id.number, &setup, &post, req.decl);
     Ok(Built {
         id,
         fresh: true,

@@ -14,6 +14,7 @@ pub mod gc;
 pub mod id;
 pub mod inputs;
 pub mod lock;
+pub mod method_log;
 pub mod parallel;
 pub mod records;
 pub mod reuse;

@@ -19,6 +19,12 @@ use crate::job::workdir::Workdir;
 pub const FILE_NAME: &str = ".reuse-index";
 
 #[derive(Debug, Default)]
+struct Seen {
+    below: u64,
+    pending: Vec<u64>,
+}
+
+#[derive(Debug, Default)]
 pub struct ReuseIndex {
     path: Utf8PathBuf,
     read_to: u64,
@@ -29,6 +35,9 @@ pub struct ReuseIndex {
     newest: Option<u64>,
     /// A line that is not `<key> <number>` was read: the index may lack jobs.
     damaged: bool,
+    /// What `catch_up` has seen of the job directories: every number below `seen_below` was
+    /// listed or probed, and `pending` are those it found unfinished (no post.json yet).
+    seen: Option<Seen>,
     /// The index file, kept open for reading and for appending.
     reader: Option<std::fs::File>,
     appender: Option<std::fs::File>,
@@ -99,6 +108,11 @@ impl ReuseIndex {
     /// After a miss: adds the finished jobs the index does not list, those newer than its newest
     /// entry (a run killed between post.json and its index line), or every job when the index is
     /// damaged (then the file is rewritten from the job directories). Returns whether any was added.
+    ///
+    /// The first call in a process lists the workdir; later ones look only at what can have
+    /// appeared since: the numbers above the highest seen (job numbers are allocated upwards by
+    /// atomic `mkdir`, so a new job takes the first free number above those its maker saw) and
+    /// the jobs seen unfinished. A run of many builds thus never lists a growing workdir per build.
     pub fn catch_up(&mut self, workdir: &Workdir) -> Result<bool> {
         let rebuild = self.damaged;
         let from = if rebuild { 0 } else { self.newest.map_or(0, |n| n + 1) };
@@ -107,14 +121,44 @@ impl ReuseIndex {
         } else {
             HashSet::new()
         };
+        let numbers = match self.seen.as_mut() {
+            Some(seen) if !rebuild => {
+                let mut numbers = std::mem::take(&mut seen.pending);
+                while workdir.job_path(seen.below).exists() {
+                    numbers.push(seen.below);
+                    seen.below += 1;
+                }
+                numbers
+            }
+            _ => {
+                let numbers = workdir.job_numbers()?;
+                self.seen = Some(Seen {
+                    below: numbers.last().map_or(0, |n| n + 1),
+                    pending: Vec::new(),
+                });
+                numbers
+            }
+        };
         let mut found = Vec::new();
-        for n in workdir.job_numbers()? {
+        let mut pending = Vec::new();
+        for n in numbers {
             if n < from || known.contains(&n) {
                 continue;
             }
-            if let Some(key) = records::read_post(&workdir.job_path(n)).and_then(|p| ReuseKey::parse(&p.hash)) {
-                found.push((key, n));
+            match records::read_post(&workdir.job_path(n)) {
+                Some(post) => {
+                    if let Some(key) = ReuseKey::parse(&post.hash) {
+                        found.push((key, n));
+                    }
+                }
+                // Still being built (or failed, or killed): looked at again next time, since a
+                // run killed after its post.json and before its index line leaves it finished.
+                None if workdir.job_path(n).exists() => pending.push(n),
+                None => {}
             }
+        }
+        if let Some(seen) = self.seen.as_mut() {
+            seen.pending = pending;
         }
         found.sort_by_key(|&(_, n)| n);
         for &(k, n) in &found {

@@ -244,6 +244,24 @@ fn record(workdir: &str, n: u64, dir: &Utf8Path) -> Option<Arc<JobRecord>> {
     Some(r)
 }
 
+/// Keeps the records of a job this process has just finished, so the next build's explanation
+/// does not read back what was just written (`setup.json`, `post.json`, `method.lua` and the
+/// hashed copies hold exactly these).
+pub fn remember(workdir: &str, n: u64, setup: &Setup, post: &records::Post, decl: &MethodDecl) {
+    let r = Arc::new(JobRecord {
+        setup: setup.clone(),
+        post: post.clone(),
+        source: xxh3_128(decl.source.source.as_bytes()),
+        files: decl.hashed.iter().map(|f| (f.display.clone(), xxh3_128(&f.bytes))).collect(),
+    });
+    RECORDS
+        .lock()
+        .get_or_insert_with(HashMap::new)
+        .entry(workdir.to_string())
+        .or_default()
+        .insert(n, r);
+}
+
 /// How many things differ between the job and what is asked now (the count `differences` would
 /// give), from hashes and parameters, without reading or diffing texts.
 fn count_differences(project: &Project, now: &Now, rec: &JobRecord) -> usize {
@@ -271,15 +289,21 @@ struct Now {
 
 /// Explains what `urd:build` of `decl` with `params` does now: the `limit` nearest of the newest
 /// `compared` finished jobs of the method.
-pub fn explain(
+pub fn explain(project: &Project, decl: &MethodDecl, params: &Params, force: bool, sizes: (usize, usize)) -> Result<Explanation> {
+    let reuse = crate::job::reuse::find(project, decl.reuse_key(params))?;
+    Ok(explain_with(project, decl, params, force, reuse, sizes))
+}
+
+/// `explain` when the caller has just looked up the job that would be reused (`reuse`), as
+/// the builder has before it builds: the lookup is not made twice.
+pub fn explain_with(
     project: &Project,
     decl: &MethodDecl,
     params: &Params,
     force: bool,
+    reuse: Option<JobId>,
     (limit, compared): (usize, usize),
-) -> Result<Explanation> {
-    let key = decl.reuse_key(params);
-    let reuse = crate::job::reuse::find(project, key)?;
+) -> Explanation {
     let section = |s: &[(String, crate::value::Value)]| -> Vec<(String, Option<serde_json::Value>)> {
         s.iter().map(|(k, v)| (k.clone(), json::to_json(v, k).ok())).collect()
     };
@@ -302,6 +326,10 @@ pub fn explain(
                 break;
             }
             let Some(rec) = record(&wd.name, n, &dir) else { continue };
+            // The method log is a cache: a job it names wrongly is no job of the method.
+            if rec.setup.method != decl.name() {
+                continue;
+            }
             finished += 1;
             let count = count_differences(project, &now, &rec);
             found.push((count, rec.setup.starttime, JobId::new(&wd.name, n), dir, rec));
@@ -333,14 +361,14 @@ pub fn explain(
             }
         })
         .collect();
-    Ok(Explanation {
+    Explanation {
         method: decl.name().to_string(),
         reuse,
         forced: force,
         nearest,
         finished,
         capped,
-    })
+    }
 }
 
 fn differences(

@@ -59,7 +59,21 @@ pub fn register(lua: &Lua) -> mlua::Result<()> {
     })?;
     let tostring = lua.create_function(|_, t: Table| Ok(format!("status: {}", frame_of(&t).map(|f| f.text()).unwrap_or_default())))?;
     let push = lua.create_function(move |lua, msg: mlua::String| new_update(lua, &msg.as_bytes(), &close, &gc, &tostring))?;
-    let status: Function = lua.load(STATUS).set_name("=exax").call((
+    // Compiled once per process, loaded as bytecode into each state (a job's state is fresh).
+    static BYTECODE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let chunk = match BYTECODE.get() {
+        Some(bytes) => lua
+            .load(bytes.as_slice())
+            .set_mode(mlua::ChunkMode::Binary)
+            .set_name("=exax")
+            .into_function()?,
+        None => {
+            let f = lua.load(STATUS).set_name("=exax").into_function()?;
+            let _ = BYTECODE.set(f.dump(false));
+            f
+        }
+    };
+    let status: Function = chunk.call((
         push,
         lua.globals().get::<Function>("type")?,
         lua.globals().get::<Function>("error")?,
