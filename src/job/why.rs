@@ -304,6 +304,7 @@ pub fn explain_with(
     reuse: Option<JobId>,
     (limit, compared): (usize, usize),
 ) -> Explanation {
+    let key = decl.reuse_key(params);
     let section = |s: &[(String, crate::value::Value)]| -> Vec<(String, Option<serde_json::Value>)> {
         s.iter().map(|(k, v)| (k.clone(), json::to_json(v, k).ok())).collect()
     };
