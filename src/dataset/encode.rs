@@ -359,18 +359,10 @@ impl ColumnWriter {
                 b""
             }
         };
-        let none = matches!(cell, Cell::None);
-        self.store_bytes(row, bytes, none)
-    }
-
-    /// Appends the string `bytes` of line `row` to the store (with `none`, the dictionary's
-    /// code for None): a dictionary code, or plain once the dictionary stops paying.
-    #[inline]
-    fn store_bytes(&mut self, row: u64, bytes: &[u8], none: bool) -> io::Result<()> {
         match &mut self.store {
             Store::Dict { dict, codes, .. } => {
                 let before = dict.len();
-                let code = if none { 0 } else { dict.intern(bytes) };
+                let code = if matches!(cell, Cell::None) { 0 } else { dict.intern(bytes) };
                 if code as usize >= DICT_MAX && code as usize == before {
                     self.dict_to_plain()?;
                     self.store.push_var(bytes);
@@ -484,7 +476,23 @@ impl ColumnWriter {
         if let Some(v) = &mut self.valid {
             v.push(true, row);
         }
-        self.store_bytes(row, b, false)
+        match &mut self.store {
+            Store::Dict { dict, codes, .. } => {
+                let before = dict.len();
+                let code = dict.intern(b);
+                if code as usize >= DICT_MAX && code as usize == before {
+                    self.dict_to_plain()?;
+                    self.store.push_var(b);
+                } else {
+                    codes.extend_from_slice(&(code as u16).to_le_bytes());
+                    if row + 1 == DICT_PROBE && dict.len() as u64 > DICT_PROBE / 2 {
+                        self.dict_to_plain()?;
+                    }
+                }
+            }
+            store => store.push_var(b),
+        }
+        Ok(())
     }
 
     /// Appends values of an 8-byte integer column (int64, datetime, time), already checked.
