@@ -1,6 +1,7 @@
 //! The writer of one slice: `SliceWriter` (a `ColumnWriter` per column, flushed every
-//! `BLOCK_ROWS` rows, its parts under the attempt's temporary names until it finishes, then
-//! recorded in `slice.<n>.json`) and `SliceSink`, a slice filled from a thread of its own.
+//! `BLOCK_ROWS` rows, recorded in `slice.<n>.json` when it finishes; an analysis worker's own
+//! slice in its attempt's directory until the run accepts it, `commit_attempt`) and `SliceSink`,
+//! a slice filled from a thread of its own.
 
 use std::fs::OpenOptions;
 use std::io;
