@@ -405,6 +405,41 @@ pub fn input_path(input: &camino::Utf8Path, parts: &[String]) -> Result<Utf8Path
 mod tests {
     use super::*;
 
+    /// What only a lost attempt at a slice wrote goes, with its log; what the accepted attempt,
+    /// another slice or the run's own process wrote stays.
+    #[test]
+    fn a_lost_attempts_files_go_and_no_others() {
+        let d = tempfile::tempdir().unwrap();
+        let job = Utf8Path::from_path(d.path()).unwrap();
+        let tmp = job.join(TEMP_DIR);
+        std::fs::create_dir_all(&tmp).unwrap();
+        let log = |name: &str, disks: &[&str]| {
+            let mut text = String::new();
+            for disk in disks {
+                let e = Event::Wrote {
+                    name: disk.to_string(),
+                    disk: disk.to_string(),
+                    temp: false,
+                };
+                text.push_str(&serde_json::to_string(&e).unwrap());
+                text.push('\n');
+                std::fs::write(job.join(disk), "x").unwrap();
+            }
+            std::fs::write(tmp.join(name), text).unwrap();
+        };
+        log("files.slice1.attempt1.node2.7", &["half.txt", "both.txt", "zero.txt", "main.txt"]);
+        log("files.slice1.attempt2.node1.8", &["both.txt"]);
+        log("files.slice0.attempt1.node1.9", &["zero.txt"]);
+        log("files.node1.5", &["main.txt"]);
+        drop_lost_attempts(job, 1, 2).unwrap();
+        for (file, stays) in [("half.txt", false), ("both.txt", true), ("zero.txt", true), ("main.txt", true)] {
+            assert_eq!(job.join(file).exists(), stays, "{file}");
+        }
+        assert!(!tmp.join("files.slice1.attempt1.node2.7").exists());
+        let names: Vec<String> = Registrations::read(job).unwrap().names.into_iter().collect();
+        assert_eq!(names, ["both.txt", "main.txt", "zero.txt"]);
+    }
+
     fn id() -> JobId {
         JobId::new("t", 1)
     }
