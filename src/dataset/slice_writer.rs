@@ -1,6 +1,6 @@
 //! The writer of one slice: `SliceWriter` (a `ColumnWriter` per column, flushed every
 //! `BLOCK_ROWS` rows, recorded in `slice.<n>.json` when it finishes; an analysis worker's own
-//! slice in its attempt's directory until the run accepts it, `commit_attempt`) and `SliceSink`,
+//! slice in its attempt's directory until the run accepts it, `commit_attempts`) and `SliceSink`,
 //! a slice filled from a thread of its own.
 
 use std::fs::OpenOptions;
@@ -49,7 +49,7 @@ pub struct SliceWriter {
 impl SliceWriter {
     /// Opens `slice` for writing by `me`. An analysis worker writing its own slice writes into
     /// its attempt's directory (`stage_dir`), which the run moves into place when it accepts the
-    /// attempt (`commit_attempt`); any other writer claims the slice with a marker and writes its
+    /// attempt (`commit_attempts`); any other writer claims the slice with a marker and writes its
     /// parts under temporary names, renamed when the slice finishes.
     pub(super) fn open(dir: &Utf8Path, def: &WriterDef, slice: usize, me: &Attempt) -> Result<SliceWriter> {
         let id = def.id();
@@ -191,21 +191,28 @@ pub fn stage_dir(dir: &Utf8Path, slice: usize, attempt: u32) -> Utf8PathBuf {
 
 const STAGE: &str = "attempt.";
 
-/// In the run, once analysis slice `slice` succeeded with attempt `attempt`: moves that
-/// attempt's part of every dataset of the job into place (with the stamps of the moved files)
-/// and removes every attempt's directory of the slice, so that nothing a lost attempt wrote,
-/// whole or not, stays. An attempt still running on loses its directory and fails.
-pub fn commit_attempt(job_dir: &Utf8Path, slice: usize, attempt: u32) -> Result<()> {
+/// In the run, once every analysis slice succeeded, slice `s` with attempt `accepted[s]`:
+/// moves each accepted attempt's part of every dataset of the job into place (with the stamps
+/// of the moved files) and removes every attempt's directory, so that nothing a lost attempt
+/// wrote, whole or not, stays. An attempt still running on loses its directory and fails.
+pub fn commit_attempts(job_dir: &Utf8Path, accepted: &[u32]) -> Result<()> {
     let writers = std::fs::read_dir(job_dir.join(format::DS_DIR)).into_iter().flatten().flatten();
     for dir in writers.filter_map(|e| Utf8PathBuf::from_path_buf(e.path()).ok()) {
         if !dir.join(format::WRITER).is_file() {
             continue;
         }
-        let stage = stage_dir(&dir, slice, attempt);
-        let record = stage.join(format::slice_stats_name(slice));
-        if record.exists() {
+        let mut def: Option<WriterDef> = None;
+        for (slice, &attempt) in accepted.iter().enumerate() {
+            let stage = stage_dir(&dir, slice, attempt);
+            let record = stage.join(format::slice_stats_name(slice));
+            if !record.exists() {
+                continue;
+            }
             let mut stats: SliceStats = records::read_json(&record)?;
-            let def: WriterDef = records::read_json(&dir.join(format::WRITER))?;
+            let def = match &mut def {
+                Some(d) => d,
+                None => def.insert(records::read_json(&dir.join(format::WRITER))?),
+            };
             for (spec, col) in def.columns.iter().zip(stats.columns.iter_mut()) {
                 for (part, sums) in col.parts.iter_mut() {
                     let to = format::part_path(&dir, &spec.file, slice, part);
@@ -215,20 +222,16 @@ pub fn commit_attempt(job_dir: &Utf8Path, slice: usize, attempt: u32) -> Result<
             }
             records::write_json_atomic(&dir, &format::slice_stats_name(slice), &stats)?;
         }
-        remove_stages(&dir, Some(slice));
+        remove_stages(&dir);
     }
     Ok(())
 }
 
-/// Removes the attempts' directories in `dir`: of one slice, or all.
-pub(super) fn remove_stages(dir: &Utf8Path, slice: Option<usize>) {
-    let prefix = match slice {
-        Some(s) => format!("{STAGE}{s}."),
-        None => STAGE.to_string(),
-    };
+/// Removes the attempts' directories in `dir`.
+pub(super) fn remove_stages(dir: &Utf8Path) {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
-            if e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            if e.file_name().to_str().is_some_and(|n| n.starts_with(STAGE)) {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
@@ -345,31 +348,35 @@ impl SliceSink {
     /// Column-at-a-time writing of integers: `write_cell` with `Cell::Int` for each, in one
     /// append when column `col` is an int64 column.
     pub fn write_i64s(&mut self, col: usize, vals: &[i64]) -> std::result::Result<(), String> {
-        if self.plain_type(col) != Some(ColType::Int64) {
-            return vals.iter().try_for_each(|&v| self.write_cell(col, &mut Cell::Int(v)));
-        }
-        let c = &mut self.writer.cols[col];
-        c.push_i64s(vals);
-        c.maybe_flush().map_err(|e| self.io_error(e))
+        self.write_block(col, vals, ColType::Int64, Cell::Int, ColumnWriter::push_i64s)
     }
 
     /// As `write_i64s`, for floats (`Cell::Float`) and a float64 column.
     pub fn write_f64s(&mut self, col: usize, vals: &[f64]) -> std::result::Result<(), String> {
-        if self.plain_type(col) != Some(ColType::Float64) {
-            return vals.iter().try_for_each(|&x| self.write_cell(col, &mut Cell::Float(x)));
-        }
-        let c = &mut self.writer.cols[col];
-        c.push_f64s(vals);
-        c.maybe_flush().map_err(|e| self.io_error(e))
+        self.write_block(col, vals, ColType::Float64, Cell::Float, ColumnWriter::push_f64s)
     }
 
     /// As `write_i64s`, for dates (`Cell::Date`) and a date column.
     pub fn write_dates(&mut self, col: usize, vals: &[i32]) -> std::result::Result<(), String> {
-        if self.plain_type(col) != Some(ColType::Date) {
-            return vals.iter().try_for_each(|&d| self.write_cell(col, &mut Cell::Date(d)));
+        self.write_block(col, vals, ColType::Date, Cell::Date, ColumnWriter::push_dates)
+    }
+
+    /// `vals` appended at once by `push` when column `col` is a plain `ty` column; otherwise
+    /// each through `write_cell` as `cell(v)`.
+    #[inline]
+    fn write_block<T: Copy>(
+        &mut self,
+        col: usize,
+        vals: &[T],
+        ty: ColType,
+        cell: impl Fn(T) -> Cell<'static>,
+        push: impl FnOnce(&mut ColumnWriter, &[T]),
+    ) -> std::result::Result<(), String> {
+        if self.plain_type(col) != Some(ty) {
+            return vals.iter().try_for_each(|&v| self.write_cell(col, &mut cell(v)));
         }
         let c = &mut self.writer.cols[col];
-        c.push_dates(vals);
+        push(c, vals);
         c.maybe_flush().map_err(|e| self.io_error(e))
     }
 

@@ -489,7 +489,7 @@ fn files_in(dir: &Utf8Path) -> Vec<String> {
 /// attempt that runs on afterwards cannot write into the dataset.
 #[test]
 fn the_accepted_attempt_at_a_slice_stands_and_no_other() {
-    use super::slice_writer::{commit_attempt, SliceWriter};
+    use super::slice_writer::{commit_attempts, SliceWriter};
     let (_d, job) = tmp();
     let mut w = DatasetWriter::create(&job, def("r", 2)).unwrap();
     w.add("a", ColType::Int64, false).unwrap();
@@ -527,7 +527,7 @@ fn the_accepted_attempt_at_a_slice_stands_and_no_other() {
         "{e}"
     );
 
-    commit_attempt(&job, 1, 3).unwrap();
+    commit_attempts(&job, &[1, 3]).unwrap();
     let after = files_in(&dir);
     assert!(!after.iter().any(|f| f.starts_with("attempt.")), "{after:?}");
     assert!(

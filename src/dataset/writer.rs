@@ -439,7 +439,7 @@ impl DatasetWriter {
         // What attempts given up as lost may have left (one still running loses its file, and
         // its rename then fails).
         slice_writer::remove_files_ending(&self.dir, ".tmp");
-        slice_writer::remove_stages(&self.dir, None);
+        slice_writer::remove_stages(&self.dir);
         Ok(meta)
     }
 }

@@ -375,10 +375,9 @@ pub fn run(job: &AnalysisJob, mut input: WorkerInput, executor: &dyn Executor) -
     }
     // Every slice succeeded: its accepted attempt's datasets take their place, and what other
     // attempts at it wrote goes.
-    for (s, slice) in slices.iter().enumerate() {
-        crate::dataset::slice_writer::commit_attempt(job.path, s, slice.attempt)?;
-        crate::job::files::drop_lost_attempts(job.path, s, slice.attempt)?;
-    }
+    let accepted: Vec<u32> = slices.iter().map(|s| s.attempt).collect();
+    crate::dataset::slice_writer::commit_attempts(job.path, &accepted)?;
+    crate::job::files::drop_lost_attempts(job.path, &accepted)?;
     Ok(Analysis::Done {
         results,
         per_slice: slices.iter().map(|s| s.elapsed.unwrap_or(0.0)).collect(),

@@ -1,7 +1,7 @@
 //! This process as an attempt: an analysis worker's slice and attempt number (or the run's own
 //! process), its host and pid. What an attempt writes is named by it, so that the run keeps only
 //! the accepted attempt's: an analysis worker writes its slice of a dataset into a directory of
-//! its attempt (`dataset::slice_writer::commit_attempt` moves it into place) and logs its files
+//! its attempt (`dataset::slice_writer::commit_attempts` moves it into place) and logs its files
 //! in a log named by its attempt (`files::drop_lost_attempts`); other dataset writers mark a
 //! slice with `slice.<n>.writing` (naming the attempt) and write under `.<host>.<pid>.tmp` names.
 

@@ -160,14 +160,10 @@ pub enum Event {
 fn log_file(job: &Utf8Path) -> Utf8PathBuf {
     let me = crate::job::attempt::current();
     let name = match me.worker {
-        Some((slice, attempt)) => format!("{}{attempt}.{}.{}", attempt_log_prefix(slice), me.host, me.pid),
+        Some((slice, attempt)) => format!("files.slice{slice}.attempt{attempt}.{}.{}", me.host, me.pid),
         None => format!("files.{}.{}", me.host, me.pid),
     };
     job.join(TEMP_DIR).join(name)
-}
-
-fn attempt_log_prefix(slice: usize) -> String {
-    format!("files.slice{slice}.attempt")
 }
 
 fn read_log(path: &Utf8Path) -> Result<Vec<Event>> {
@@ -175,12 +171,11 @@ fn read_log(path: &Utf8Path) -> Result<Vec<Event>> {
     Ok(text.lines().filter_map(|l| serde_json::from_str::<Event>(l).ok()).collect())
 }
 
-/// In the run, once analysis slice `slice` succeeded with attempt `accepted`: what other
-/// attempts at it (lost ones) wrote and no other process of the job wrote goes, whole or half
+/// In the run, once every analysis slice succeeded, slice `s` with attempt `accepted[s]`: what
+/// other attempts (lost ones) wrote and no other process of the job wrote goes, whole or half
 /// written, and so do their logs.
-pub fn drop_lost_attempts(job: &Utf8Path, slice: usize, accepted: u32) -> Result<()> {
+pub fn drop_lost_attempts(job: &Utf8Path, accepted: &[u32]) -> Result<()> {
     let dir = job.join(TEMP_DIR);
-    let prefix = attempt_log_prefix(slice);
     let mut lost = Vec::new();
     let mut kept = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -189,14 +184,20 @@ pub fn drop_lost_attempts(job: &Utf8Path, slice: usize, accepted: u32) -> Result
             continue;
         }
         let path = dir.join(&name);
-        let attempt = name.strip_prefix(&prefix).and_then(|r| r.split('.').next()?.parse::<u32>().ok());
+        // `files.slice<s>.attempt<a>.<host>.<pid>`: lost unless `a` is slice `s`'s accepted one.
+        let lost_attempt = name.strip_prefix("files.slice").and_then(|r| {
+            let (slice, rest) = r.split_once(".attempt")?;
+            let attempt: u32 = rest.split('.').next()?.parse().ok()?;
+            Some(accepted.get(slice.parse::<usize>().ok()?) != Some(&attempt))
+        });
         let wrote = read_log(&path)?.into_iter().filter_map(|e| match e {
             Event::Wrote { disk, .. } => Some(disk),
             Event::Registered { .. } => None,
         });
-        match attempt {
-            Some(a) if a != accepted => lost.push((path, wrote.collect::<Vec<_>>())),
-            _ => kept.extend(wrote),
+        if lost_attempt == Some(true) {
+            lost.push((path, wrote.collect::<Vec<_>>()));
+        } else {
+            kept.extend(wrote);
         }
     }
     for (log, wrote) in lost {
@@ -431,7 +432,7 @@ mod tests {
         log("files.slice1.attempt2.node1.8", &["both.txt"]);
         log("files.slice0.attempt1.node1.9", &["zero.txt"]);
         log("files.node1.5", &["main.txt"]);
-        drop_lost_attempts(job, 1, 2).unwrap();
+        drop_lost_attempts(job, &[1, 2]).unwrap();
         for (file, stays) in [("half.txt", false), ("both.txt", true), ("zero.txt", true), ("main.txt", true)] {
             assert_eq!(job.join(file).exists(), stays, "{file}");
         }
